@@ -1,0 +1,74 @@
+/**
+ * The one declaration of every Kafka topic callboard uses. Provisioning creates exactly these,
+ * and every producer and consumer takes the names from here.
+ */
+export interface TopicSpec {
+  name: string;
+  partitions: number;
+  /** What the record key is, for the docs and for partitioning. */
+  key: string;
+  /** The Avro schema registered under `${name}-value` (TopicNameStrategy); none yet for topics whose service has not landed. */
+  valueSchema?: SchemaName;
+  config: Record<string, string>;
+}
+
+export type SchemaName = 'call-event' | 'agent-event' | 'dlq-record' | 'late-record';
+
+const DAY_MS = 24 * 3600 * 1000;
+
+export const TOPICS = {
+  callEvents: {
+    name: 'cc.call-events.v1',
+    partitions: 6,
+    key: 'callId',
+    valueSchema: 'call-event',
+    config: { 'cleanup.policy': 'delete', 'retention.ms': String(7 * DAY_MS) },
+  },
+  agentEvents: {
+    name: 'cc.agent-events.v1',
+    partitions: 6,
+    key: 'agentId',
+    valueSchema: 'agent-event',
+    config: { 'cleanup.policy': 'delete', 'retention.ms': String(7 * DAY_MS) },
+  },
+  kpi: {
+    name: 'cc.kpi.v1',
+    partitions: 6,
+    key: 'tenantId/queueId',
+    // Compacted: a new subscriber reads the latest snapshot of every queue. A short segment lets
+    // compaction keep up with a snapshot per queue per second.
+    config: { 'cleanup.policy': 'compact', 'segment.ms': String(3600 * 1000), 'min.cleanable.dirty.ratio': '0.1' },
+  },
+  alerts: {
+    name: 'cc.alerts.v1',
+    partitions: 3,
+    key: 'fingerprint',
+    config: { 'cleanup.policy': 'compact', 'segment.ms': String(6 * 3600 * 1000) },
+  },
+  dlq: {
+    name: 'cc.dlq.v1',
+    partitions: 3,
+    key: 'source topic/partition/offset',
+    valueSchema: 'dlq-record',
+    config: { 'cleanup.policy': 'delete', 'retention.ms': String(30 * DAY_MS) },
+  },
+  late: {
+    name: 'cc.late.v1',
+    partitions: 3,
+    key: 'tenantId/queueId',
+    valueSchema: 'late-record',
+    config: { 'cleanup.policy': 'delete', 'retention.ms': String(30 * DAY_MS) },
+  },
+} as const satisfies Record<string, TopicSpec>;
+
+export type TopicKey = keyof typeof TOPICS;
+export const ALL_TOPICS: readonly TopicSpec[] = Object.values(TOPICS);
+
+export function topicByName(name: string): TopicSpec | undefined {
+  return ALL_TOPICS.find((t) => t.name === name);
+}
+
+/** TopicNameStrategy: the value schema of topic T is registered under subject `T-value`. */
+export function valueSubject(topic: string): string {
+  return `${topic}-value`;
+}

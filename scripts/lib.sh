@@ -1,0 +1,37 @@
+# Shared by scripts/*: repo paths, progress output, and a pnpm that lives inside the repo.
+# Sourced, not run.
+CB_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export CB_HOME="${CB_HOME:-$CB_ROOT/.callboard}"
+CB_TOOLS="$CB_HOME/tools"
+
+say() { printf '\033[1m[callboard]\033[0m %s\n' "$*"; }
+die() { printf '\033[31m[callboard] %s\033[0m\n' "$*" >&2; exit 1; }
+
+# pnpm is pinned by package.json "packageManager". It is installed with npm into .callboard/tools:
+# npm checks the tarball's registry integrity hash, whereas the corepack shipped with Node 20 rejects
+# the registry's current signing keys (see docs/decisions/0002-pnpm-bootstrap.md).
+ensure_pnpm() {
+  local want
+  want="$(node -p "require('$CB_ROOT/package.json').packageManager.split('@')[1]")"
+  if [ ! -x "$CB_TOOLS/node_modules/.bin/pnpm" ] || [ "$("$CB_TOOLS/node_modules/.bin/pnpm" --version)" != "$want" ]; then
+    say "installing pnpm $want into $CB_TOOLS"
+    mkdir -p "$CB_TOOLS"
+    npm install --silent --no-audit --no-fund --prefix "$CB_TOOLS" "pnpm@$want" >/dev/null
+  fi
+  export PATH="$CB_TOOLS/node_modules/.bin:$PATH"
+}
+
+ensure_node() {
+  command -v node >/dev/null || die "Node.js 20 or newer is needed (apt-get install nodejs, or nvm)"
+  local major
+  major="$(node -p 'process.versions.node.split(".")[0]')"
+  [ "$major" -ge 20 ] || die "Node.js 20 or newer is needed; this is $(node --version)"
+}
+
+# Installs the workspace's dependencies; a no-op in a second or so when nothing changed.
+ensure_deps() {
+  ensure_node
+  ensure_pnpm
+  say "installing workspace dependencies (pnpm install)"
+  (cd "$CB_ROOT" && pnpm install --frozen-lockfile --prefer-offline --reporter=append-only) || die "pnpm install failed"
+}
