@@ -2,7 +2,8 @@ import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-sc
 import { CallboardError, retry } from '@callboard/errors';
 import { type CanonicalEvent, isCallEvent } from './contract.js';
 import { fromAvro, loadSchema, toAvro, type AvroRecordSchema } from './schemas.js';
-import { ALL_TOPICS, TOPICS, type SchemaName, topicByName, valueSubject } from './topics.js';
+import { TimestampMillisType } from './timestamp-millis.js';
+import { DEFAULT_TOPOLOGY, type SchemaName, topicByName, type Topology, topologyTopics, valueSubject } from './topics.js';
 import { validateEvent, type ValidationResult } from './validate.js';
 
 /** Confluent wire format: magic byte 0, a 4-byte big-endian schema id, then the Avro body. */
@@ -40,6 +41,8 @@ function registryError(err: unknown, what: string): CallboardError {
 }
 
 export interface EventCodecOptions {
+  /** The topic names to encode for; defaults to the unprefixed production names. */
+  topology?: Topology;
   /** How many times an unknown schema id is looked up again before the record is called bad. */
   unknownSchemaAttempts?: number;
 }
@@ -51,17 +54,19 @@ export interface EventCodecOptions {
 export class EventCodec {
   private readonly ids = new Map<string, number>();
   private readonly unknownSchemaAttempts: number;
+  readonly topology: Topology;
 
   constructor(
     readonly registry: SchemaRegistry,
     options: EventCodecOptions = {},
   ) {
     this.unknownSchemaAttempts = options.unknownSchemaAttempts ?? 3;
+    this.topology = options.topology ?? DEFAULT_TOPOLOGY;
   }
 
   /** Registers every shipped schema under its topic's subject with BACKWARD compatibility. Idempotent. */
   async registerAll(): Promise<Map<string, number>> {
-    for (const topic of ALL_TOPICS) {
+    for (const topic of topologyTopics(this.topology)) {
       if (topic.valueSchema) await this.register(topic.name, topic.valueSchema);
     }
     return new Map(this.ids);
@@ -109,7 +114,7 @@ export class EventCodec {
 
   /** Where a canonical event goes, keyed so one call (or one agent) stays in one partition. */
   async encodeEvent(event: CanonicalEvent): Promise<EncodedRecord> {
-    const topic = isCallEvent(event) ? TOPICS.callEvents.name : TOPICS.agentEvents.name;
+    const topic = isCallEvent(event) ? this.topology.callEvents.name : this.topology.agentEvents.name;
     const key = isCallEvent(event) ? event.callId : event.agentId;
     return { topic, key, value: await this.encode(topic, event) };
   }
@@ -123,12 +128,11 @@ export class EventCodec {
       return { ok: false, error: new CallboardError('CB_EVENT_NOT_WIRE_FORMAT', 'not in the Confluent wire format (magic byte 0 + schema id)') };
     }
     const id = wireSchemaId(buffer)!;
-    let schemaText: string;
     try {
-      schemaText = await retry(
+      await retry(
         async () => {
           try {
-            return (await this.registry.getSchema(id)).toString();
+            await this.registry.getSchema(id);
           } catch (err) {
             const e = registryError(err, `schema id ${id}`);
             // An id the registry does not know yet may appear after replication; look again a few times.
@@ -149,11 +153,10 @@ export class EventCodec {
       if (statusOf(err) !== undefined) throw registryError(err, `decoding with schema id ${id}`);
       return { ok: false, error: new CallboardError('CB_EVENT_AVRO_DECODE', `Avro decoding failed: ${(err as Error).message}`, { cause: err }) };
     }
-    const schema = JSON.parse(schemaText) as AvroRecordSchema;
-    if (typeof decoded !== 'object' || decoded === null || schema.type !== 'record') {
+    if (typeof decoded !== 'object' || decoded === null || Array.isArray(decoded)) {
       return { ok: false, error: new CallboardError('CB_EVENT_AVRO_DECODE', 'decoded value is not a record') };
     }
-    return { ok: true, value: fromAvro(schema, decoded as Record<string, unknown>) };
+    return { ok: true, value: fromAvro(decoded as Record<string, unknown>) };
   }
 
   /** Decodes and validates a canonical event: Avro accepts `waitMs: -5`, the contract does not. */
@@ -164,7 +167,7 @@ export class EventCodec {
   }
 
   private avroSchemaOf(topic: string): AvroRecordSchema {
-    const spec = topicByName(topic);
+    const spec = topicByName(this.topology, topic);
     if (!spec?.valueSchema) throw new CallboardError('CB_USAGE', `no Avro schema is declared for topic ${topic}`);
     return loadSchema(spec.valueSchema).schema;
   }
@@ -172,5 +175,5 @@ export class EventCodec {
 
 export function createSchemaRegistry(url: string): SchemaRegistry {
   // The client's own retries are off: callers retry with backoff and jitter where it is worth it.
-  return new SchemaRegistry({ host: url, retry: { retries: 0 } });
+  return new SchemaRegistry({ host: url, retry: { retries: 0 } }, { [SchemaType.AVRO]: { logicalTypes: { 'timestamp-millis': TimestampMillisType } } });
 }

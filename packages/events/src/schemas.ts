@@ -31,29 +31,26 @@ function isTimestampMillis(type: unknown): boolean {
 }
 
 /**
- * The JSON form of a record (ISO instants, absent optionals) as the Avro form (epoch-millis longs,
- * nulls). Only top-level `timestamp-millis` fields are converted; that is all callboard's schemas use.
+ * The JSON form of a record (ISO instants, absent optionals) as the Avro form (`Date`s for
+ * `timestamp-millis`, nulls). Only top-level `timestamp-millis` fields are converted; that is all callboard's schemas use.
  */
 export function toAvro(schema: AvroRecordSchema, value: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const field of schema.fields) {
     const v = value[field.name];
     if (v === undefined || v === null) out[field.name] = null;
-    else if (isTimestampMillis(field.type) && typeof v === 'string') out[field.name] = Date.parse(v);
+    else if (isTimestampMillis(field.type) && typeof v === 'string') out[field.name] = new Date(v);
     else out[field.name] = v;
   }
   return out;
 }
 
-/** The Avro form of a record back to the JSON form: instants as ISO strings, nulls dropped. */
-export function fromAvro(schema: AvroRecordSchema, value: Record<string, unknown>): Record<string, unknown> {
+/** The Avro form of a record back to the JSON form: instants (decoded as `Date`) as ISO strings, nulls dropped. */
+export function fromAvro(value: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const field of schema.fields) {
-    const v = value[field.name];
+  for (const [name, v] of Object.entries(value)) {
     if (v === null || v === undefined) continue;
-    if (isTimestampMillis(field.type) && typeof v === 'number') out[field.name] = new Date(v).toISOString();
-    else if (isTimestampMillis(field.type) && v instanceof Date) out[field.name] = v.toISOString();
-    else out[field.name] = v;
+    out[name] = v instanceof Date ? v.toISOString() : v;
   }
   return out;
 }

@@ -62,10 +62,25 @@ export const TOPICS = {
 } as const satisfies Record<string, TopicSpec>;
 
 export type TopicKey = keyof typeof TOPICS;
-export const ALL_TOPICS: readonly TopicSpec[] = Object.values(TOPICS);
+export type Topology = { readonly [K in TopicKey]: TopicSpec };
 
-export function topicByName(name: string): TopicSpec | undefined {
-  return ALL_TOPICS.find((t) => t.name === name);
+/**
+ * The topics under an optional name prefix. Production uses none; tests and side-by-side
+ * environments on one cluster use their own, so they never share a topic.
+ */
+export function createTopology(prefix = ''): Topology {
+  const entries = Object.entries(TOPICS).map(([key, spec]) => [key, { ...spec, name: `${prefix}${spec.name}` }]);
+  return Object.freeze(Object.fromEntries(entries)) as Topology;
+}
+
+export const DEFAULT_TOPOLOGY: Topology = createTopology();
+
+export function topologyTopics(topology: Topology): TopicSpec[] {
+  return Object.values(topology);
+}
+
+export function topicByName(topology: Topology, name: string): TopicSpec | undefined {
+  return topologyTopics(topology).find((t) => t.name === name);
 }
 
 /** TopicNameStrategy: the value schema of topic T is registered under subject `T-value`. */

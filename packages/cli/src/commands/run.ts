@@ -1,0 +1,38 @@
+import { CallboardError } from '@callboard/errors';
+import type { Env } from '@callboard/runtime';
+import { parseCommandArgs, type Command } from '../command.js';
+
+/** Every service `callboard run` knows, each loaded only when asked for. */
+const SERVICES: Record<string, { summary: string; load: () => Promise<(env: Env) => Promise<void>> }> = {
+  simulator: {
+    summary: 'stream simulated contact-center traffic into Kafka in real time',
+    load: async () => (await import('@callboard/simulator/service')).runSimulatorService,
+  },
+};
+
+export const runCommand: Command = {
+  name: 'run',
+  summary: 'run one service in the foreground, configured from the environment',
+  usage: `callboard run <service>
+
+Runs one service in the foreground until SIGINT or SIGTERM, which stop it
+cleanly. Its configuration comes from the environment (see the README).
+
+Services:
+${Object.entries(SERVICES)
+  .map(([name, s]) => `  ${name.padEnd(12)} ${s.summary}`)
+  .join('\n')}`,
+  async run(argv, makeCtx) {
+    const { values, positionals } = parseCommandArgs('run', argv, {}, true);
+    const name = positionals[0];
+    if (values.help || name === undefined) {
+      process.stdout.write(`${this.usage}\n`);
+      return name === undefined && !values.help ? 2 : 0;
+    }
+    const service = SERVICES[name];
+    if (!service) throw new CallboardError('CB_USAGE', `run: unknown service ${name} (${Object.keys(SERVICES).join(', ')})`);
+    const main = await service.load();
+    await main(makeCtx().env);
+    return 0;
+  },
+};

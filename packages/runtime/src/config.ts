@@ -1,0 +1,64 @@
+import { z, type ZodTypeAny } from 'zod';
+import { CallboardError } from '@callboard/errors';
+import type { Env } from './env.js';
+
+/** A TCP port from the environment: an integer in 1..65535. */
+export const portVar = z.coerce.number({ invalid_type_error: 'must be a port number' }).int('must be an integer').min(1).max(65535);
+/** A positive integer count or duration from the environment. */
+export const positiveIntVar = z.coerce.number().int('must be an integer').positive('must be > 0');
+export const nonNegativeIntVar = z.coerce.number().int('must be an integer').nonnegative('must be >= 0');
+export const boolVar = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+export const logLevelVar = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+/**
+ * Parses environment variables with a zod object whose keys are the variable names, and freezes the
+ * result. A bad value fails at start with a message that names the variable.
+ */
+export function parseEnv<S extends z.ZodObject<Record<string, ZodTypeAny>>>(schema: S, env: Env): Readonly<z.output<S>> {
+  const picked: Record<string, string | undefined> = {};
+  for (const key of Object.keys(schema.shape)) {
+    const value = env[key];
+    picked[key] = value === '' ? undefined : value;
+  }
+  const parsed = schema.safeParse(picked);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}=${JSON.stringify(picked[String(i.path[0])] ?? null)}: ${i.message}`);
+    throw new CallboardError('CB_CONFIG_INVALID', `invalid configuration: ${problems.join('; ')}`, { problems });
+  }
+  return Object.freeze(parsed.data);
+}
+
+/** Where the shared infrastructure is; the defaults match `infra/local` (docs/infra.md). */
+export const infraEnvSchema = z.object({
+  CB_KAFKA_PORT: portVar.default(9092),
+  CB_REGISTRY_PORT: portVar.default(8081),
+  CB_REDIS_PORT: portVar.default(6379),
+  /** Comma-separated host:port list; defaults to 127.0.0.1:CB_KAFKA_PORT. */
+  CB_KAFKA_BROKERS: z.string().regex(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, 'must be host:port[,host:port…]').optional(),
+  CB_REGISTRY_URL: z.string().url().optional(),
+  CB_REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
+  CB_LOG_LEVEL: logLevelVar.default('info'),
+  /** Prepended to every topic name, for side-by-side environments on one cluster. */
+  CB_TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]{0,100}$/, 'must be letters, digits, . _ -').default(''),
+});
+
+export interface InfraConfig {
+  kafkaBrokers: string[];
+  registryUrl: string;
+  redisUrl: string;
+  logLevel: z.output<typeof logLevelVar>;
+  topicPrefix: string;
+}
+
+export function loadInfraConfig(env: Env): Readonly<InfraConfig> {
+  const e = parseEnv(infraEnvSchema, env);
+  return Object.freeze({
+    kafkaBrokers: (e.CB_KAFKA_BROKERS ?? `127.0.0.1:${e.CB_KAFKA_PORT}`).split(','),
+    registryUrl: e.CB_REGISTRY_URL ?? `http://127.0.0.1:${e.CB_REGISTRY_PORT}`,
+    redisUrl: e.CB_REDIS_URL ?? `redis://127.0.0.1:${e.CB_REDIS_PORT}`,
+    logLevel: e.CB_LOG_LEVEL,
+    topicPrefix: e.CB_TOPIC_PREFIX,
+  });
+}

@@ -1,0 +1,188 @@
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import { backoffDelay, CallboardError, isRetriable, sleep } from '@callboard/errors';
+import type { CanonicalEvent, EventCodec } from '@callboard/events';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { DlqPublisher, type RefusedRecord } from './dlq.js';
+import type { Logger } from './logger.js';
+
+/** A decoded, contract-valid event with its Kafka coordinates. */
+export interface ConsumedEvent {
+  offset: string;
+  event: CanonicalEvent;
+}
+
+/** One partition's batch, after the bad records have gone to the DLQ. */
+export interface EventBatch {
+  topic: string;
+  partition: number;
+  /** Valid events, in offset order. */
+  events: ConsumedEvent[];
+  /** The last offset of the batch, valid or not: what is committed when the handler returns. */
+  lastOffset: string;
+  heartbeat(): Promise<void>;
+}
+
+export interface EventConsumerOptions {
+  kafka: Kafka;
+  codec: EventCodec;
+  logger: Logger;
+  metrics: Registry;
+  service: string;
+  groupId: string;
+  topics: string[];
+  fromBeginning?: boolean;
+  /** Applies a batch. Throw a retriable CallboardError to have the same batch retried with backoff. */
+  handleBatch(batch: EventBatch): Promise<void>;
+  /**
+   * Where to resume a newly assigned partition from, when something other than Kafka is the record
+   * of progress (the aggregator keeps applied offsets in Redis). Undefined: the committed offset.
+   */
+  resumeFrom?(topic: string, partition: number): Promise<string | undefined>;
+  /** Called when the consumer crashed for a reason that retrying cannot fix. */
+  onFatal?(err: unknown): void;
+  /** Backoff between attempts at a batch that failed for a retriable reason. */
+  retryBackoff?: { initialDelayMs: number; maxDelayMs: number };
+  maxBytesPerPartition?: number;
+}
+
+export interface EventConsumer {
+  consumer: Consumer;
+  start(): Promise<void>;
+  close(): Promise<void>;
+  /** True once the consumer has joined its group and not crashed since. */
+  isHealthy(): boolean;
+}
+
+function metricOnce<T>(metrics: Registry, name: string, make: () => T): T {
+  return (metrics.getSingleMetric(name) as T | undefined) ?? make();
+}
+
+/**
+ * A Kafka consumer of canonical events with the guarantees DESIGN §2 and §5 ask for: bad records go to
+ * the DLQ and never stop the partition; a batch is committed only after it was applied; an outage of a
+ * dependency (registry, Redis, Kafka) pauses the partition and retries with backoff, committing nothing.
+ */
+export function createEventConsumer(options: EventConsumerOptions): EventConsumer {
+  const log = options.logger.child({ module: 'event-consumer', groupId: options.groupId });
+  const consumer = options.kafka.consumer({
+    groupId: options.groupId,
+    sessionTimeout: 30_000,
+    heartbeatInterval: 3_000,
+    maxBytesPerPartition: options.maxBytesPerPartition ?? 1_048_576,
+    retry: { retries: 5 },
+  });
+  const producer = options.kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
+  const dlq = new DlqPublisher(producer, options.codec, options.service, options.metrics);
+  const backoff = options.retryBackoff ?? { initialDelayMs: 200, maxDelayMs: 10_000 };
+  const m = options.metrics;
+  const consumed = metricOnce(m, 'callboard_consumer_records_total', () =>
+    new Counter({ name: 'callboard_consumer_records_total', help: 'Records consumed, valid or not.', labelNames: ['topic'], registers: [m] }),
+  );
+  const retries = metricOnce(m, 'callboard_consumer_batch_retries_total', () =>
+    new Counter({ name: 'callboard_consumer_batch_retries_total', help: 'Batches retried after a retriable failure, by error code.', labelNames: ['code'], registers: [m] }),
+  );
+  const batchSeconds = metricOnce(m, 'callboard_consumer_batch_seconds', () =>
+    new Histogram({ name: 'callboard_consumer_batch_seconds', help: 'Time to decode, apply and commit one batch.', labelNames: ['topic'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [m] }),
+  );
+  const lag = metricOnce(m, 'callboard_consumer_lag', () =>
+    new Gauge({ name: 'callboard_consumer_lag', help: 'Records between the end of the last batch and the partition high watermark.', labelNames: ['topic', 'partition'], registers: [m] }),
+  );
+  let healthy = false;
+
+  consumer.on(consumer.events.GROUP_JOIN, (e) => {
+    healthy = true;
+    log.info({ assignment: e.payload.memberAssignment }, 'joined consumer group');
+    if (!options.resumeFrom) return;
+    for (const [topic, partitions] of Object.entries(e.payload.memberAssignment)) {
+      for (const partition of partitions) {
+        void options
+          .resumeFrom(topic, partition)
+          .then((offset) => {
+            if (offset !== undefined) {
+              log.info({ topic, partition, offset }, 'resuming from the stored applied offset');
+              consumer.seek({ topic, partition, offset });
+            }
+          })
+          .catch((err: unknown) => log.warn({ err, topic, partition }, 'cannot read the stored offset; the committed offset stands'));
+      }
+    }
+  });
+  consumer.on(consumer.events.CRASH, (e) => {
+    healthy = false;
+    log.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed');
+    if (!e.payload.restart) options.onFatal?.(e.payload.error);
+  });
+
+  async function decodeAll(topic: string, partition: number, messages: KafkaMessage[]): Promise<{ events: ConsumedEvent[]; refused: RefusedRecord[] }> {
+    const events: ConsumedEvent[] = [];
+    const refused: RefusedRecord[] = [];
+    for (const message of messages) {
+      // Registry outages throw (retriable) and abort the whole batch, which is then retried.
+      const result = await options.codec.decodeEvent(message.value);
+      if (result.ok) events.push({ offset: message.offset, event: result.event });
+      else refused.push({ source: { topic, partition, offset: message.offset }, key: message.key ?? null, value: message.value ?? null, error: result.error });
+    }
+    return { events, refused };
+  }
+
+  async function processBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    if (batch.messages.length === 0) return;
+    const stopTimer = batchSeconds.startTimer({ topic: batch.topic });
+    const { events, refused } = await decodeAll(batch.topic, batch.partition, batch.messages);
+    if (refused.length > 0) {
+      for (const r of refused) log.warn({ topic: r.source.topic, partition: r.source.partition, offset: r.source.offset, code: r.error.code, reason: r.error.message }, 'record refused, sent to the DLQ');
+      await dlq.publish(refused);
+    }
+    await payload.heartbeat();
+    await options.handleBatch({ topic: batch.topic, partition: batch.partition, events, lastOffset: batch.lastOffset(), heartbeat: payload.heartbeat });
+    const next = (BigInt(batch.lastOffset()) + 1n).toString();
+    payload.resolveOffset(batch.lastOffset());
+    await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
+    consumed.inc({ topic: batch.topic }, batch.messages.length);
+    lag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
+    stopTimer();
+  }
+
+  async function eachBatch(payload: EachBatchPayload): Promise<void> {
+    for (let attempt = 0; ; attempt += 1) {
+      if (!payload.isRunning() || payload.isStale()) return;
+      try {
+        await processBatch(payload);
+        return;
+      } catch (err) {
+        if (!isRetriable(err)) throw err;
+        const code = (err as CallboardError).code;
+        const delayMs = backoffDelay(attempt, { ...backoff, factor: 2 });
+        retries.inc({ code });
+        log.warn({ err, code, attempt: attempt + 1, delayMs, topic: payload.batch.topic, partition: payload.batch.partition }, 'batch failed for a retriable reason; retrying, nothing committed');
+        // Wait in slices, heartbeating, so a long outage does not cost the group membership.
+        for (let waited = 0; waited < delayMs && payload.isRunning(); waited += 1000) {
+          await sleep(Math.min(1000, delayMs - waited));
+          await payload.heartbeat().catch(() => undefined);
+        }
+      }
+    }
+  }
+
+  return {
+    consumer,
+    isHealthy: () => healthy,
+    async start() {
+      await producer.connect();
+      await consumer.connect();
+      for (const topic of options.topics) await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? true });
+      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1, eachBatch });
+    },
+    async close() {
+      healthy = false;
+      await consumer.disconnect();
+      await producer.disconnect();
+    },
+  };
+}
+
+/** Wraps a failed call to a dependency as a retriable error, keeping the cause. */
+export function unavailable(code: 'CB_REDIS_UNAVAILABLE' | 'CB_KAFKA_UNAVAILABLE', err: unknown, what: string): CallboardError {
+  return new CallboardError(code, `${what}: ${(err as Error)?.message ?? String(err)}`, { cause: err, retriable: true });
+}

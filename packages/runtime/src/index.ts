@@ -1,0 +1,11 @@
+export { readEnv, type Env } from './env.js';
+export { parseEnv, portVar, positiveIntVar, nonNegativeIntVar, boolVar, logLevelVar, infraEnvSchema, loadInfraConfig, type InfraConfig } from './config.js';
+export { createRootLogger, REDACT_PATHS, type Logger } from './logger.js';
+export { createKafka, type KafkaFactoryOptions } from './kafka.js';
+export { createRedis, type Redis } from './redis.js';
+export { createMetricsRegistry, Counter, Gauge, Histogram, Registry } from './metrics.js';
+export { startOpsServer, type OpsServer, type OpsServerOptions, type ReadinessCheck } from './http-server.js';
+export { onShutdown, type ShutdownOptions } from './shutdown.js';
+export { DlqPublisher, type RefusedRecord } from './dlq.js';
+export { createEventConsumer, unavailable, type EventConsumer, type EventConsumerOptions, type EventBatch, type ConsumedEvent } from './event-consumer.js';
+export { provision } from './provision.js';

@@ -1,0 +1,33 @@
+import { Kafka, logLevel as KafkaLogLevel, type LogEntry, type logCreator } from 'kafkajs';
+import type { Logger } from './logger.js';
+
+/** kafkajs logs through the process's pino logger, at the same levels. */
+function pinoLogCreator(logger: Logger): logCreator {
+  return () =>
+    ({ level, log }: LogEntry) => {
+      const { message, ...extra } = log;
+      const bound = logger.child({ module: 'kafkajs', kafkaNamespace: extra.logger ?? undefined });
+      if (level === KafkaLogLevel.ERROR) bound.error(extra, message);
+      else if (level === KafkaLogLevel.WARN) bound.warn(extra, message);
+      else if (level === KafkaLogLevel.INFO) bound.info(extra, message);
+      else bound.debug(extra, message);
+    };
+}
+
+export interface KafkaFactoryOptions {
+  brokers: string[];
+  clientId: string;
+  logger: Logger;
+}
+
+export function createKafka(options: KafkaFactoryOptions): Kafka {
+  return new Kafka({
+    clientId: options.clientId,
+    brokers: options.brokers,
+    // kafkajs' own INFO lines are chatty (every join and commit); callboard logs what matters itself.
+    logLevel: KafkaLogLevel.WARN,
+    logCreator: pinoLogCreator(options.logger),
+    retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 10_000 },
+    connectionTimeout: 5_000,
+  });
+}

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The whole test suite against the real Kafka, Schema Registry and Redis.
+# Installs what is missing into .callboard/ (git-ignored), starts the local infra if it is not
+# running, runs typecheck, lint and every vitest test, and stops the infra again if it started it.
+# The vitest JSON report lands in .callboard/test-results/vitest.json.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$CB_ROOT"
+start=$(date +%s)
+
+ensure_deps
+
+started_infra=no
+if ! bash infra/local/cb-infra status --quiet >/dev/null 2>&1; then
+  started_infra=yes
+fi
+say "starting local infra (Kafka, Schema Registry, Redis)"
+bash infra/local/cb-infra up
+cleanup() {
+  if [ "$started_infra" = yes ]; then
+    say "stopping the local infra this run started"
+    bash infra/local/cb-infra down || true
+  fi
+}
+trap cleanup EXIT
+
+mkdir -p "$CB_HOME/test-results"
+rm -f "$CB_HOME/test-results/vitest.json"
+say "typecheck"
+pnpm -s typecheck
+say "lint (eslint, circular imports)"
+pnpm -s lint
+
+say "tests (vitest)"
+set +e
+pnpm -s exec vitest run --reporter=default --reporter=json --outputFile.json="$CB_HOME/test-results/vitest.json" "$@"
+rc=$?
+set -e
+say "test suite finished in $(( $(date +%s) - start )) s (exit $rc)"
+exit $rc

@@ -1,0 +1,59 @@
+import { randomBytes } from 'node:crypto';
+import type { Kafka } from 'kafkajs';
+import { createSchemaRegistry, createTopology, EventCodec, topologyTopics, valueSubject, type Topology } from '@callboard/events';
+import { createKafka, createRedis, createRootLogger, loadInfraConfig, provision, readEnv, type InfraConfig, type Logger, type Redis } from '@callboard/runtime';
+
+export const infra: InfraConfig = loadInfraConfig(readEnv());
+export const testLogger: Logger = createRootLogger({ name: 'test', level: 'warn', destination: process.stderr });
+
+/** A prefix no other test shares: topics, groups, subjects and Redis keys all carry it. */
+export function uniquePrefix(label: string): string {
+  return `t-${label}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}.`;
+}
+
+export interface TestStack {
+  prefix: string;
+  topology: Topology;
+  kafka: Kafka;
+  codec: EventCodec;
+  logger: Logger;
+  redis(): Redis;
+  /** Deletes the topics and schema subjects this stack made, and closes its connections. */
+  cleanup(): Promise<void>;
+}
+
+/** Real Kafka topics and registry subjects under a fresh prefix, provisioned like production. */
+export async function createTestStack(label: string): Promise<TestStack> {
+  const prefix = uniquePrefix(label);
+  const topology = createTopology(prefix);
+  const kafka = createKafka({ brokers: infra.kafkaBrokers, clientId: `test-${label}`, logger: testLogger });
+  const codec = new EventCodec(createSchemaRegistry(infra.registryUrl), { topology });
+  await provision(kafka, codec, testLogger);
+  const redisClients: Redis[] = [];
+  return {
+    prefix,
+    topology,
+    kafka,
+    codec,
+    logger: testLogger,
+    redis() {
+      const r = createRedis(infra.redisUrl, testLogger);
+      redisClients.push(r);
+      return r;
+    },
+    async cleanup() {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        await admin.deleteTopics({ topics: topologyTopics(topology).map((t) => t.name) });
+      } finally {
+        await admin.disconnect();
+      }
+      for (const t of topologyTopics(topology)) {
+        const subject = valueSubject(t.name);
+        await fetch(`${infra.registryUrl}/subjects/${encodeURIComponent(subject)}`, { method: 'DELETE' }).catch(() => undefined);
+      }
+      await Promise.all(redisClients.map((r) => r.quit().catch(() => undefined)));
+    },
+  };
+}
