@@ -2,7 +2,8 @@
 # Sourced, not run.
 CB_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export CB_HOME="${CB_HOME:-$CB_ROOT/.callboard}"
-CB_TOOLS="$CB_HOME/tools"
+# Tools live apart from CB_HOME (service state), so wiping the state keeps the toolchain.
+CB_TOOLS="$CB_ROOT/.tools"
 
 say() { printf '\033[1m[callboard]\033[0m %s\n' "$*"; }
 die() { printf '\033[31m[callboard] %s\033[0m\n' "$*" >&2; exit 1; }
