@@ -1,0 +1,32 @@
+export { COUNT_FIELDS, MAX_COUNT_FIELDS, emptyCounts, addCounts, type KpiCounts, type CountField } from './counts.js';
+export {
+  SL_FORMULAS,
+  DEFAULT_SL_FORMULA,
+  computeRatios,
+  slValue,
+  type SlFormula,
+  type SlRatios,
+  type KpiRatios,
+} from './ratios.js';
+export { DEFAULT_QUEUE_KPI_SETTINGS, resolveQueueKpiSettings, type QueueKpiSettings } from './queue-settings.js';
+export { contribution } from './classify.js';
+export {
+  applyToVisit,
+  visitKey,
+  type VisitState,
+  type VisitVerdict,
+  type VisitTransition,
+  type OutcomeType,
+} from './visit-state.js';
+export { computeOracle, type OracleOptions, type OracleResult, type QueueKpi } from './oracle.js';
+export {
+  erlangs,
+  probabilityOfWaiting,
+  serviceLevel,
+  asaSeconds,
+  occupancy,
+  requiredAgents,
+  erlangReport,
+  type ErlangReportInput,
+  type ErlangReport,
+} from './erlang-c.js';

@@ -1,0 +1,39 @@
+import { CallboardError } from '@callboard/errors';
+
+/** The per-queue parameters that decide how an outcome is counted (DESIGN §3). */
+export interface QueueKpiSettings {
+  /** `T`: an answer or abandon with `waitMs <= slThresholdMs` is within service level. */
+  slThresholdMs: number;
+  /** An abandon with `waitMs < shortAbandonMs` is a short abandon. */
+  shortAbandonMs: number;
+}
+
+/** DESIGN §3 defaults: 20 s service level ("80/20"), 5 s short abandon. Frozen. */
+export const DEFAULT_QUEUE_KPI_SETTINGS: Readonly<QueueKpiSettings> = Object.freeze({
+  slThresholdMs: 20_000,
+  shortAbandonMs: 5_000,
+});
+
+/**
+ * Fills missing settings from {@link DEFAULT_QUEUE_KPI_SETTINGS} and checks them.
+ *
+ * @param partial - settings configured for a queue, possibly none
+ * @returns a new, frozen settings object
+ * @throws CallboardError `CB_QUEUE_CONFIG_INVALID` when a value is not a non-negative integer of milliseconds
+ */
+export function resolveQueueKpiSettings(partial: Partial<QueueKpiSettings> = {}): Readonly<QueueKpiSettings> {
+  const settings: QueueKpiSettings = {
+    slThresholdMs: partial.slThresholdMs ?? DEFAULT_QUEUE_KPI_SETTINGS.slThresholdMs,
+    shortAbandonMs: partial.shortAbandonMs ?? DEFAULT_QUEUE_KPI_SETTINGS.shortAbandonMs,
+  };
+  for (const [name, value] of Object.entries(settings)) {
+    // Waits are integer milliseconds (DESIGN §2), so a fractional threshold would only blur `<=` vs `<`.
+    if (!Number.isSafeInteger(value) || value < 0) {
+      throw new CallboardError('CB_QUEUE_CONFIG_INVALID', `${name} must be a non-negative integer of milliseconds`, {
+        setting: name,
+        value,
+      });
+    }
+  }
+  return Object.freeze(settings);
+}
