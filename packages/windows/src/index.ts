@@ -1,0 +1,5 @@
+export * from './bucket-keys.js';
+export * from './time-zone.js';
+export * from './window-ranges.js';
+export { WindowStore, type WindowStoreOptions, type ApplyBatchInput, type ApplyBatchResult, type LateEntry, type LiveQueueState, type RangeRead, type PartitionRef } from './store.js';
+export { loadScripts } from './script-loader.js';

@@ -1,0 +1,32 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import type { Redis, Result } from 'ioredis';
+
+const COMMANDS_DIR = new URL('./commands/', import.meta.url);
+
+/**
+ * Loads every `commands/<name>[-<numKeys>].lua` once as an ioredis custom command, which calls it by
+ * SHA (EVALSHA) and falls back to EVAL when the server has no copy (after SCRIPT FLUSH or a restart).
+ * A name without a key count takes the number of keys as its first argument.
+ */
+export function loadScripts(redis: Redis): void {
+  for (const file of readdirSync(COMMANDS_DIR)) {
+    const match = /^([a-z-]+?)(?:-(\d+))?\.lua$/.exec(file);
+    if (!match) continue;
+    const [, name, numKeys] = match;
+    const command = `cb${name!.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase())}`;
+    if ((redis as unknown as Record<string, unknown>)[command]) continue;
+    redis.defineCommand(command, {
+      lua: readFileSync(new URL(file, COMMANDS_DIR), 'utf8'),
+      ...(numKeys === undefined ? {} : { numberOfKeys: Number(numKeys) }),
+    });
+  }
+}
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    /** commands/apply-batch-2.lua */
+    cbApplyBatch(partitionKey: string, lateOutboxKey: string, ...args: (string | number)[]): Result<(number | string)[], Context>;
+    /** commands/read-buckets.lua: number of keys, the keys, then the specs. */
+    cbReadBuckets(numKeys: number, ...args: (string | number)[]): Result<number[], Context>;
+  }
+}
