@@ -26,31 +26,31 @@ export function loadSchema(name: SchemaName): { text: string; schema: AvroRecord
   return entry;
 }
 
-function isTimestampMillis(type: unknown): boolean {
-  return typeof type === 'object' && type !== null && (type as { logicalType?: string }).logicalType === 'timestamp-millis';
-}
-
 /**
- * The JSON form of a record (ISO instants, absent optionals) as the Avro form (`Date`s for
- * `timestamp-millis`, nulls). Only top-level `timestamp-millis` fields are converted; that is all callboard's schemas use.
+ * The JSON form of a record as the Avro form: absent top-level optionals become null. Instants stay ISO
+ * strings; the timestamp-millis logical type converts them.
  */
 export function toAvro(schema: AvroRecordSchema, value: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const field of schema.fields) {
-    const v = value[field.name];
-    if (v === undefined || v === null) out[field.name] = null;
-    else if (isTimestampMillis(field.type) && typeof v === 'string') out[field.name] = new Date(v);
-    else out[field.name] = v;
-  }
+  for (const field of schema.fields) out[field.name] = value[field.name] ?? null;
   return out;
 }
 
-/** The Avro form of a record back to the JSON form: instants (decoded as `Date`) as ISO strings, nulls dropped. */
+function jsonForm(value: unknown): unknown {
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map(jsonForm);
+  if (value && typeof value === 'object' && !Buffer.isBuffer(value)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, jsonForm(v)]));
+  }
+  return value;
+}
+
+/** The Avro form of a record back to the JSON form: instants (decoded as `Date`) as ISO strings at any depth, top-level nulls dropped. */
 export function fromAvro(value: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, v] of Object.entries(value)) {
     if (v === null || v === undefined) continue;
-    out[name] = v instanceof Date ? v.toISOString() : v;
+    out[name] = jsonForm(v);
   }
   return out;
 }

@@ -9,8 +9,13 @@ export class TimestampMillisType extends avro.types.LogicalType {
     return new Date(value as number);
   }
 
+  /** Accepts a `Date`, epoch milliseconds, or an ISO-8601 string (the JSON form). */
   override _toValue(value: unknown): number | undefined {
     if (value instanceof Date) return value.getTime();
+    if (typeof value === 'string') {
+      const ms = Date.parse(value);
+      return Number.isFinite(ms) ? ms : undefined;
+    }
     return typeof value === 'number' ? value : undefined;
   }
 

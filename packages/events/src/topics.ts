@@ -12,7 +12,7 @@ export interface TopicSpec {
   config: Record<string, string>;
 }
 
-export type SchemaName = 'call-event' | 'agent-event' | 'dlq-record' | 'late-record';
+export type SchemaName = 'call-event' | 'agent-event' | 'dlq-record' | 'late-record' | 'kpi-snapshot';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -35,6 +35,7 @@ export const TOPICS = {
     name: 'cc.kpi.v1',
     partitions: 6,
     key: 'tenantId/queueId',
+    valueSchema: 'kpi-snapshot',
     // Compacted: a new subscriber reads the latest snapshot of every queue. A short segment lets
     // compaction keep up with a snapshot per queue per second.
     config: { 'cleanup.policy': 'compact', 'segment.ms': String(3600 * 1000), 'min.cleanable.dirty.ratio': '0.1' },

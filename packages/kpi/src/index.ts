@@ -30,3 +30,4 @@ export {
   type ErlangReportInput,
   type ErlangReport,
 } from './erlang-c.js';
+export { planQueue, type Planning, type PlanningInput } from './planning.js';

@@ -3,3 +3,4 @@ export * from './time-zone.js';
 export * from './window-ranges.js';
 export { WindowStore, type WindowStoreOptions, type ApplyBatchInput, type ApplyBatchResult, type LateEntry, type LiveQueueState, type RangeRead, type PartitionRef } from './store.js';
 export { loadScripts } from './script-loader.js';
+export { readQueueView, readWindow, windowKpi, type QueueView, type WindowKpi } from './queue-reader.js';
