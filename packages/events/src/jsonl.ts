@@ -33,16 +33,6 @@ export async function* readJsonLines(path: string): AsyncGenerator<JsonLine> {
   }
 }
 
-/** Reads every valid event of a file, or throws on the first bad line. */
-export async function readEventsFile(path: string): Promise<CanonicalEvent[]> {
-  const events: CanonicalEvent[] = [];
-  for await (const line of readJsonLines(path)) {
-    if (!line.ok) throw new CallboardError('CB_INPUT_INVALID', `${path}:${line.lineNo}: ${line.error.message}`, { cause: line.error });
-    events.push(line.event);
-  }
-  return events;
-}
-
 /** One event as one line. Key order is the order the object was built in, so equal input gives equal bytes. */
 export function formatJsonLine(event: CanonicalEvent | CanonicalEventInput): string {
   return `${JSON.stringify(event)}\n`;

@@ -38,6 +38,13 @@ export interface EventConsumerOptions {
    * of progress (the aggregator keeps applied offsets in Redis). Undefined: the committed offset.
    */
   resumeFrom?(topic: string, partition: number): Promise<string | undefined>;
+  /**
+   * A last check of a decoded, contract-valid event before it reaches the handler; an error sends it
+   * to the DLQ like a record that did not decode (the aggregator refuses events from the future).
+   */
+  screen?(event: CanonicalEvent): CallboardError | undefined;
+  /** Partitions processed at once; each partition's batches stay in order. */
+  partitionsConsumedConcurrently?: number;
   /** Called when the consumer crashed for a reason that retrying cannot fix. */
   onFatal?(err: unknown): void;
   /** Backoff between attempts at a batch that failed for a retriable reason. */
@@ -119,8 +126,9 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
     for (const message of messages) {
       // Registry outages throw (retriable) and abort the whole batch, which is then retried.
       const result = await options.codec.decodeEvent(message.value);
-      if (result.ok) events.push({ offset: message.offset, event: result.event });
-      else refused.push({ source: { topic, partition, offset: message.offset }, key: message.key ?? null, value: message.value ?? null, error: result.error });
+      const error = result.ok ? options.screen?.(result.event) : result.error;
+      if (result.ok && !error) events.push({ offset: message.offset, event: result.event });
+      else refused.push({ source: { topic, partition, offset: message.offset }, key: message.key ?? null, value: message.value ?? null, error: error! });
     }
     return { events, refused };
   }
@@ -172,7 +180,7 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
       await producer.connect();
       await consumer.connect();
       for (const topic of options.topics) await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? true });
-      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1, eachBatch });
+      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1, eachBatch });
     },
     async close() {
       healthy = false;

@@ -26,6 +26,8 @@ declare module 'ioredis' {
   interface RedisCommander<Context> {
     /** commands/apply-batch-2.lua */
     cbApplyBatch(partitionKey: string, lateOutboxKey: string, ...args: (string | number)[]): Result<(number | string)[], Context>;
+    /** commands/acquire-lease-1.lua: 1 when the holder has the lease. */
+    cbAcquireLease(key: string, holder: string, ttlMs: number): Result<number, Context>;
     /** commands/read-buckets.lua: number of keys, the keys, then the specs. */
     cbReadBuckets(numKeys: number, ...args: (string | number)[]): Result<number[], Context>;
   }

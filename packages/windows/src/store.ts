@@ -43,6 +43,8 @@ export interface PartitionRef {
 export interface ApplyBatchInput extends PartitionRef {
   /** Valid events in offset order. */
   events: { offset: string; event: CanonicalEvent }[];
+  /** The batch's last offset, valid or not; defaults to the last event's. */
+  lastOffset?: string;
   settingsFor(tenantId: string, queueId: string): QueueKpiSettings;
   nowMs: number;
 }
@@ -138,6 +140,7 @@ export class WindowStore {
         input.nowMs,
         activeQueuesKey(this.namespace),
         JSON.stringify(payload),
+        Number(input.lastOffset ?? input.events.at(-1)?.offset ?? -1),
       );
     } catch (err) {
       throw toStoreError(err, 'applying a batch');
@@ -291,6 +294,11 @@ export class WindowStore {
       agents,
       occupancy: busy + agents.available > 0 ? busy / (busy + agents.available) : null,
     };
+  }
+
+  /** Takes or renews a named lease for `ttlMs`; true while `holder` has it. */
+  async acquireLease(name: string, holder: string, ttlMs: number): Promise<boolean> {
+    return (await this.redis.cbAcquireLease(`${this.namespace}:lease:${name}`, holder, ttlMs)) === 1;
   }
 
   /** Per-queue anomaly, duplicate and late counts since the stats key was last idle for 8 days. */

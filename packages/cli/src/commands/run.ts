@@ -4,6 +4,10 @@ import { parseCommandArgs, type Command } from '../command.js';
 
 /** Every service `callboard run` knows, each loaded only when asked for. */
 const SERVICES: Record<string, { summary: string; load: () => Promise<(env: Env) => Promise<void>> }> = {
+  aggregator: {
+    summary: 'apply call and agent events to the Redis KPI windows; publish snapshots to cc.kpi.v1',
+    load: async () => (await import('@callboard/aggregator/service')).runAggregatorService,
+  },
   simulator: {
     summary: 'stream simulated contact-center traffic into Kafka in real time',
     load: async () => (await import('@callboard/simulator/service')).runSimulatorService,

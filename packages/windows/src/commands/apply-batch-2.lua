@@ -20,6 +20,7 @@
                d = { idx, value, idx, value, ... } the counter contribution,
                w = waiting since (ms, offers only)
         agent: k = "a", e = eventId, a = tenant agents key, g = agentId, v = "state|q1,q2" }
+    ARGV[8] the batch's last offset, valid or not: records the consumer sent to the DLQ count as done
 
   Output: { applied, duplicates, anomalies, late, redelivered, lastOffset, watermark }
 
@@ -37,6 +38,7 @@ local visitTtl = tonumber(ARGV[4])
 local now = tonumber(ARGV[5])
 local activeKey = ARGV[6]
 local events = cjson.decode(ARGV[7])
+local batchLast = tonumber(ARGV[8])
 
 local state = rcall('HMGET', KEYS[1], 'offset', 'watermark')
 local storedOffset = tonumber(state[1] or '-1')
@@ -184,8 +186,11 @@ for member in pairs(active) do
   rcall('ZADD', activeKey, now, member)
 end
 
+if batchLast > lastOffset then lastOffset = batchLast end
 if lastOffset > storedOffset then
   rcall('HSET', KEYS[1], 'offset', lastOffset, 'watermark', watermark)
+else
+  lastOffset = storedOffset
 end
 
 return { applied, duplicates, anomalies, late, redelivered, lastOffset, watermark }

@@ -1,0 +1,69 @@
+import { CallboardError } from '@callboard/errors';
+import { createRedis } from '@callboard/runtime';
+import { readQueueView, readWindow, WINDOW_NAMES, type WindowName, WindowStore } from '@callboard/windows';
+import { isoOption, parseCommandArgs, requireString, type Command } from '../command.js';
+import { loadQueueConfig } from '../queue-file.js';
+
+export const queryCommand: Command = {
+  name: 'query',
+  summary: 'read live KPIs and queue state from the Redis store',
+  usage: `callboard query --tenant T [--queue Q] (--window W | --from ISO --to ISO) [--at ISO] --json
+
+W: ${WINDOW_NAMES.join(' | ')}
+
+Prints {"queues":[...]} in the shape of 'callboard kpi', plus "window", the
+effective "from"/"to" (widened to whole 10 s buckets, or 15 min beyond fine
+retention) and the live state ("live"). Without --queue: every queue of the
+tenant that is configured or was active in the last 8 days. --at moves "now".`,
+  async run(argv, makeCtx) {
+    const { values } = parseCommandArgs('query', argv, {
+      tenant: { type: 'string' },
+      queue: { type: 'string' },
+      window: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      at: { type: 'string' },
+      queues: { type: 'string' },
+      json: { type: 'boolean' },
+    });
+    if (values.help) {
+      process.stdout.write(`${this.usage}\n`);
+      return 0;
+    }
+    const tenantId = requireString('query', 'tenant', values.tenant);
+    const from = isoOption('query', 'from', values.from);
+    const to = isoOption('query', 'to', values.to);
+    const window = values.window as WindowName | undefined;
+    if ((window === undefined) === (from === undefined || to === undefined)) {
+      throw new CallboardError('CB_USAGE', 'query: give either --window or both --from and --to');
+    }
+    if (window !== undefined && !WINDOW_NAMES.includes(window)) throw new CallboardError('CB_USAGE', `query: --window must be one of ${WINDOW_NAMES.join(', ')}`);
+    const nowMs = Date.now();
+    const atMs = isoOption('query', 'at', values.at) ?? nowMs;
+    const ctx = makeCtx();
+    const config = loadQueueConfig(ctx, values.queues);
+    const redis = createRedis(ctx.infra.redisUrl, ctx.logger);
+    await redis.connect();
+    try {
+      const store = new WindowStore(redis, { namespace: ctx.env.CB_REDIS_NAMESPACE ?? 'cb' });
+      let queueIds: string[];
+      if (values.queue !== undefined) queueIds = [values.queue];
+      else {
+        const active = await store.activeQueues(nowMs - store.intervalRetentionMs);
+        queueIds = [...new Set([...config.namedQueues(), ...active].filter((q) => q.tenantId === tenantId).map((q) => q.queueId))].sort();
+      }
+      const queues = [];
+      for (const queueId of queueIds) {
+        const queue = config.resolve(tenantId, queueId);
+        const kpi = await readWindow(store, queue, window ?? { from: from!, to: to! }, atMs, nowMs);
+        const view = await readQueueView(store, queue, atMs, { nowMs, windows: [] });
+        const { name, from: effFrom, to: effTo, primarySlValue, ...rest } = kpi;
+        queues.push({ tenantId, queueId, window: name, from: effFrom, to: effTo, ...rest, primarySl: queue.primarySl, primarySlValue, live: view.live, planning: view.planning, stats: view.stats });
+      }
+      ctx.out(JSON.stringify({ queues }, null, values.json ? undefined : 2));
+    } finally {
+      redis.disconnect();
+    }
+    return 0;
+  },
+};

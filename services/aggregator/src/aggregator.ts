@@ -1,0 +1,178 @@
+import { randomUUID } from 'node:crypto';
+import type { Kafka, Producer } from 'kafkajs';
+import { CallboardError } from '@callboard/errors';
+import { type CanonicalEvent, type EventCodec, lateRecord, parseEvent } from '@callboard/events';
+import type { QueueConfig } from '@callboard/queue-config';
+import { createEventConsumer, type EventBatch, type EventConsumer, type Logger, type Registry, unavailable } from '@callboard/runtime';
+import { type PartitionRef, readQueueView, type WindowStore } from '@callboard/windows';
+import { createAggregatorMetrics } from './metrics.js';
+
+export interface AggregatorDeps {
+  kafka: Kafka;
+  codec: EventCodec;
+  store: WindowStore;
+  queues: QueueConfig;
+  logger: Logger;
+  metrics: Registry;
+  groupId: string;
+  graceMs: number;
+  maxSkewMs: number;
+  snapshotIntervalMs: number;
+  concurrency?: number;
+  /** Wall clock; injectable for tests. */
+  now?: () => number;
+  onFatal?: (err: unknown) => void;
+}
+
+export interface Aggregator {
+  start(): Promise<void>;
+  close(): Promise<void>;
+  isReady(): boolean;
+  /** Publishes one round of snapshots now, if this instance holds the snapshot lease. */
+  publishSnapshots(): Promise<number>;
+}
+
+const SNAPSHOT_LEASE_MS = 5_000;
+
+/**
+ * The aggregator (DESIGN §1): consumes call and agent events, applies each partition batch to Redis in
+ * one script call, then commits; publishes a KPI snapshot of every active queue on a wall-clock tick.
+ */
+export function createAggregator(deps: AggregatorDeps): Aggregator {
+  const log = deps.logger.child({ module: 'aggregator' });
+  const now = deps.now ?? Date.now;
+  const m = createAggregatorMetrics(deps.metrics);
+  const instanceId = randomUUID();
+  const topology = deps.codec.topology;
+  const producer: Producer = deps.kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
+  let consumer: EventConsumer | undefined;
+  let ticker: NodeJS.Timeout | undefined;
+  let ticking = false;
+  let closed = false;
+
+  function screen(event: CanonicalEvent): CallboardError | undefined {
+    // A PBX with a wrong clock must not poison the watermark (DESIGN §4).
+    const aheadMs = Date.parse(event.occurredAt) - now();
+    if (aheadMs > deps.maxSkewMs) {
+      return new CallboardError('CB_EVENT_TOO_FAR_AHEAD', `occurredAt ${event.occurredAt} is ${Math.round(aheadMs / 1000)} s ahead of the wall clock (max skew ${deps.maxSkewMs / 1000} s)`);
+    }
+    return undefined;
+  }
+
+  async function publishLate(ref: PartitionRef): Promise<void> {
+    for (;;) {
+      const pending = await deps.store.pendingLate(ref, 500);
+      if (pending.length === 0) return;
+      const messages = await Promise.all(
+        pending.map(async (entry) => {
+          const event = parseEvent(JSON.parse(entry.event));
+          const record = lateRecord({ topic: ref.topic, partition: ref.partition, offset: String(entry.offset) }, event, entry.watermark, deps.graceMs);
+          return { key: `${record.tenantId}/${record.queueId ?? ''}`, value: await deps.codec.encode(topology.late.name, { ...record }) };
+        }),
+      );
+      try {
+        await producer.send({ topic: topology.late.name, acks: -1, messages });
+      } catch (err) {
+        throw unavailable('CB_KAFKA_UNAVAILABLE', err, `publishing to ${topology.late.name}`);
+      }
+      // At least once: a crash between send and trim republishes these, never loses them.
+      await deps.store.ackLate(ref, pending.length);
+      m.latePublished.inc(pending.length);
+    }
+  }
+
+  async function handleBatch(batch: EventBatch): Promise<void> {
+    const ref = { group: deps.groupId, topic: batch.topic, partition: batch.partition };
+    // Called for a batch of only refused records too, so the stored offset moves past them.
+    const stop = m.scriptSeconds.startTimer();
+    const result = await deps.store.applyBatch({
+      ...ref,
+      events: batch.events,
+      lastOffset: batch.lastOffset,
+      settingsFor: (tenantId, queueId) => deps.queues.resolve(tenantId, queueId),
+      nowMs: now(),
+    });
+    stop();
+    m.events.inc({ result: 'applied' }, result.applied);
+    m.events.inc({ result: 'duplicate' }, result.duplicates);
+    m.events.inc({ result: 'anomaly' }, result.anomalies);
+    m.events.inc({ result: 'late' }, result.late);
+    m.events.inc({ result: 'redelivered' }, result.redelivered);
+    if (result.anomalies > 0) log.warn({ topic: batch.topic, partition: batch.partition, anomalies: result.anomalies }, 'impossible call transitions counted, not applied');
+    if (result.late > 0) log.info({ topic: batch.topic, partition: batch.partition, late: result.late, watermark: new Date(result.watermark).toISOString() }, 'late events held for cc.late.v1');
+    await publishLate(ref);
+  }
+
+  async function publishSnapshots(): Promise<number> {
+    if (!(await deps.store.acquireLease(`snapshots:${deps.groupId}`, instanceId, SNAPSHOT_LEASE_MS))) return 0;
+    const stop = m.snapshotSeconds.startTimer();
+    const at = now();
+    const seen = new Map<string, { tenantId: string; queueId: string }>();
+    for (const q of [...deps.queues.namedQueues(), ...(await deps.store.activeQueues(at - deps.store.fineRetentionMs))]) {
+      seen.set(`${q.tenantId}/${q.queueId}`, q);
+    }
+    const messages = await Promise.all(
+      [...seen].map(async ([key, q]) => {
+        const view = await readQueueView(deps.store, deps.queues.resolve(q.tenantId, q.queueId), at, { nowMs: at });
+        return { key, value: await deps.codec.encode(topology.kpi.name, { ...view }) };
+      }),
+    );
+    if (messages.length > 0) await producer.send({ topic: topology.kpi.name, acks: -1, messages });
+    m.snapshots.inc(messages.length);
+    stop();
+    return messages.length;
+  }
+
+  function scheduleTick(): void {
+    if (closed) return;
+    // Aligned to the wall-clock second, so every instance and every screen ticks together.
+    const delay = deps.snapshotIntervalMs - (now() % deps.snapshotIntervalMs);
+    ticker = setTimeout(() => {
+      if (!ticking) {
+        ticking = true;
+        publishSnapshots()
+          .catch((err: unknown) => log.warn({ err }, 'snapshot tick failed; next tick retries'))
+          .finally(() => {
+            ticking = false;
+          });
+      }
+      scheduleTick();
+    }, delay);
+  }
+
+  return {
+    publishSnapshots,
+    isReady: () => consumer?.isHealthy() ?? false,
+    async start() {
+      await producer.connect();
+      consumer = createEventConsumer({
+        kafka: deps.kafka,
+        codec: deps.codec,
+        logger: deps.logger,
+        metrics: deps.metrics,
+        service: 'aggregator',
+        groupId: deps.groupId,
+        topics: [topology.callEvents.name, topology.agentEvents.name],
+        fromBeginning: true,
+        screen,
+        partitionsConsumedConcurrently: deps.concurrency ?? 2,
+        handleBatch,
+        // Redis, not Kafka, is the record of progress: resume after the last applied offset.
+        resumeFrom: async (topic, partition) => {
+          const applied = await deps.store.appliedOffset({ group: deps.groupId, topic, partition });
+          return applied ? String(applied.offset + 1) : undefined;
+        },
+        onFatal: deps.onFatal,
+      });
+      await consumer.start();
+      scheduleTick();
+      log.info({ groupId: deps.groupId, instanceId }, 'aggregator started');
+    },
+    async close() {
+      closed = true;
+      clearTimeout(ticker);
+      await consumer?.close();
+      await producer.disconnect();
+    },
+  };
+}

@@ -1,0 +1,674 @@
+import { CallboardError } from '@callboard/errors';
+import type { AgentState, CanonicalEvent, CallFlowedOut } from '@callboard/events';
+import { parseSimulatorConfig, type QueueConfig, type SimulatorConfigInput, type TenantConfig } from './config.js';
+import { EventBuilder } from './event-builder.js';
+import { EventCalendar } from './event-calendar.js';
+import { defaultRunId, isIdentifier } from './ids.js';
+import { createArrivalProfile, type ArrivalProfile } from './profile.js';
+import { Random } from './random.js';
+import { expandAgents, type AgentSpec } from './roster.js';
+import { parseScenario, type ScenarioStep, type ScenarioStepInput } from './scenario.js';
+import { nextShift, type ShiftInstance } from './shifts.js';
+
+/** What a run simulates. */
+export interface SimulateOptions {
+  /** The configuration; it is validated (again) here, so a hand-built object is fine. */
+  config: SimulatorConfigInput;
+  /** A non-negative safe integer. The same seed, config, start and duration give identical output. */
+  seed: number;
+  /** Epoch ms of the first instant simulated. */
+  start: number;
+  /** How long arrivals are generated, in ms; `Infinity` runs until the consumer stops iterating. */
+  durationMs: number;
+  /** Time-based overrides; each step's `at` is ms after `start`. */
+  scenario?: readonly ScenarioStepInput[];
+  /**
+   * After `start + durationMs`, keep simulating (without new arrivals) until every visit has its
+   * outcome and every answered call is completed. Default true, so per-visit invariants hold on
+   * the whole output. With false the run stops at the end instant and visits stay open.
+   */
+  drain?: boolean;
+  /** Embedded in event and call ids; defaults to `<seed>-<start in base 36>`. */
+  runId?: string;
+}
+
+interface TenantRun {
+  config: TenantConfig;
+  profile: ArrivalProfile;
+  queues: Map<string, QueueRun>;
+  agents: AgentRun[];
+}
+
+interface QueueRun {
+  key: string;
+  tenant: TenantRun;
+  spec: QueueConfig;
+  /** Candidate arrival gaps and thinning decisions; nothing else draws from it. */
+  arrivals: Random;
+  multiplier: number;
+  /** Bumped when the rate changes, so the candidate scheduled at the old rate is ignored. */
+  arrivalEpoch: number;
+  /** The current candidate arrival time, fractional ms. */
+  candidateAt: number;
+  /** Visits waiting for an agent, oldest first. */
+  waiting: Visit[];
+  /** Agents with this skill, in roster order. */
+  agents: AgentRun[];
+  overflow: QueueRun | undefined;
+}
+
+interface CallRun {
+  callId: string;
+  tenant: TenantRun;
+  callerKey: string;
+  /** The instant the caller hangs up if still unanswered; patience counts from the first offer. */
+  patienceDeadline: number;
+  /** Every random draw about this call comes from here, so calls do not perturb each other. */
+  rng: Random;
+}
+
+type VisitPhase = 'waiting' | 'ringing' | 'talking' | 'wrapping' | 'done';
+
+/** One visit of a call to a queue (DESIGN §5): a flow-out to another queue starts a new visit. */
+interface Visit {
+  call: CallRun;
+  queue: QueueRun;
+  seq: number;
+  offeredAt: number;
+  phase: VisitPhase;
+  agent: AgentRun | undefined;
+  ringMs: number;
+  talkMs: number;
+  holdMs: number;
+  wrapMs: number;
+  transferred: boolean;
+  resolved: boolean | undefined;
+}
+
+interface AgentRun {
+  spec: AgentSpec;
+  index: number;
+  tenant: TenantRun;
+  queues: QueueRun[];
+  /** The state last published. */
+  state: AgentState;
+  reason: string | undefined;
+  /** The visit the agent is ringing for, talking on or wrapping up. */
+  visit: Visit | undefined;
+  onShift: boolean;
+  shiftEpoch: number;
+  /** A break that is due but waits for the current call to finish. */
+  breakDue: { reason: string; durationMs: number } | undefined;
+  onBreak: string | undefined;
+  breakEpoch: number;
+  /** The queue key of the scenario step that took the agent off the floor. */
+  heldFor: string | undefined;
+  heldReason: string | undefined;
+  availableSince: number;
+}
+
+type Task =
+  | { kind: 'end' }
+  | { kind: 'scenario'; step: ScenarioStep }
+  | { kind: 'arrival'; queue: QueueRun; epoch: number }
+  | { kind: 'abandon'; visit: Visit }
+  | { kind: 'flowOut'; visit: Visit; callback: boolean }
+  | { kind: 'answer'; visit: Visit }
+  | { kind: 'talkEnd'; visit: Visit }
+  | { kind: 'wrapEnd'; visit: Visit }
+  | { kind: 'shiftStart'; agent: AgentRun; shift: ShiftInstance }
+  | { kind: 'shiftEnd'; agent: AgentRun; epoch: number }
+  | { kind: 'breakDue'; agent: AgentRun; epoch: number; reason: string; durationMs: number }
+  | { kind: 'breakEnd'; agent: AgentRun; epoch: number };
+
+const HOUR_MS = 3_600_000;
+/** Nobody hangs up within the first half second: they are still hearing the line connect. */
+const MIN_PATIENCE_MS = 500;
+
+function invalid(message: string): CallboardError {
+  return new CallboardError('CB_CONFIG_INVALID', message);
+}
+
+/**
+ * Simulates contact-center traffic as a discrete-event simulation and yields canonical events in
+ * non-decreasing `occurredAt` order (ties in the order they happened).
+ *
+ * Arrivals are a non-homogeneous Poisson process per queue (Lewis–Shedler thinning against the
+ * tenant's time-of-day profile). Agents are simulated one by one: shifts, staggered breaks, skills,
+ * ring time, talk, hold and wrap-up. Waiting callers abandon when their patience runs out or flow
+ * out at the queue's `maxWaitMs`, so queues really build when agents are short.
+ *
+ * The generator is lazy: with `durationMs: Infinity` it runs for as long as it is iterated.
+ *
+ * @throws CallboardError `CB_CONFIG_INVALID` at once (not on first iteration) for a bad config,
+ *   scenario, seed, start or duration.
+ */
+export function simulate(options: SimulateOptions): Generator<CanonicalEvent, void, undefined> {
+  const { seed, start, durationMs } = options;
+  if (!Number.isSafeInteger(seed) || seed < 0) throw invalid(`seed must be a non-negative safe integer, got ${seed}`);
+  if (!Number.isSafeInteger(start)) throw invalid(`start must be an integer epoch in ms, got ${start}`);
+  if (!(durationMs > 0) || (durationMs !== Infinity && !Number.isSafeInteger(durationMs))) {
+    throw invalid(`durationMs must be a positive integer or Infinity, got ${durationMs}`);
+  }
+  const runId = options.runId ?? defaultRunId(seed, start);
+  if (!isIdentifier(runId)) throw invalid(`runId must match [A-Za-z0-9_.-]{1,64}, got "${runId}"`);
+  const config = parseSimulatorConfig(options.config);
+  const scenario = parseScenario(options.scenario ?? []);
+  const engine = new Engine(config.tenants, seed, start, start + durationMs, options.drain ?? true, runId);
+  engine.prepareScenario(scenario);
+  return engine.run();
+}
+
+class Engine {
+  private readonly calendar = new EventCalendar<Task>();
+  private readonly builder: EventBuilder;
+  private readonly root: Random;
+  private readonly tenants: TenantRun[] = [];
+  private out: CanonicalEvent[] = [];
+  private now: number;
+  private ended = false;
+  private activeVisits = 0;
+  private visitSeq = 0;
+  private callSeq = 0;
+
+  constructor(
+    tenants: readonly TenantConfig[],
+    seed: number,
+    private readonly start: number,
+    private readonly end: number,
+    private readonly drain: boolean,
+    runId: string,
+  ) {
+    this.now = start;
+    this.builder = new EventBuilder(runId);
+    this.root = Random.fromSeed(seed, 'simulator');
+    // The end marker is scheduled first so that, at the end instant, it runs before anything else.
+    if (end !== Infinity) this.calendar.schedule(end, { kind: 'end' });
+    for (const config of tenants) this.tenants.push(this.buildTenant(config));
+  }
+
+  private buildTenant(config: TenantConfig): TenantRun {
+    const tenant: TenantRun = {
+      config,
+      profile: createArrivalProfile({ kind: config.profile, timeZone: config.timeZone, weekendFactor: config.weekendFactor }),
+      queues: new Map(),
+      agents: [],
+    };
+    for (const spec of config.queues) {
+      tenant.queues.set(spec.queueId, {
+        key: `${config.tenantId}/${spec.queueId}`,
+        tenant,
+        spec,
+        arrivals: this.root.fork(`arrivals/${config.tenantId}/${spec.queueId}`),
+        multiplier: 1,
+        arrivalEpoch: 0,
+        candidateAt: this.start,
+        waiting: [],
+        agents: [],
+        overflow: undefined,
+      });
+    }
+    for (const queue of tenant.queues.values()) {
+      if (queue.spec.overflowTo !== undefined) queue.overflow = tenant.queues.get(queue.spec.overflowTo);
+    }
+    expandAgents(config).forEach((spec, index) => {
+      const agent: AgentRun = {
+        spec,
+        index,
+        tenant,
+        queues: spec.skills.map((s) => tenant.queues.get(s)).filter((q): q is QueueRun => q !== undefined),
+        state: 'logged_out',
+        reason: undefined,
+        visit: undefined,
+        onShift: false,
+        shiftEpoch: 0,
+        breakDue: undefined,
+        onBreak: undefined,
+        breakEpoch: 0,
+        heldFor: undefined,
+        heldReason: undefined,
+        availableSince: this.start,
+      };
+      for (const q of agent.queues) q.agents.push(agent);
+      tenant.agents.push(agent);
+      // Agents already on shift log in at `start`, before the first arrival, so the live state is known.
+      const shift = nextShift(spec.shift, config.timeZone, this.start);
+      if (shift) this.calendar.schedule(Math.max(shift.start, this.start), { kind: 'shiftStart', agent, shift });
+    });
+    for (const queue of tenant.queues.values()) this.scheduleNextCandidate(queue);
+    return tenant;
+  }
+
+  prepareScenario(steps: readonly ScenarioStep[]): void {
+    for (const step of steps) {
+      this.queueOf(step); // fail fast on an unknown queue
+      const at = this.start + step.at;
+      if (at < this.end) this.calendar.schedule(at, { kind: 'scenario', step });
+    }
+  }
+
+  private queueOf(step: ScenarioStep): QueueRun {
+    const matches = this.tenants
+      .filter((t) => step.tenantId === undefined || t.config.tenantId === step.tenantId)
+      .flatMap((t) => {
+        const q = t.queues.get(step.queueId);
+        return q ? [q] : [];
+      });
+    if (matches.length === 0) throw invalid(`scenario: unknown queue "${step.queueId}"${step.tenantId ? ` in tenant "${step.tenantId}"` : ''}`);
+    if (matches.length > 1) throw invalid(`scenario: queue "${step.queueId}" exists in several tenants; set tenantId`);
+    return matches[0] as QueueRun;
+  }
+
+  *run(): Generator<CanonicalEvent, void, undefined> {
+    for (;;) {
+      const entry = this.calendar.pop();
+      if (!entry) return;
+      this.now = entry.time;
+      const task = entry.payload;
+      if (task.kind === 'end') {
+        if (!this.drain) return;
+        this.ended = true;
+      } else {
+        this.handle(task);
+      }
+      if (this.out.length > 0) {
+        const batch = this.out;
+        this.out = [];
+        yield* batch;
+      }
+      // Draining stops when the last visit is closed; agent shifts would otherwise go on for ever.
+      if (this.ended && this.activeVisits === 0) return;
+    }
+  }
+
+  private handle(task: Exclude<Task, { kind: 'end' }>): void {
+    switch (task.kind) {
+      case 'arrival':
+        return this.onArrival(task.queue, task.epoch);
+      case 'abandon':
+        return this.onAbandon(task.visit);
+      case 'flowOut':
+        return this.onFlowOut(task.visit, task.callback);
+      case 'answer':
+        return this.onAnswer(task.visit);
+      case 'talkEnd':
+        return this.onTalkEnd(task.visit);
+      case 'wrapEnd':
+        return this.onWrapEnd(task.visit);
+      case 'shiftStart':
+        return this.onShiftStart(task.agent, task.shift);
+      case 'shiftEnd':
+        return this.onShiftEnd(task.agent, task.epoch);
+      case 'breakDue':
+        return this.onBreakDue(task.agent, task.epoch, task.reason, task.durationMs);
+      case 'breakEnd':
+        return this.onBreakEnd(task.agent, task.epoch);
+      case 'scenario':
+        return this.onScenario(task.step);
+    }
+  }
+
+  // ---- arrivals -------------------------------------------------------------------------------
+
+  /** Lewis–Shedler thinning: candidates at the peak rate, each kept with probability λ(t)/λmax. */
+  private scheduleNextCandidate(queue: QueueRun): void {
+    const ratePerMs = (queue.spec.baseCallsPerHour * queue.multiplier) / HOUR_MS;
+    if (ratePerMs <= 0) return;
+    queue.candidateAt += queue.arrivals.exponential(1 / ratePerMs);
+    if (queue.candidateAt >= this.end) return;
+    this.calendar.schedule(Math.floor(queue.candidateAt), { kind: 'arrival', queue, epoch: queue.arrivalEpoch });
+  }
+
+  private onArrival(queue: QueueRun, epoch: number): void {
+    if (epoch !== queue.arrivalEpoch) return;
+    // The profile never exceeds 1, so the peak rate bounds the true rate as thinning requires.
+    if (queue.arrivals.next() < queue.tenant.profile(queue.candidateAt)) this.newCall(queue);
+    this.scheduleNextCandidate(queue);
+  }
+
+  private newCall(queue: QueueRun): void {
+    this.callSeq += 1;
+    const rng = this.root.fork(`call/${this.callSeq}`);
+    const { patience } = queue.spec;
+    // Always draw every value, so one caller's draws never shift with the configuration.
+    const impatient = rng.bernoulli(patience.impatientFraction);
+    const quick = rng.exponential(patience.impatientMeanMs);
+    const usual = rng.lognormal(patience.medianMs, patience.sigma);
+    const patienceMs = Math.max(MIN_PATIENCE_MS, Math.round(impatient ? quick : usual));
+    const call: CallRun = {
+      callId: this.builder.nextCallId(),
+      tenant: queue.tenant,
+      callerKey: `cust-${rng.int(1, queue.tenant.config.callerPopulation + 1)}`,
+      patienceDeadline: this.now + patienceMs,
+      rng,
+    };
+    this.offer(call, queue);
+  }
+
+  private offer(call: CallRun, queue: QueueRun): void {
+    const { spec } = queue;
+    const rng = call.rng;
+    const ringMs = rng.int(spec.ringMs.minMs, spec.ringMs.maxMs + 1);
+    const talkMs = Math.max(1000, Math.round(rng.lognormal(spec.talk.medianMs, spec.talk.sigma)));
+    const holds = rng.bernoulli(spec.hold.probability);
+    const holdDraw = Math.round(rng.lognormal(spec.hold.medianMs, spec.hold.sigma));
+    const wrapMs = Math.round(rng.lognormal(spec.wrap.medianMs, spec.wrap.sigma));
+    const transferred = rng.bernoulli(spec.transferProbability);
+    const reported = rng.bernoulli(spec.resolvedReportedProbability);
+    const resolved = rng.bernoulli(spec.resolvedProbability);
+    // Drawn last, so adding the callback option leaves every earlier draw of a caller as it was.
+    const takesCallback = rng.bernoulli(spec.callback?.acceptProbability ?? 0);
+    const visit: Visit = {
+      call,
+      queue,
+      seq: ++this.visitSeq,
+      offeredAt: this.now,
+      phase: 'waiting',
+      agent: undefined,
+      ringMs,
+      talkMs,
+      holdMs: holds ? holdDraw : 0,
+      wrapMs,
+      transferred,
+      resolved: reported ? resolved : undefined,
+    };
+    this.activeVisits += 1;
+    this.out.push(
+      this.builder.offered(this.now, {
+        tenantId: call.tenant.config.tenantId,
+        queueId: spec.queueId,
+        callId: call.callId,
+        channel: spec.channel,
+        direction: spec.direction,
+        callerKey: call.callerKey,
+        priority: spec.priority,
+      }),
+    );
+    const agent = this.longestIdleAgent(queue);
+    if (agent) {
+      this.assign(agent, visit);
+      return;
+    }
+    queue.waiting.push(visit);
+    const timeoutAt = visit.offeredAt + spec.maxWaitMs;
+    const callbackAt = takesCallback && spec.callback ? visit.offeredAt + spec.callback.offerAfterMs : Infinity;
+    const flowOutAt = Math.min(timeoutAt, callbackAt);
+    // On a tie the caller hangs up first: an overflow visit then always starts with patience left.
+    if (call.patienceDeadline <= flowOutAt) this.calendar.schedule(call.patienceDeadline, { kind: 'abandon', visit });
+    else this.calendar.schedule(flowOutAt, { kind: 'flowOut', visit, callback: callbackAt < timeoutAt });
+  }
+
+  // ---- routing --------------------------------------------------------------------------------
+
+  private isIdle(agent: AgentRun): boolean {
+    return agent.state === 'available' && agent.visit === undefined;
+  }
+
+  /** Longest-idle-agent routing, the default of most ACDs; ties go to roster order. */
+  private longestIdleAgent(queue: QueueRun): AgentRun | undefined {
+    let best: AgentRun | undefined;
+    for (const agent of queue.agents) {
+      if (!this.isIdle(agent)) continue;
+      if (!best || agent.availableSince < best.availableSince) best = agent;
+    }
+    return best;
+  }
+
+  /** The call an agent takes next: highest priority first, then the longest waiting. */
+  private takeNextCall(agent: AgentRun): void {
+    let best: Visit | undefined;
+    for (const queue of agent.queues) {
+      const head = queue.waiting[0];
+      if (!head) continue;
+      if (!best || precedes(head, best)) best = head;
+    }
+    if (!best) return;
+    best.queue.waiting.shift();
+    this.assign(agent, best);
+  }
+
+  private assign(agent: AgentRun, visit: Visit): void {
+    agent.visit = visit;
+    visit.agent = agent;
+    visit.phase = 'ringing';
+    const answerAt = this.now + visit.ringMs;
+    if (visit.call.patienceDeadline < answerAt) this.calendar.schedule(visit.call.patienceDeadline, { kind: 'abandon', visit });
+    else this.calendar.schedule(answerAt, { kind: 'answer', visit });
+  }
+
+  // ---- call outcomes --------------------------------------------------------------------------
+
+  private closeVisit(visit: Visit): void {
+    visit.phase = 'done';
+    this.activeVisits -= 1;
+  }
+
+  private onAbandon(visit: Visit): void {
+    if (visit.phase === 'waiting') {
+      removeFrom(visit.queue.waiting, visit);
+    } else if (visit.phase !== 'ringing') {
+      return; // answered or already closed; this was the timer of an earlier phase
+    }
+    const { call, queue } = visit;
+    this.out.push(
+      this.builder.abandoned(this.now, { tenantId: call.tenant.config.tenantId, queueId: queue.spec.queueId, callId: call.callId, waitMs: this.now - visit.offeredAt }),
+    );
+    this.closeVisit(visit);
+    const agent = visit.agent;
+    if (agent) {
+      // The caller hung up while it rang: the agent is free again without having changed state.
+      agent.visit = undefined;
+      agent.availableSince = this.now;
+      this.settle(agent);
+    }
+  }
+
+  private onFlowOut(visit: Visit, callback: boolean): void {
+    if (visit.phase !== 'waiting') return;
+    const { call, queue } = visit;
+    removeFrom(queue.waiting, visit);
+    const reason: CallFlowedOut['reason'] = callback ? 'callback' : queue.overflow ? 'overflow' : 'timeout';
+    this.out.push(
+      this.builder.flowedOut(this.now, {
+        tenantId: call.tenant.config.tenantId,
+        queueId: queue.spec.queueId,
+        callId: call.callId,
+        waitMs: this.now - visit.offeredAt,
+        reason,
+      }),
+    );
+    this.closeVisit(visit);
+    if (queue.overflow && !callback) this.offer(call, queue.overflow);
+  }
+
+  private onAnswer(visit: Visit): void {
+    const agent = visit.agent;
+    if (visit.phase !== 'ringing' || !agent) return;
+    visit.phase = 'talking';
+    const { call, queue } = visit;
+    this.out.push(
+      this.builder.answered(this.now, {
+        tenantId: call.tenant.config.tenantId,
+        queueId: queue.spec.queueId,
+        callId: call.callId,
+        agentId: agent.spec.agentId,
+        waitMs: this.now - visit.offeredAt,
+      }),
+    );
+    this.publish(agent, 'on_call', undefined);
+    this.calendar.schedule(this.now + visit.talkMs + visit.holdMs, { kind: 'talkEnd', visit });
+  }
+
+  private onTalkEnd(visit: Visit): void {
+    const agent = visit.agent;
+    if (visit.phase !== 'talking' || !agent) return;
+    visit.phase = 'wrapping';
+    this.publish(agent, 'wrap_up', undefined);
+    this.calendar.schedule(this.now + visit.wrapMs, { kind: 'wrapEnd', visit });
+  }
+
+  private onWrapEnd(visit: Visit): void {
+    const agent = visit.agent;
+    if (visit.phase !== 'wrapping' || !agent) return;
+    const { call, queue } = visit;
+    this.out.push(
+      this.builder.completed(this.now, {
+        tenantId: call.tenant.config.tenantId,
+        queueId: queue.spec.queueId,
+        callId: call.callId,
+        agentId: agent.spec.agentId,
+        talkMs: visit.talkMs,
+        holdMs: visit.holdMs,
+        wrapMs: visit.wrapMs,
+        transferred: visit.transferred,
+        resolved: visit.resolved,
+      }),
+    );
+    this.closeVisit(visit);
+    agent.visit = undefined;
+    this.settle(agent);
+  }
+
+  // ---- agents ---------------------------------------------------------------------------------
+
+  private publish(agent: AgentRun, state: AgentState, reason: string | undefined): void {
+    agent.state = state;
+    agent.reason = reason;
+    this.out.push(
+      this.builder.agentState(this.now, {
+        tenantId: agent.tenant.config.tenantId,
+        agentId: agent.spec.agentId,
+        state,
+        reason,
+        // Every state carries the agent's skills, logged_out included, so a consumer can move the
+        // agent between per-queue counts without remembering its previous event.
+        queueIds: agent.spec.skills,
+      }),
+    );
+  }
+
+  /**
+   * Brings an agent without a call to the state its shift, breaks and scenario holds ask for,
+   * publishing it if it changed, and lets an available agent take a waiting call.
+   */
+  private settle(agent: AgentRun): void {
+    if (agent.visit) return; // the call finishes first; wrap-up end calls settle again
+    let state: AgentState;
+    let reason: string | undefined;
+    if (!agent.onShift) {
+      state = 'logged_out';
+      reason = 'end_of_shift';
+    } else if (agent.heldFor !== undefined) {
+      state = 'away';
+      reason = agent.heldReason;
+    } else {
+      if (agent.onBreak === undefined && agent.breakDue) this.startBreak(agent, agent.breakDue.reason, agent.breakDue.durationMs);
+      state = agent.onBreak === undefined ? 'available' : 'away';
+      reason = agent.onBreak;
+    }
+    if (state !== agent.state || reason !== agent.reason) {
+      if (state === 'available') agent.availableSince = this.now;
+      this.publish(agent, state, reason);
+    }
+    if (state === 'available') this.takeNextCall(agent);
+  }
+
+  private startBreak(agent: AgentRun, reason: string, durationMs: number): void {
+    agent.breakDue = undefined;
+    agent.onBreak = reason;
+    agent.breakEpoch += 1;
+    this.calendar.schedule(this.now + durationMs, { kind: 'breakEnd', agent, epoch: agent.breakEpoch });
+  }
+
+  private onShiftStart(agent: AgentRun, shift: ShiftInstance): void {
+    agent.onShift = true;
+    agent.shiftEpoch += 1;
+    const epoch = agent.shiftEpoch;
+    this.calendar.schedule(shift.end, { kind: 'shiftEnd', agent, epoch });
+    for (const brk of agent.spec.breaks) {
+      const durationMs = Math.round(brk.durationMinutes * 60_000);
+      const begin = Math.max(shift.start, shift.start + Math.round(brk.afterMinutes * 60_000) + agent.spec.breakOffsetMs);
+      const finish = begin + durationMs;
+      if (begin >= shift.end || finish <= this.now) continue; // outside the shift, or already taken
+      if (begin <= this.now) agent.breakDue = { reason: brk.reason, durationMs: finish - this.now }; // logged in mid-break
+      else this.calendar.schedule(begin, { kind: 'breakDue', agent, epoch, reason: brk.reason, durationMs });
+    }
+    this.settle(agent);
+  }
+
+  private onShiftEnd(agent: AgentRun, epoch: number): void {
+    if (epoch !== agent.shiftEpoch) return;
+    agent.breakDue = undefined;
+    agent.onBreak = undefined;
+    agent.breakEpoch += 1;
+    const next = nextShift(agent.spec.shift, agent.tenant.config.timeZone, this.now);
+    if (next && next.start <= this.now) {
+      // Back-to-back shifts (a 24-hour rota): stay logged in rather than log out and in again.
+      this.onShiftStart(agent, next);
+      return;
+    }
+    agent.onShift = false;
+    this.settle(agent); // logs out now, or after the current call
+    if (next) this.calendar.schedule(next.start, { kind: 'shiftStart', agent, shift: next });
+  }
+
+  private onBreakDue(agent: AgentRun, epoch: number, reason: string, durationMs: number): void {
+    if (epoch !== agent.shiftEpoch || !agent.onShift) return;
+    // A break that falls due on a call starts after it, and lasts its full length from then.
+    agent.breakDue = { reason, durationMs };
+    this.settle(agent);
+  }
+
+  private onBreakEnd(agent: AgentRun, epoch: number): void {
+    if (epoch !== agent.breakEpoch) return;
+    agent.onBreak = undefined;
+    this.settle(agent);
+  }
+
+  // ---- scenario -------------------------------------------------------------------------------
+
+  private onScenario(step: ScenarioStep): void {
+    const queue = this.queueOf(step);
+    switch (step.action) {
+      case 'setRateMultiplier':
+        queue.multiplier = step.multiplier;
+        queue.arrivalEpoch += 1;
+        // Restarting the candidate stream is exact: Poisson gaps are memoryless.
+        queue.candidateAt = this.now;
+        this.scheduleNextCandidate(queue);
+        return;
+      case 'removeAgents': {
+        // Idle agents first, so the effect shows at once; busy ones leave after their call.
+        const candidates = queue.agents.filter((a) => a.onShift && a.heldFor === undefined);
+        candidates.sort((a, b) => Number(this.isIdle(b)) - Number(this.isIdle(a)) || a.index - b.index);
+        for (const agent of candidates.slice(0, step.count)) {
+          agent.heldFor = queue.key;
+          agent.heldReason = step.reason;
+          this.settle(agent);
+        }
+        return;
+      }
+      case 'restoreAgents':
+        for (const agent of queue.tenant.agents) {
+          if (agent.heldFor !== queue.key) continue;
+          agent.heldFor = undefined;
+          agent.heldReason = undefined;
+          this.settle(agent);
+        }
+        return;
+    }
+  }
+}
+
+function precedes(a: Visit, b: Visit): boolean {
+  const pa = a.queue.spec.priority ?? 0;
+  const pb = b.queue.spec.priority ?? 0;
+  if (pa !== pb) return pa > pb;
+  if (a.offeredAt !== b.offeredAt) return a.offeredAt < b.offeredAt;
+  return a.seq < b.seq;
+}
+
+function removeFrom(list: Visit[], visit: Visit): void {
+  const i = list.indexOf(visit);
+  if (i >= 0) list.splice(i, 1);
+}

@@ -1,0 +1,78 @@
+import type { Producer } from 'kafkajs';
+import { CallboardError } from '@callboard/errors';
+import { type EventCodec, isCallEvent, loadSchema, toAvro } from '@callboard/events';
+import { garbageBytes, invalidFieldVariant } from './corrupt.js';
+import type { EventSink } from './sinks.js';
+import type { StreamItem } from './stream-item.js';
+
+export interface KafkaSinkOptions {
+  producer: Producer;
+  codec: EventCodec;
+  /** Records per send; a partial batch is sent when `lingerMs` passes. */
+  batchSize?: number;
+  lingerMs?: number;
+}
+
+/**
+ * Writes the simulated stream to the event topics as Avro in the Confluent wire format, keyed by
+ * callId / agentId. Corrupt items become bytes a consumer must refuse: random noise, a record cut
+ * short, or a well-formed Avro record that breaks the contract (`waitMs: -5`).
+ */
+export function createKafkaSink(options: KafkaSinkOptions): EventSink {
+  const { producer, codec } = options;
+  const batchSize = options.batchSize ?? 500;
+  const lingerMs = options.lingerMs ?? 20;
+  let pending: { topic: string; key: string; value: Buffer }[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let inFlight: Promise<void> = Promise.resolve();
+
+  async function encode(item: StreamItem): Promise<{ topic: string; key: string; value: Buffer }> {
+    const record = await codec.encodeEvent(item.event);
+    if (item.kind === 'event') return record;
+    switch (item.mode) {
+      case 'garbage-bytes':
+        return { ...record, value: garbageBytes(item.event) };
+      case 'truncated':
+        return { ...record, value: record.value.subarray(0, Math.max(6, Math.floor(record.value.length / 2))) };
+      case 'invalid-field': {
+        const schema = loadSchema(isCallEvent(item.event) ? 'call-event' : 'agent-event').schema;
+        const id = await codec.schemaId(record.topic);
+        return { ...record, value: await codec.registry.encode(id, toAvro(schema, invalidFieldVariant(item.event))) };
+      }
+    }
+  }
+
+  function flush(): Promise<void> {
+    clearTimeout(timer);
+    timer = undefined;
+    if (pending.length === 0) return inFlight;
+    const batch = pending;
+    pending = [];
+    const byTopic = new Map<string, { key: string; value: Buffer }[]>();
+    for (const r of batch) {
+      const list = byTopic.get(r.topic) ?? [];
+      list.push({ key: r.key, value: r.value });
+      byTopic.set(r.topic, list);
+    }
+    // Sends are chained, so records reach Kafka in emission order.
+    inFlight = inFlight.then(async () => {
+      try {
+        await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+      } catch (err) {
+        throw new CallboardError('CB_KAFKA_UNAVAILABLE', `simulator could not produce: ${(err as Error).message}`, { cause: err, retriable: true });
+      }
+    });
+    return inFlight;
+  }
+
+  return {
+    async write(item) {
+      pending.push(await encode(item));
+      if (pending.length >= batchSize) await flush();
+      else timer ??= setTimeout(() => void flush().catch(() => undefined), lingerMs);
+    },
+    async close() {
+      await flush();
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { createSchemaRegistry, createTopology, EventCodec } from '@callboard/events';
+import { boolVar, createKafka, createRootLogger, type Env, loadInfraConfig, nonNegativeIntVar, onShutdown, parseEnv } from '@callboard/runtime';
+import { DEFAULT_CONFIG_PATH, loadSimulatorConfig } from './config.js';
+import { PROFILE_KINDS } from './profile.js';
+import { createKafkaSink } from './kafka-sink.js';
+import { runSimulation } from './run-simulation.js';
+
+const fraction = z.coerce.number().min(0, 'must be in [0, 1]').max(1, 'must be in [0, 1]');
+
+/** Defaults beside the schema; docs/configuration.md lists them. */
+export const SIMULATOR_DEFAULTS = { CB_SIM_SEED: 1, CB_SIM_SPEED: 1 } as const;
+
+const schema = z.object({
+  CB_SIM_CONFIG: z.string().min(1).default(DEFAULT_CONFIG_PATH),
+  CB_SIM_SEED: nonNegativeIntVar.default(SIMULATOR_DEFAULTS.CB_SIM_SEED),
+  /** Simulated time per wall-clock time. Above 1 the events run ahead of the clock, so consumers refuse them past their skew. */
+  CB_SIM_SPEED: z.coerce.number().positive('must be > 0').max(3600, 'must be at most 3600').default(SIMULATOR_DEFAULTS.CB_SIM_SPEED),
+  /** Overrides every tenant's arrival profile; `flat` keeps a demo busy at night. */
+  CB_SIM_PROFILE: z.enum(PROFILE_KINDS).optional(),
+  /** Minutes of traffic to simulate before now, produced at once, so a fresh demo has history. */
+  CB_SIM_BACKFILL_MINUTES: nonNegativeIntVar.max(24 * 60).default(0),
+  CB_SIM_DUPLICATES: fraction.default(0),
+  CB_SIM_REORDER: fraction.default(0),
+  CB_SIM_CORRUPT: fraction.default(0),
+  CB_SIM_QUIET: boolVar.default('false'),
+});
+
+/**
+ * `callboard run simulator`: real-time traffic into Kafka until SIGINT or SIGTERM. The simulated clock
+ * starts `CB_SIM_BACKFILL_MINUTES` in the past, so that history is produced at once, then it paces
+ * itself to the wall clock.
+ */
+export async function runSimulatorService(env: Env): Promise<void> {
+  const infra = loadInfraConfig(env);
+  const e = parseEnv(schema, env);
+  const logger = createRootLogger({ name: 'simulator', level: e.CB_SIM_QUIET ? 'warn' : infra.logLevel });
+  const config = await loadSimulatorConfig(e.CB_SIM_CONFIG);
+  const tenants = e.CB_SIM_PROFILE ? config.tenants.map((t) => ({ ...t, profile: e.CB_SIM_PROFILE! })) : config.tenants;
+  const kafka = createKafka({ brokers: infra.kafkaBrokers, clientId: 'callboard-simulator', logger });
+  const codec = new EventCodec(createSchemaRegistry(infra.registryUrl), { topology: createTopology(infra.topicPrefix) });
+  const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const controller = new AbortController();
+  const backfillMs = e.CB_SIM_BACKFILL_MINUTES * 60_000;
+  const start = Date.now() - backfillMs;
+  logger.info({ seed: e.CB_SIM_SEED, speed: e.CB_SIM_SPEED, start: new Date(start).toISOString(), tenants: tenants.map((t) => t.tenantId) }, 'simulating traffic into Kafka');
+  const run = runSimulation({
+    config: { ...config, tenants },
+    seed: e.CB_SIM_SEED,
+    start,
+    durationMs: Infinity,
+    speed: e.CB_SIM_SPEED,
+    // The backfill plays at full speed: pacing holds `start` to the wall clock of backfillMs ago.
+    wallStart: Date.now() - backfillMs / e.CB_SIM_SPEED,
+    faults: { duplicates: e.CB_SIM_DUPLICATES, reorder: e.CB_SIM_REORDER, corrupt: e.CB_SIM_CORRUPT },
+    sinks: { faulty: [createKafkaSink({ producer, codec })] },
+    signal: controller.signal,
+  });
+  onShutdown(
+    async () => {
+      controller.abort();
+      const stats = await run;
+      logger.info({ stats }, 'simulator stopped');
+      await producer.disconnect();
+    },
+    { logger },
+  );
+  await run;
+}

@@ -1,0 +1,133 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { CanonicalEvent } from '@callboard/events';
+import { computeOracle } from '@callboard/kpi';
+import { QueueConfig } from '@callboard/queue-config';
+import { createKafkaSink, createMemorySink, DEFAULT_CONFIG_PATH, loadSimulatorConfig, runSimulation, type FaultOptions } from '@callboard/simulator';
+import { readWindow, WINDOW_NAMES, type WindowStore } from '@callboard/windows';
+import { infra, type TestStack } from './infra.js';
+import { waitFor } from './wait.js';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const QUEUES_FILE = fileURLToPath(new URL('../../config/queues.json', import.meta.url));
+export const queueConfig = QueueConfig.load(QUEUES_FILE);
+
+export interface SimulatedRunOptions {
+  seed: number;
+  start: number;
+  durationMs: number;
+  faults?: Omit<FaultOptions, 'seed'>;
+  /** Simulated ms per wall ms while producing; unset is as fast as possible. */
+  speed?: number;
+}
+
+/** Produces a simulated run with faults to the stack's topics; returns the clean ground truth. */
+export async function produceSimulatedRun(stack: TestStack, options: SimulatedRunOptions): Promise<CanonicalEvent[]> {
+  const config = await loadSimulatorConfig(DEFAULT_CONFIG_PATH);
+  const producer = stack.kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const truth = createMemorySink();
+  try {
+    await runSimulation({
+      config,
+      seed: options.seed,
+      start: options.start,
+      durationMs: options.durationMs,
+      ...(options.speed === undefined ? {} : { speed: options.speed }),
+      ...(options.faults ? { faults: options.faults } : {}),
+      sinks: { faulty: [createKafkaSink({ producer, codec: stack.codec })], truth },
+    });
+  } finally {
+    await producer.disconnect();
+  }
+  return truth.items.map((i) => i.event);
+}
+
+/** Waits until the group has committed every record of both event topics. */
+export async function waitUntilConsumed(stack: TestStack, groupId: string, timeoutMs = 120_000): Promise<void> {
+  const admin = stack.kafka.admin();
+  await admin.connect();
+  try {
+    await waitFor(
+      `group ${groupId} to consume everything`,
+      async () => {
+        for (const topic of [stack.topology.callEvents.name, stack.topology.agentEvents.name]) {
+          const ends = await admin.fetchTopicOffsets(topic);
+          const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+          for (const end of ends) {
+            const done = committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
+            if (end.high !== '0' && BigInt(done) < BigInt(end.high)) return undefined;
+          }
+        }
+        return true;
+      },
+      timeoutMs,
+      500,
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export interface Mismatch {
+  queue: string;
+  window: string;
+  from: string;
+  to: string;
+  live: unknown;
+  oracle: unknown;
+}
+
+/**
+ * Every window of every queue, and the `[from, to)` range given, read from the live store and
+ * computed by the oracle from the ground truth over the same effective range.
+ */
+export async function compareWithOracle(store: WindowStore, truth: CanonicalEvent[], atMs: number, range: { from: number; to: number }): Promise<{ mismatches: Mismatch[]; compared: number }> {
+  const queues = [...new Set(truth.filter((e) => e.type !== 'agent.state_changed').map((e) => `${e.tenantId}/${(e as { queueId: string }).queueId}`))].sort();
+  const mismatches: Mismatch[] = [];
+  let compared = 0;
+  const settings = (t: string, q: string) => queueConfig.resolve(t, q);
+  for (const key of queues) {
+    const [tenantId, queueId] = key.split('/') as [string, string];
+    const queue = queueConfig.resolve(tenantId, queueId);
+    for (const window of [...WINDOW_NAMES, range]) {
+      const live = await readWindow(store, queue, window, atMs, Date.now());
+      const from = Date.parse(live.from);
+      const to = Date.parse(live.to);
+      const oracle = computeOracle(truth, { from, to, settings }).queues.find((q) => q.tenantId === tenantId && q.queueId === queueId);
+      const expected = oracle?.counts ?? Object.fromEntries(Object.keys(live.counts).map((k) => [k, 0]));
+      compared += 1;
+      if (JSON.stringify(live.counts) !== JSON.stringify(expected)) {
+        mismatches.push({ queue: key, window: live.name, from: live.from, to: live.to, live: live.counts, oracle: expected });
+      }
+    }
+  }
+  return { mismatches, compared };
+}
+
+/** An aggregator in its own process, as `callboard run aggregator` starts it; killable with SIGKILL. */
+export function spawnAggregator(stack: TestStack, extraEnv: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'services/aggregator/src/main.ts'], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: {
+      ...process.env,
+      CB_KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+      CB_REGISTRY_URL: infra.registryUrl,
+      CB_REDIS_URL: infra.redisUrl,
+      CB_TOPIC_PREFIX: stack.prefix,
+      CB_QUEUES_FILE: QUEUES_FILE,
+      CB_AGGREGATOR_HTTP_PORT: '0',
+      CB_LOG_LEVEL: 'warn',
+      ...extraEnv,
+    },
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    if (process.env.CB_TEST_VERBOSE) process.stderr.write(d);
+  });
+  return child;
+}
+
+export function exited(child: ChildProcess): Promise<void> {
+  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
+}
