@@ -6,6 +6,7 @@ import { createMetricsRegistry, type Redis } from '@callboard/runtime';
 import { WindowStore } from '@callboard/windows';
 import { createTestStack, type TestStack } from '../helpers/infra.js';
 import { compareWithOracle, exited, produceSimulatedRun, queueConfig, spawnAggregator, waitUntilConsumed } from '../helpers/pipeline.js';
+import { waitFor } from '../helpers/wait.js';
 
 const MIN = 60_000;
 const FAULTS = { duplicates: 0.05, reorder: 0.05, reorderWindowMs: 10 * MIN, corrupt: 0.01 };
@@ -72,27 +73,39 @@ describe('live KPIs equal the offline oracle', () => {
       let child = spawnAggregator(crashStack, env);
       // Produce while the aggregator runs, paced so the kills land mid-stream.
       const producing = produceSimulatedRun(crashStack, { seed: 23, ...runWindow(), faults: FAULTS, speed: 240 });
+      const store = new WindowStore(redis, { namespace });
+      const applied = async () => {
+        let total = 0;
+        for (const topic of [crashStack.topology.callEvents.name, crashStack.topology.agentEvents.name]) {
+          for (let partition = 0; partition < 6; partition += 1) total += ((await store.appliedOffset({ group: env.CB_AGGREGATOR_GROUP, topic, partition }))?.offset ?? -1) + 1;
+        }
+        return total;
+      };
       const kills: number[] = [];
       for (let i = 0; i < 3; i += 1) {
-        const delay = 2_000 + Math.floor(Math.random() * 4_000);
-        await new Promise((r) => setTimeout(r, delay));
+        // Kill only once this instance has applied something, then at a random point after.
+        const before = await applied();
+        await waitFor('the aggregator to apply events', async () => ((await applied()) > before ? true : undefined), 60_000, 100);
+        await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 1_500)));
         child.kill('SIGKILL');
         await exited(child);
-        kills.push(delay);
+        kills.push(await applied());
         child = spawnAggregator(crashStack, env);
       }
       const truth = await producing;
       await waitUntilConsumed(crashStack, env.CB_AGGREGATOR_GROUP, 180_000);
       child.kill('SIGTERM');
       await exited(child);
-      const store = new WindowStore(redis, { namespace });
       const { mismatches } = await compareWithOracle(store, truth, Date.now(), wholeRun(truth));
+      // Each kill came after more had been applied than at the one before.
       expect(kills).toHaveLength(3);
+      expect(kills[0]).toBeGreaterThan(0);
+      expect(kills[2]).toBeGreaterThan(kills[0]!);
       expect(mismatches).toEqual([]);
     } finally {
       await crashStack.cleanup();
     }
-  });
+  }, 300_000);
 
   it('through a rebalance: two instances in one group, one stopped mid-run', async () => {
     const rbStack = await createTestStack('rebalance');
@@ -115,5 +128,5 @@ describe('live KPIs equal the offline oracle', () => {
     } finally {
       await rbStack.cleanup();
     }
-  });
+  }, 300_000);
 });

@@ -23,7 +23,9 @@ export interface SimulatedRunOptions {
 
 /** Produces a simulated run with faults to the stack's topics; returns the clean ground truth. */
 export async function produceSimulatedRun(stack: TestStack, options: SimulatedRunOptions): Promise<CanonicalEvent[]> {
-  const config = await loadSimulatorConfig(DEFAULT_CONFIG_PATH);
+  const loaded = await loadSimulatorConfig(DEFAULT_CONFIG_PATH);
+  // A flat profile: the same volume whatever the hour the suite runs at.
+  const config = { ...loaded, tenants: loaded.tenants.map((t) => ({ ...t, profile: 'flat' as const })) };
   const producer = stack.kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const truth = createMemorySink();

@@ -50,6 +50,8 @@ export interface EventConsumerOptions {
   /** Backoff between attempts at a batch that failed for a retriable reason. */
   retryBackoff?: { initialDelayMs: number; maxDelayMs: number };
   maxBytesPerPartition?: number;
+  /** Group session timeout; default 10 s. */
+  sessionTimeoutMs?: number;
 }
 
 export interface EventConsumer {
@@ -73,8 +75,11 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
   const log = options.logger.child({ module: 'event-consumer', groupId: options.groupId });
   const consumer = options.kafka.consumer({
     groupId: options.groupId,
-    sessionTimeout: 30_000,
-    heartbeatInterval: 3_000,
+    // A member killed with -9 is only replaced once its session times out: keep that short, so a
+    // restarted instance takes its partitions back within seconds (DESIGN §9 recovery).
+    sessionTimeout: options.sessionTimeoutMs ?? 10_000,
+    rebalanceTimeout: 30_000,
+    heartbeatInterval: 1_000,
     maxBytesPerPartition: options.maxBytesPerPartition ?? 1_048_576,
     retry: { retries: 5 },
   });

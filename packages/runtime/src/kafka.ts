@@ -6,6 +6,8 @@ function pinoLogCreator(logger: Logger): logCreator {
   return () =>
     ({ level, log }: LogEntry) => {
       const { message, ...extra } = log;
+      // A one-time notice about kafkajs 2.0's partitioner change; callboard uses the default knowingly.
+      if (message.startsWith('KafkaJS v2.0.0 switched default partitioner')) return;
       const bound = logger.child({ module: 'kafkajs', kafkaNamespace: extra.logger ?? undefined });
       if (level === KafkaLogLevel.ERROR) bound.error(extra, message);
       else if (level === KafkaLogLevel.WARN) bound.warn(extra, message);
