@@ -12,6 +12,8 @@ export function createRedis(url: string, logger: Logger, options: RedisOptions =
     lazyConnect: true,
     maxRetriesPerRequest: 1,
     enableOfflineQueue: true,
+    // A server that stops answering (not closing) must still fail a call, so the consumer can pause.
+    commandTimeout: 10_000,
     retryStrategy: (times) => Math.min(2000, 50 * 2 ** Math.min(times, 6)) + Math.floor(Math.random() * 100),
     ...options,
   });
