@@ -11,7 +11,7 @@ start=$(date +%s)
 ensure_deps
 
 started_infra=no
-if ! bash infra/local/cb-infra status --quiet >/dev/null 2>&1; then
+if ! bash infra/local/cb-infra status >/dev/null 2>&1; then
   started_infra=yes
 fi
 say "starting local infra (Kafka, Schema Registry, Redis)"

@@ -1,0 +1,136 @@
+import type { Redis } from '@callboard/runtime';
+import { FINE_GROUP_MS, INTERVAL_BUCKET_MS, tenantAgentsKey, type WindowStore } from '@callboard/windows';
+
+const HOUR_MS = 3600_000;
+export const KEY_KINDS = ['interval', 'fine', 'visit', 'waiting', 'stats', 'other'] as const;
+export type KeyKind = (typeof KEY_KINDS)[number];
+
+export interface KindStats {
+  keys: number;
+  bytes: number;
+  maxBytes: number;
+}
+
+export interface QueueMemory {
+  tenantId: string;
+  queueId: string;
+  kinds: Record<KeyKind, KindStats>;
+  /** Every key under the queue's hash tag, as measured. */
+  queueBytes: number;
+  /** The tenant's agents hash divided among the tenant's queues. */
+  agentsShareBytes: number;
+  /** Partition offsets, the active-queue index, leases, divided among all queues. */
+  sharedShareBytes: number;
+  measuredBytes: number;
+  visitsPerHour: number;
+  projection: { intervalBytes: number; fineBytes: number; visitBytes: number; restBytes: number; totalBytes: number };
+}
+
+export interface MemoryReport {
+  queues: QueueMemory[];
+  params: { intervalBuckets: number; fineHashes: number; visitTtlHours: number; simulatedHours: number; sharedBytes: number };
+}
+
+function kindOf(suffix: string): KeyKind {
+  if (suffix.startsWith('i:')) return 'interval';
+  if (suffix.startsWith('f:')) return 'fine';
+  if (suffix.startsWith('v:')) return 'visit';
+  if (suffix === 'waiting') return 'waiting';
+  if (suffix === 'stats') return 'stats';
+  return 'other';
+}
+
+async function* scanKeys(redis: Redis, match: string): AsyncGenerator<string[]> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', match, 'COUNT', 2000);
+    cursor = next;
+    if (keys.length > 0) yield keys;
+  } while (cursor !== '0');
+}
+
+/** `MEMORY USAGE … SAMPLES 0` (every element counted) of each key, pipelined. */
+async function memoryOf(redis: Redis, keys: string[]): Promise<number[]> {
+  const pipeline = redis.pipeline();
+  for (const key of keys) pipeline.call('MEMORY', 'USAGE', key, 'SAMPLES', '0');
+  const results = (await pipeline.exec()) ?? [];
+  return results.map(([err, value]) => (err ? 0 : Number(value ?? 0)));
+}
+
+async function sumMatching(redis: Redis, match: string): Promise<number> {
+  let total = 0;
+  for await (const keys of scanKeys(redis, match)) for (const b of await memoryOf(redis, keys)) total += b;
+  return total;
+}
+
+const mean = (k: KindStats) => (k.keys === 0 ? 0 : k.bytes / k.keys);
+
+/**
+ * Redis memory per active queue (DESIGN §5, §9). Measured: `MEMORY USAGE` summed over every key under
+ * the queue's hash tag, plus its share of the tenant's agents hash and of the per-partition keys.
+ * Projected to steady state: the measured mean size of each kind of key times how many of them live
+ * at once under the store's retention: 8 days of 15 min interval hashes, (fine retention + grace) of
+ * one-minute fine hashes, and the visit hashes of the visit TTL at the queue's measured visit rate.
+ * Each bucket's TTL runs from its last write on the wall clock, so after a bench run that compressed
+ * weeks of simulated time into minutes nothing has expired yet: the measured figure holds every bucket
+ * of the whole simulated span, which is why the projection is the steady-state answer.
+ */
+export async function measureQueueMemory(redis: Redis, store: WindowStore, queues: { tenantId: string; queueId: string }[], simulatedMs: number): Promise<MemoryReport> {
+  const ns = store.namespace;
+  const params = {
+    intervalBuckets: store.intervalRetentionMs / INTERVAL_BUCKET_MS,
+    fineHashes: (store.fineRetentionMs + store.graceMs) / FINE_GROUP_MS,
+    visitTtlHours: (2 * store.graceMs + HOUR_MS) / HOUR_MS,
+    simulatedHours: simulatedMs / HOUR_MS,
+    sharedBytes: 0,
+  };
+  params.sharedBytes =
+    (await sumMatching(redis, `${ns}:p:*`)) + (await sumMatching(redis, `${ns}:active`)) + (await sumMatching(redis, `${ns}:lease:*`)) + (await sumMatching(redis, `${ns}:late-outbox:*`));
+  const queuesPerTenant = new Map<string, number>();
+  for (const q of queues) queuesPerTenant.set(q.tenantId, (queuesPerTenant.get(q.tenantId) ?? 0) + 1);
+  const agentsBytes = new Map<string, number>();
+  for (const tenantId of queuesPerTenant.keys()) agentsBytes.set(tenantId, (await memoryOf(redis, [tenantAgentsKey(ns, tenantId)]))[0] ?? 0);
+
+  const out: QueueMemory[] = [];
+  for (const { tenantId, queueId } of queues) {
+    const prefix = store.keys(tenantId, queueId).prefix;
+    const kinds = Object.fromEntries(KEY_KINDS.map((k) => [k, { keys: 0, bytes: 0, maxBytes: 0 }])) as Record<KeyKind, KindStats>;
+    for await (const keys of scanKeys(redis, `${prefix}*`)) {
+      const sizes = await memoryOf(redis, keys);
+      keys.forEach((key, i) => {
+        const k = kinds[kindOf(key.slice(prefix.length))];
+        const b = sizes[i] ?? 0;
+        k.keys += 1;
+        k.bytes += b;
+        if (b > k.maxBytes) k.maxBytes = b;
+      });
+    }
+    const queueBytes = KEY_KINDS.reduce((sum, k) => sum + kinds[k].bytes, 0);
+    const agentsShareBytes = (agentsBytes.get(tenantId) ?? 0) / (queuesPerTenant.get(tenantId) ?? 1);
+    const sharedShareBytes = params.sharedBytes / queues.length;
+    const visitsPerHour = kinds.visit.keys / params.simulatedHours;
+    const intervalBytes = mean(kinds.interval) * params.intervalBuckets;
+    const fineBytes = mean(kinds.fine) * params.fineHashes;
+    const visitBytes = mean(kinds.visit) * visitsPerHour * params.visitTtlHours;
+    const restBytes = kinds.waiting.bytes + kinds.stats.bytes + kinds.other.bytes + agentsShareBytes + sharedShareBytes;
+    out.push({
+      tenantId,
+      queueId,
+      kinds,
+      queueBytes,
+      agentsShareBytes,
+      sharedShareBytes,
+      measuredBytes: queueBytes + agentsShareBytes + sharedShareBytes,
+      visitsPerHour,
+      projection: { intervalBytes, fineBytes, visitBytes, restBytes, totalBytes: intervalBytes + fineBytes + visitBytes + restBytes },
+    });
+  }
+  return { queues: out, params };
+}
+
+/** Deletes every key of a namespace. */
+export async function deleteNamespace(redis: Redis, namespace: string): Promise<number> {
+  let deleted = 0;
+  for await (const keys of scanKeys(redis, `${namespace}:*`)) deleted += await redis.unlink(...keys);
+  return deleted;
+}

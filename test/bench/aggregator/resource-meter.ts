@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs';
+import type { Redis } from '@callboard/runtime';
+
+interface Snapshot {
+  at: number;
+  node: NodeJS.CpuUsage;
+  redisCpuS: number;
+  scriptUsec: number;
+  scriptCalls: number;
+  machineBusy: number;
+  machineTotal: number;
+}
+
+/** What the machine spent during one run: this process, Redis, and all of its cores together. */
+export interface ResourceUse {
+  wallS: number;
+  /** CPU seconds of this Node process (the consumer, decode, handler, kafkajs). */
+  nodeCpuS: number;
+  /** CPU seconds of redis-server. */
+  redisCpuS: number;
+  /** Time Redis spent inside EVALSHA/EVAL, nested commands included (INFO commandstats). */
+  scriptS: number;
+  scriptCalls: number;
+  /** Busy share of all cores (/proc/stat); what is not Node or Redis is mostly the Kafka broker. */
+  machineBusyPct: number;
+  cores: number;
+}
+
+function machineJiffies(): { busy: number; total: number; cores: number } {
+  const lines = readFileSync('/proc/stat', 'utf8').split('\n');
+  const [, ...fields] = lines[0]!.trim().split(/\s+/);
+  const n = fields.map(Number);
+  const idle = (n[3] ?? 0) + (n[4] ?? 0);
+  const total = n.slice(0, 8).reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total, cores: lines.filter((l) => /^cpu\d+ /.test(l)).length };
+}
+
+function infoField(info: string, name: string): number {
+  const m = new RegExp(`^${name}:([0-9.]+)`, 'm').exec(info);
+  return m ? Number(m[1]) : 0;
+}
+
+function scriptStats(info: string): { usec: number; calls: number } {
+  let usec = 0;
+  let calls = 0;
+  for (const m of info.matchAll(/^cmdstat_(?:evalsha|eval):calls=(\d+),usec=(\d+)/gm)) {
+    calls += Number(m[1]);
+    usec += Number(m[2]);
+  }
+  return { usec, calls };
+}
+
+async function snapshot(redis: Redis): Promise<Snapshot> {
+  const [cpu, stats] = await Promise.all([redis.info('cpu'), redis.info('commandstats')]);
+  const m = machineJiffies();
+  const s = scriptStats(stats);
+  return {
+    at: performance.now(),
+    node: process.cpuUsage(),
+    redisCpuS: infoField(cpu, 'used_cpu_user') + infoField(cpu, 'used_cpu_sys'),
+    scriptUsec: s.usec,
+    scriptCalls: s.calls,
+    machineBusy: m.busy,
+    machineTotal: m.total,
+  };
+}
+
+/** Starts metering; the returned function ends it. Redis figures are server-wide, so they include any other client. */
+export async function meterResources(redis: Redis): Promise<() => Promise<ResourceUse>> {
+  const before = await snapshot(redis);
+  return async () => {
+    const after = await snapshot(redis);
+    const node = process.cpuUsage(before.node);
+    return {
+      wallS: (after.at - before.at) / 1000,
+      nodeCpuS: (node.user + node.system) / 1e6,
+      redisCpuS: after.redisCpuS - before.redisCpuS,
+      scriptS: (after.scriptUsec - before.scriptUsec) / 1e6,
+      scriptCalls: after.scriptCalls - before.scriptCalls,
+      machineBusyPct: (100 * (after.machineBusy - before.machineBusy)) / Math.max(1, after.machineTotal - before.machineTotal),
+      cores: machineJiffies().cores,
+    };
+  };
+}

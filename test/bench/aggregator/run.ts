@@ -1,0 +1,134 @@
+/**
+ * The aggregator benchmark (DESIGN §9): one run, one set of pre-filled topics, three consumers side by
+ * side: a bare consume-and-discard loop, the aggregator, and a naive one-round-trip-per-event
+ * variant; then Redis memory per active queue.
+ *
+ *   npx tsx test/bench/aggregator/run.ts [--events 1000000] [--naive-cap 100000]
+ *                                        [--variants bare,aggregator,naive] [--seed N] [--keep]
+ *
+ * Needs the infra/local services (`bash infra/local/cb-infra up`). docs/benchmarks.md has results.
+ */
+import { createTestStack } from '../../helpers/infra.js';
+import { parseBenchArgs } from './args.js';
+import { runAggregator } from './aggregator-run.js';
+import { runBareLoop } from './bare-loop.js';
+import { partitionEnds } from './batch-probe.js';
+import { describeMachine } from './machine.js';
+import { runNaive } from './naive-run.js';
+import { prefill } from './prefill.js';
+import { deleteNamespace, measureQueueMemory, type MemoryReport } from './redis-memory.js';
+import { formatMemory, formatThroughput, int, line, ratioLine } from './report.js';
+import { freshNamespace, groupIdFor, type RunContext, type Throughput } from './run-context.js';
+
+const TARGET_VS_BARE = 0.7;
+const TARGET_VS_NAIVE = 10;
+const TARGET_KIB_PER_QUEUE = 512;
+
+const args = parseBenchArgs(process.argv.slice(2));
+const began = performance.now();
+line(`callboard aggregator benchmark: ${int(args.events)} events, variants ${args.variants.join(', ')}, seed ${args.seed}`);
+
+const stack = await createTestStack('bench');
+const redis = stack.redis();
+const storeRedis = stack.redis();
+await Promise.all([redis.connect(), storeRedis.connect()]);
+const admin = stack.kafka.admin();
+await admin.connect();
+const namespaces: string[] = [];
+const groups: string[] = [];
+let cleaned = false;
+
+async function cleanup(): Promise<void> {
+  if (cleaned) return;
+  cleaned = true;
+  if (args.keep) {
+    line(`--keep: left topics with prefix ${stack.prefix} and Redis namespaces ${namespaces.join(', ') || '(none)'}`);
+    await admin.disconnect().catch(() => undefined);
+    await Promise.all([redis.quit(), storeRedis.quit()]).catch(() => undefined);
+    return;
+  }
+  let keys = 0;
+  for (const ns of namespaces) keys += await deleteNamespace(redis, ns).catch(() => 0);
+  await admin.deleteGroups(groups).catch(() => undefined);
+  await admin.disconnect().catch(() => undefined);
+  await stack.cleanup();
+  line(`cleanup: deleted ${stack.prefix}* topics and schema subjects, ${groups.length} consumer groups, ${int(keys)} Redis keys`);
+}
+
+process.once('SIGINT', () => {
+  line('interrupted; cleaning up');
+  void cleanup().finally(() => process.exit(130));
+});
+
+let bare: Throughput | undefined;
+let aggregator: Throughput | undefined;
+let naive: Throughput | undefined;
+let memory: MemoryReport | undefined;
+let failed = false;
+try {
+  line(`stack: topics ${stack.topology.callEvents.name}, ${stack.topology.agentEvents.name} (${stack.topology.callEvents.partitions} + ${stack.topology.agentEvents.partitions} partitions)`);
+  const filled = await prefill(stack, args.events, args.seed);
+  line(
+    `pre-fill: ${int(filled.events)} events (${int(filled.callEvents)} call, ${int(filled.agentEvents)} agent) in ${(filled.wallMs / 1000).toFixed(1)} s ` +
+      `(${int(filled.events / (filled.wallMs / 1000))} events/s), simulated ${new Date(filled.firstEventAt).toISOString()} .. ${new Date(filled.lastEventAt).toISOString()} ` +
+      `(${((filled.lastEventAt - filled.firstEventAt) / 86_400_000).toFixed(1)} days, flat profile, in time order, no faults)`,
+  );
+  const ends = await partitionEnds(admin, [stack.topology.callEvents.name, stack.topology.agentEvents.name]);
+  const ctx: RunContext = { stack, admin, ends, records: ends.reduce((n, e) => n + Number(e.high), 0) };
+  if (ctx.records !== filled.events) line(`note: the topics hold ${int(ctx.records)} records, the simulator counted ${int(filled.events)}`);
+
+  if (args.variants.includes('bare')) {
+    groups.push(groupIdFor(ctx, 'bare'));
+    bare = await runBareLoop(ctx, redis);
+    line(...formatThroughput(bare));
+  }
+  if (args.variants.includes('aggregator')) {
+    const ns = freshNamespace('agg');
+    namespaces.push(ns);
+    groups.push(groupIdFor(ctx, 'aggregator'));
+    const run = await runAggregator(ctx, storeRedis, ns);
+    aggregator = run.result;
+    line(...formatThroughput(aggregator));
+    const queues = [...filled.offeredByQueue.keys()].sort().map((q) => {
+      const [tenantId, queueId] = q.split('/') as [string, string];
+      return { tenantId, queueId };
+    });
+    memory = await measureQueueMemory(redis, run.store, queues, filled.lastEventAt - filled.firstEventAt);
+    line(...formatMemory(memory));
+  }
+  if (args.variants.includes('naive')) {
+    const ns = freshNamespace('naive');
+    namespaces.push(ns);
+    groups.push(groupIdFor(ctx, 'naive'));
+    naive = await runNaive(ctx, storeRedis, ns, args.naiveCap);
+    line(...formatThroughput(naive));
+  }
+
+  const summary: string[] = ['', '==================== summary ====================', ...(await describeMachine(redis)), ''];
+  summary.push(`events        ${int(ctx.records)} pre-filled in ${(filled.wallMs / 1000).toFixed(1)} s`);
+  for (const t of [bare, aggregator, naive]) {
+    if (t) summary.push(`${t.label.split(' ')[0]!.padEnd(13)} ${int(t.perSecond).padStart(9)} events/s  (${int(t.events)} events in ${t.seconds.toFixed(2)} s)${t.note ? `  [${t.note}]` : ''}`);
+  }
+  if (aggregator && bare) summary.push(ratioLine('aggregator / bare', aggregator.perSecond / bare.perSecond, `>= ${TARGET_VS_BARE}`, aggregator.perSecond / bare.perSecond >= TARGET_VS_BARE, 2));
+  if (aggregator && naive) summary.push(ratioLine('aggregator / naive', aggregator.perSecond / naive.perSecond, `>= ${TARGET_VS_NAIVE}x`, aggregator.perSecond / naive.perSecond >= TARGET_VS_NAIVE, 1));
+  if (memory) {
+    const worst = memory.queues.reduce((a, b) => (b.projection.totalBytes > a.projection.totalBytes ? b : a));
+    const worstMeasured = memory.queues.reduce((a, b) => (b.measuredBytes > a.measuredBytes ? b : a));
+    summary.push(
+      `redis/queue   projected steady state, largest queue ${worst.tenantId}/${worst.queueId}: ${(worst.projection.totalBytes / 1024).toFixed(1)} KiB ` +
+        `(target <= ${TARGET_KIB_PER_QUEUE} KiB: ${worst.projection.totalBytes / 1024 <= TARGET_KIB_PER_QUEUE ? 'MET' : 'MISSED'})`,
+    );
+    summary.push(
+      `              measured as left by this run (${memory.params.simulatedHours.toFixed(0)} simulated hours, nothing expired): ` +
+        `${(worstMeasured.measuredBytes / 1024).toFixed(1)} KiB for ${worstMeasured.tenantId}/${worstMeasured.queueId}`,
+    );
+  }
+  summary.push(`total runtime ${((performance.now() - began) / 1000).toFixed(0)} s`);
+  line(...summary);
+} catch (err) {
+  failed = true;
+  line(`benchmark failed: ${(err as Error)?.stack ?? String(err)}`);
+} finally {
+  await cleanup();
+}
+process.exit(failed ? 1 : 0);
