@@ -9,8 +9,8 @@ import { createAggregator } from '@callboard/aggregator';
 import { EVENT_TYPES, parseJsonLine } from '@callboard/events';
 import { createMetricsRegistry } from '@callboard/runtime';
 import { WindowStore } from '@callboard/windows';
-import { createTestStack, infra, type TestStack } from '../helpers/infra.js';
-import { QUEUES_FILE, queueConfig, REPO_ROOT, waitUntilConsumed } from '../helpers/pipeline.js';
+import { createTestStack, type TestStack } from '../helpers/infra.js';
+import { childEnv, QUEUES_FILE, queueConfig, REPO_ROOT, waitUntilConsumed } from '../helpers/pipeline.js';
 
 const run = promisify(execFile);
 
@@ -19,7 +19,7 @@ async function callboard(args: string[], env: Record<string, string> = {}): Prom
   try {
     const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'packages/cli/src/main.ts', ...args], {
       cwd: REPO_ROOT,
-      env: { ...process.env, CB_KAFKA_BROKERS: infra.kafkaBrokers.join(','), CB_REGISTRY_URL: infra.registryUrl, CB_REDIS_URL: infra.redisUrl, CB_LOG_LEVEL: 'warn', ...env },
+      env: childEnv(env),
       maxBuffer: 64 * 1024 * 1024,
     });
     return { code: 0, stdout, stderr };

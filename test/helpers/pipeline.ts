@@ -107,22 +107,24 @@ export async function compareWithOracle(store: WindowStore, truth: CanonicalEven
   return { mismatches, compared };
 }
 
+/** The environment for a child process of the suite: this one's, pointed at the test infra. */
+export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    CB_KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+    CB_REGISTRY_URL: infra.registryUrl,
+    CB_REDIS_URL: infra.redisUrl,
+    CB_LOG_LEVEL: 'warn',
+    ...extra,
+  };
+}
+
 /** An aggregator in its own process, as `callboard run aggregator` starts it; killable with SIGKILL. */
 export function spawnAggregator(stack: TestStack, extraEnv: Record<string, string>): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'services/aggregator/src/main.ts'], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: {
-      ...process.env,
-      CB_KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-      CB_REGISTRY_URL: infra.registryUrl,
-      CB_REDIS_URL: infra.redisUrl,
-      CB_TOPIC_PREFIX: stack.prefix,
-      CB_QUEUES_FILE: QUEUES_FILE,
-      CB_AGGREGATOR_HTTP_PORT: '0',
-      CB_LOG_LEVEL: 'warn',
-      ...extraEnv,
-    },
+    env: childEnv({ CB_TOPIC_PREFIX: stack.prefix, CB_QUEUES_FILE: QUEUES_FILE, CB_AGGREGATOR_HTTP_PORT: '0', ...extraEnv }),
   });
   child.stderr?.on('data', (d: Buffer) => {
     if (process.env.CB_TEST_VERBOSE) process.stderr.write(d);

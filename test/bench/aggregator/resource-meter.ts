@@ -82,3 +82,24 @@ export async function meterResources(redis: Redis): Promise<() => Promise<Resour
     };
   };
 }
+
+/** Busy share of all cores over `windowMs`. */
+export async function machineBusyPct(windowMs = 2000): Promise<number> {
+  const a = machineJiffies();
+  await new Promise((r) => setTimeout(r, windowMs));
+  const b = machineJiffies();
+  return (100 * (b.busy - a.busy)) / Math.max(1, b.total - a.total);
+}
+
+/**
+ * Waits until the machine is quiet (other work on a shared 2-core box skews every figure), up to
+ * `maxWaitMs`; returns the last background load seen, so the report can say what the run competed with.
+ */
+export async function waitForQuiet(thresholdPct = 25, maxWaitMs = 180_000): Promise<{ busyPct: number; waitedMs: number }> {
+  const began = performance.now();
+  for (;;) {
+    const busyPct = await machineBusyPct();
+    const waitedMs = performance.now() - began;
+    if (busyPct < thresholdPct || waitedMs > maxWaitMs) return { busyPct, waitedMs };
+  }
+}

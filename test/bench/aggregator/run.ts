@@ -16,6 +16,7 @@ import { partitionEnds } from './batch-probe.js';
 import { describeMachine } from './machine.js';
 import { runNaive } from './naive-run.js';
 import { prefill } from './prefill.js';
+import { waitForQuiet } from './resource-meter.js';
 import { deleteNamespace, measureQueueMemory, type MemoryReport } from './redis-memory.js';
 import { formatMemory, formatThroughput, int, line, ratioLine } from './report.js';
 import { freshNamespace, groupIdFor, type RunContext, type Throughput } from './run-context.js';
@@ -65,6 +66,15 @@ let aggregator: Throughput | undefined;
 let naive: Throughput | undefined;
 let memory: MemoryReport | undefined;
 let failed = false;
+const backgroundLoad: string[] = [];
+
+/** Before each measured run: wait for other work on the machine to calm down, and record what was left. */
+async function settle(what: string): Promise<void> {
+  const { busyPct, waitedMs } = await waitForQuiet();
+  const text = `${what}: ${busyPct.toFixed(0)} % of all cores busy beforehand${waitedMs > 2500 ? ` (waited ${(waitedMs / 1000).toFixed(0)} s for the machine to quieten)` : ''}`;
+  backgroundLoad.push(text);
+  line(`background load before ${text}`);
+}
 try {
   line(`stack: topics ${stack.topology.callEvents.name}, ${stack.topology.agentEvents.name} (${stack.topology.callEvents.partitions} + ${stack.topology.agentEvents.partitions} partitions)`);
   const filled = await prefill(stack, args.events, args.seed);
@@ -78,11 +88,13 @@ try {
   if (ctx.records !== filled.events) line(`note: the topics hold ${int(ctx.records)} records, the simulator counted ${int(filled.events)}`);
 
   if (args.variants.includes('bare')) {
+    await settle('bare');
     groups.push(groupIdFor(ctx, 'bare'));
     bare = await runBareLoop(ctx, redis);
     line(...formatThroughput(bare));
   }
   if (args.variants.includes('aggregator')) {
+    await settle('aggregator');
     const ns = freshNamespace('agg');
     namespaces.push(ns);
     groups.push(groupIdFor(ctx, 'aggregator'));
@@ -97,6 +109,7 @@ try {
     line(...formatMemory(memory));
   }
   if (args.variants.includes('naive')) {
+    await settle('naive');
     const ns = freshNamespace('naive');
     namespaces.push(ns);
     groups.push(groupIdFor(ctx, 'naive'));
@@ -104,7 +117,7 @@ try {
     line(...formatThroughput(naive));
   }
 
-  const summary: string[] = ['', '==================== summary ====================', ...(await describeMachine(redis)), ''];
+  const summary: string[] = ['', '==================== summary ====================', ...(await describeMachine(redis)), ...backgroundLoad.map((b) => `background    ${b}`), ''];
   summary.push(`events        ${int(ctx.records)} pre-filled in ${(filled.wallMs / 1000).toFixed(1)} s`);
   for (const t of [bare, aggregator, naive]) {
     if (t) summary.push(`${t.label.split(' ')[0]!.padEnd(13)} ${int(t.perSecond).padStart(9)} events/s  (${int(t.events)} events in ${t.seconds.toFixed(2)} s)${t.note ? `  [${t.note}]` : ''}`);
