@@ -4,7 +4,8 @@ import { createSchemaRegistry, createTopology, EventCodec, topologyTopics, value
 import { createKafka, createRedis, createRootLogger, loadInfraConfig, provision, readEnv, type InfraConfig, type Logger, type Redis } from '@callboard/runtime';
 
 export const infra: InfraConfig = loadInfraConfig(readEnv());
-export const testLogger: Logger = createRootLogger({ name: 'test', level: 'warn', destination: process.stderr });
+// Tests provoke refusals and outages on purpose; only errors are worth a line in the CI log.
+export const testLogger: Logger = createRootLogger({ name: 'test', level: 'error', destination: process.stderr });
 
 /** A prefix no other test shares: topics, groups, subjects and Redis keys all carry it. */
 export function uniquePrefix(label: string): string {

@@ -8,6 +8,9 @@ function pinoLogCreator(logger: Logger): logCreator {
       const { message, ...extra } = log;
       // A one-time notice about kafkajs 2.0's partitioner change; callboard uses the default knowingly.
       if (message.startsWith('KafkaJS v2.0.0 switched default partitioner')) return;
+      // Retries are bounded on purpose, so a dead broker surfaces as an error the caller handles;
+      // the idempotent producer still dedupes every retry it does make.
+      if (message.startsWith('Limiting retries for the idempotent producer')) return;
       const bound = logger.child({ module: 'kafkajs', kafkaNamespace: extra.logger ?? undefined });
       if (level === KafkaLogLevel.ERROR) bound.error(extra, message);
       else if (level === KafkaLogLevel.WARN) bound.warn(extra, message);
