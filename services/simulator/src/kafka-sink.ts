@@ -67,7 +67,10 @@ export function createKafkaSink(options: KafkaSinkOptions): EventSink {
 
   return {
     async write(item) {
-      pending.push(await encode(item));
+      // Encode first, then take `pending`: a linger flush during the await swaps the array, and
+      // `pending.push(await …)` would push into the batch that was already sent.
+      const record = await encode(item);
+      pending.push(record);
       if (pending.length >= batchSize) await flush();
       else timer ??= setTimeout(() => void flush().catch(() => undefined), lingerMs);
     },
