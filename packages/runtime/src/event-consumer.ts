@@ -5,24 +5,27 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { DlqPublisher, type RefusedRecord } from './dlq.js';
 import type { Logger } from './logger.js';
 
-/** A decoded, contract-valid event with its Kafka coordinates. */
-export interface ConsumedEvent {
+/** A decoded, valid record with its Kafka coordinates. */
+export interface ConsumedEvent<T = CanonicalEvent> {
   offset: string;
-  event: CanonicalEvent;
+  event: T;
 }
 
 /** One partition's batch, after the bad records have gone to the DLQ. */
-export interface EventBatch {
+export interface EventBatch<T = CanonicalEvent> {
   topic: string;
   partition: number;
-  /** Valid events, in offset order. */
-  events: ConsumedEvent[];
+  /** Valid records, in offset order. */
+  events: ConsumedEvent<T>[];
   /** The last offset of the batch, valid or not: what is committed when the handler returns. */
   lastOffset: string;
   heartbeat(): Promise<void>;
 }
 
-export interface EventConsumerOptions {
+/** Turns a record's bytes into a valid value, or says why not. Registry outages throw (retriable). */
+export type RecordDecoder<T> = (value: Buffer | null) => Promise<{ ok: true; event: T } | { ok: false; error: CallboardError }>;
+
+export interface EventConsumerOptions<T = CanonicalEvent> {
   kafka: Kafka;
   codec: EventCodec;
   logger: Logger;
@@ -32,7 +35,9 @@ export interface EventConsumerOptions {
   topics: string[];
   fromBeginning?: boolean;
   /** Applies a batch. Throw a retriable CallboardError to have the same batch retried with backoff. */
-  handleBatch(batch: EventBatch): Promise<void>;
+  handleBatch(batch: EventBatch<T>): Promise<void>;
+  /** How records decode; default: canonical events through the codec, validated against contract v1. */
+  decode?: RecordDecoder<T>;
   /**
    * Where to resume a newly assigned partition from, when something other than Kafka is the record
    * of progress (the aggregator keeps applied offsets in Redis). Undefined: the committed offset.
@@ -42,7 +47,7 @@ export interface EventConsumerOptions {
    * A last check of a decoded, contract-valid event before it reaches the handler; an error sends it
    * to the DLQ like a record that did not decode (the aggregator refuses events from the future).
    */
-  screen?(event: CanonicalEvent): CallboardError | undefined;
+  screen?(event: T): CallboardError | undefined;
   /** Partitions processed at once; each partition's batches stay in order. */
   partitionsConsumedConcurrently?: number;
   /** Called when the consumer crashed for a reason that retrying cannot fix. */
@@ -71,7 +76,8 @@ function metricOnce<T>(metrics: Registry, name: string, make: () => T): T {
  * the DLQ and never stop the partition; a batch is committed only after it was applied; an outage of a
  * dependency (registry, Redis, Kafka) pauses the partition and retries with backoff, committing nothing.
  */
-export function createEventConsumer(options: EventConsumerOptions): EventConsumer {
+export function createEventConsumer<T = CanonicalEvent>(options: EventConsumerOptions<T>): EventConsumer {
+  const decode = options.decode ?? ((value: Buffer | null) => options.codec.decodeEvent(value) as ReturnType<RecordDecoder<T>>);
   const log = options.logger.child({ module: 'event-consumer', groupId: options.groupId });
   const consumer = options.kafka.consumer({
     groupId: options.groupId,
@@ -125,12 +131,12 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
     if (!e.payload.restart) options.onFatal?.(e.payload.error);
   });
 
-  async function decodeAll(topic: string, partition: number, messages: KafkaMessage[]): Promise<{ events: ConsumedEvent[]; refused: RefusedRecord[] }> {
-    const events: ConsumedEvent[] = [];
+  async function decodeAll(topic: string, partition: number, messages: KafkaMessage[]): Promise<{ events: ConsumedEvent<T>[]; refused: RefusedRecord[] }> {
+    const events: ConsumedEvent<T>[] = [];
     const refused: RefusedRecord[] = [];
     for (const message of messages) {
       // Registry outages throw (retriable) and abort the whole batch, which is then retried.
-      const result = await options.codec.decodeEvent(message.value);
+      const result = await decode(message.value);
       const error = result.ok ? options.screen?.(result.event) : result.error;
       if (result.ok && !error) events.push({ offset: message.offset, event: result.event });
       else refused.push({ source: { topic, partition, offset: message.offset }, key: message.key ?? null, value: message.value ?? null, error: error! });

@@ -7,5 +7,5 @@ export { createMetricsRegistry, Counter, Gauge, Histogram, Registry } from './me
 export { startOpsServer, type OpsServer, type OpsServerOptions, type ReadinessCheck } from './http-server.js';
 export { onShutdown, type ShutdownOptions } from './shutdown.js';
 export { DlqPublisher, type RefusedRecord } from './dlq.js';
-export { createEventConsumer, unavailable, type EventConsumer, type EventConsumerOptions, type EventBatch, type ConsumedEvent } from './event-consumer.js';
+export { createEventConsumer, unavailable, type EventConsumer, type EventConsumerOptions, type EventBatch, type ConsumedEvent, type RecordDecoder } from './event-consumer.js';
 export { provision } from './provision.js';

@@ -1,0 +1,45 @@
+export {
+  ALERT_WINDOWS,
+  WINDOW_METRICS,
+  LIVE_METRICS,
+  PLANNING_METRICS,
+  METRICS,
+  metricInfo,
+  isMetricName,
+  sampleMetric,
+  type AlertWindow,
+  type MetricName,
+  type MetricUnit,
+  type MetricInfo,
+  type MetricReading,
+} from './metrics.js';
+export { COMPARATORS, compare, firesLow, resolveThreshold, type Comparator, type Threshold } from './threshold.js';
+export { globMatch } from './glob.js';
+export { GROUP_BY_FIELDS, groupingConfigSchema, DEFAULT_GROUPING, type GroupByField, type GroupingConfig } from './grouping-config.js';
+export { SEVERITIES, routeSchema, ruleSchema, rulesFileSchema, type Severity, type Route, type Rule, type RulesFile, type RulesFileInput } from './rule.js';
+export { loadRules, parseRules, formatPath, type RuleIssue } from './load-rules.js';
+export { jsonErrorPosition, firstJsonError, type JsonErrorPosition } from './json-position.js';
+export { ruleAppliesTo, rulesForQueue } from './rule-scope.js';
+export { ruleWarnings, type RuleWarning } from './rule-warnings.js';
+export { fingerprint } from './fingerprint.js';
+export {
+  ALERT_STATES,
+  evaluate,
+  initialAlertState,
+  isNotifiable,
+  isActive,
+  type AlertState,
+  type AlertStateName,
+  type Acknowledgement,
+  type Evaluation,
+  type Sample,
+  type Transition,
+  type TransitionKind,
+} from './state-machine.js';
+export { sampleRule } from './sample-rule.js';
+export { acknowledge, unacknowledge } from './acknowledge.js';
+export { silenceSchema, silenceMatches, activeSilence, isSilenced, type Silence } from './silence.js';
+export { dueEscalation, markEscalated } from './escalation.js';
+export { decideNotifications, toNotification, type Notification, type NotificationKind, type NotificationDecision } from './notification.js';
+export { NotificationGrouper, groupKey, batchIdempotencyKey, type Batch, type GrouperSnapshot } from './grouping.js';
+export { DEFAULT_RULES, DEFAULT_RULES_URL, defaultRules } from './default-rules.js';

@@ -1,0 +1,171 @@
+import { SL_FORMULAS, slValue } from '@callboard/kpi';
+import type { QueueView, WindowKpi } from '@callboard/windows';
+
+/**
+ * The windows a rule may read. Same names as `@callboard/windows`' `WINDOW_NAMES`; repeated here so
+ * this pure package imports only types from the Redis-backed one (a test keeps the two lists equal).
+ */
+export const ALERT_WINDOWS = ['rolling-5m', 'rolling-15m', 'rolling-60m', 'interval-15m', 'interval-30m', 'today'] as const;
+
+/** A window name, e.g. `'rolling-15m'`. */
+export type AlertWindow = (typeof ALERT_WINDOWS)[number];
+
+/** Metrics read from the rule's window of the snapshot (DESIGN §3 KPIs). */
+export const WINDOW_METRICS = [
+  'sl.primary',
+  ...SL_FORMULAS,
+  'answerRate',
+  'abandonRate',
+  'asaMs',
+  'avgAbandonWaitMs',
+  'ahtMs',
+  'avgTalkMs',
+  'transferRate',
+  'fcrRate',
+] as const;
+
+/** Metrics read from the live queue state; the rule's window is ignored. */
+export const LIVE_METRICS = ['live.callsWaiting', 'live.longestWaitingMs', 'live.agentsAvailable', 'live.occupancy', 'live.waitingWithNoAgent'] as const;
+
+/** Erlang C projections (DESIGN §3 "Planning"); they look ahead, so rules on them are predictive. */
+export const PLANNING_METRICS = ['planning.projectedSl', 'planning.requiredAgentsGap'] as const;
+
+/** The closed list of metric names a rule may use. */
+export const METRICS = [...WINDOW_METRICS, ...LIVE_METRICS, ...PLANNING_METRICS] as const;
+
+/** One metric name, e.g. `'sl.primary'` or `'live.longestWaitingMs'`. */
+export type MetricName = (typeof METRICS)[number];
+
+/** What a metric measures, which bounds its thresholds: a threshold outside them can never be met. */
+export type MetricUnit = 'ratio' | 'ms' | 'count' | 'flag' | 'agents';
+
+/** Static facts about one metric, used to validate rules. */
+export interface MetricInfo {
+  source: 'window' | 'live' | 'planning';
+  unit: MetricUnit;
+  /** Smallest value the metric can take. */
+  min: number;
+  /** Largest value the metric can take. */
+  max: number;
+  /** Whether `{ ofTarget }` thresholds make sense: only for service-level style fractions. */
+  ofTarget: boolean;
+}
+
+const RANGES: Record<MetricUnit, { min: number; max: number }> = {
+  ratio: { min: 0, max: 1 },
+  flag: { min: 0, max: 1 },
+  ms: { min: 0, max: Number.POSITIVE_INFINITY },
+  count: { min: 0, max: Number.POSITIVE_INFINITY },
+  // requiredAgents − agentsStaffed: negative when overstaffed.
+  agents: { min: Number.NEGATIVE_INFINITY, max: Number.POSITIVE_INFINITY },
+};
+
+const SL_METRICS: ReadonlySet<string> = new Set(['sl.primary', ...SL_FORMULAS, 'planning.projectedSl']);
+
+function unitOf(metric: MetricName): MetricUnit {
+  switch (metric) {
+    case 'asaMs':
+    case 'avgAbandonWaitMs':
+    case 'ahtMs':
+    case 'avgTalkMs':
+    case 'live.longestWaitingMs':
+      return 'ms';
+    case 'live.callsWaiting':
+    case 'live.agentsAvailable':
+      return 'count';
+    case 'live.waitingWithNoAgent':
+      return 'flag';
+    case 'planning.requiredAgentsGap':
+      return 'agents';
+    default:
+      return 'ratio';
+  }
+}
+
+/** Facts about `metric`: where it is read from and the range its values (and thresholds) live in. */
+export function metricInfo(metric: MetricName): MetricInfo {
+  const unit = unitOf(metric);
+  const source = (LIVE_METRICS as readonly string[]).includes(metric) ? 'live' : (PLANNING_METRICS as readonly string[]).includes(metric) ? 'planning' : 'window';
+  return { source, unit, ...RANGES[unit], ofTarget: SL_METRICS.has(metric) };
+}
+
+/** Whether `name` is one of {@link METRICS}. */
+export function isMetricName(name: string): name is MetricName {
+  return (METRICS as readonly string[]).includes(name);
+}
+
+/** One reading of a metric: its value (`null` when undefined, e.g. a rate over an empty window) and the volume behind it. */
+export interface MetricReading {
+  value: number | null;
+  /** How many calls the value rests on, compared with a rule's `minVolume`. */
+  volume: number;
+}
+
+function outcomes(w: WindowKpi): number {
+  return w.counts.answered + w.counts.abandoned + w.counts.flowedOut;
+}
+
+function windowValue(w: WindowKpi, metric: (typeof WINDOW_METRICS)[number]): number | null {
+  switch (metric) {
+    case 'sl.primary':
+      return w.primarySlValue;
+    case 'sl.negativeAbandon':
+    case 'sl.ignoreShortAbandon':
+    case 'sl.positiveAbandon':
+    case 'sl.abandonAfterSlOnly':
+    case 'sl.handledOnly':
+      return slValue(w, metric);
+    default:
+      return w[metric];
+  }
+}
+
+/**
+ * Reads one metric from a queue's KPI snapshot.
+ *
+ * Volume, compared with a rule's `minVolume`:
+ * - window metrics: the outcomes (answered + abandoned + flowed out) of the rule's window, the
+ *   denominator of most rates, so `minVolume: 20` means "at least 20 finished calls";
+ * - planning metrics: calls offered in rolling-15m, the arrivals the Erlang C projection rests on
+ *   (recovered from `arrivalsPerHour`, which the queue reader computes from exactly that count);
+ * - live metrics: `Infinity`: a live count is a fact, not an estimate, so `minVolume` never hides it.
+ *
+ * A window the snapshot does not hold reads as `{ value: null, volume: 0 }`, i.e. no data.
+ *
+ * @param view - the queue's snapshot (`readQueueView`, cc.kpi.v1)
+ * @param metric - a name from {@link METRICS}
+ * @param window - the rule's window; ignored for live and planning metrics
+ */
+export function sampleMetric(view: QueueView, metric: MetricName, window: AlertWindow): MetricReading {
+  switch (metric) {
+    case 'live.callsWaiting':
+      return { value: view.live.callsWaiting, volume: Number.POSITIVE_INFINITY };
+    case 'live.longestWaitingMs':
+      // Nobody waiting means the longest wait is 0, not unknown: otherwise an emptying queue would
+      // flap between normal and nodata on the wallboard.
+      return { value: view.live.callsWaiting === 0 ? (view.live.longestWaitingMs ?? 0) : view.live.longestWaitingMs, volume: Number.POSITIVE_INFINITY };
+    case 'live.agentsAvailable':
+      return { value: view.live.agentsAvailable, volume: Number.POSITIVE_INFINITY };
+    case 'live.occupancy':
+      return { value: view.live.occupancy, volume: Number.POSITIVE_INFINITY };
+    case 'live.waitingWithNoAgent':
+      return { value: view.live.callsWaiting > 0 && view.live.agentsAvailable === 0 ? 1 : 0, volume: Number.POSITIVE_INFINITY };
+    case 'planning.projectedSl':
+      return { value: view.planning.projectedSl, volume: planningVolume(view) };
+    case 'planning.requiredAgentsGap': {
+      const required = view.planning.requiredAgents;
+      return { value: required === null ? null : required - view.planning.agentsStaffed, volume: planningVolume(view) };
+    }
+    default: {
+      const w = view.windows.find((k) => k.name === window);
+      if (!w) return { value: null, volume: 0 };
+      return { value: windowValue(w, metric), volume: outcomes(w) };
+    }
+  }
+}
+
+function planningVolume(view: QueueView): number {
+  const recent = view.windows.find((k) => k.name === 'rolling-15m');
+  // planQueue is fed rolling-15m's offered over a 15-minute interval, so arrivalsPerHour / 4 is that count.
+  return recent ? recent.counts.offered : Math.round(view.planning.arrivalsPerHour / 4);
+}

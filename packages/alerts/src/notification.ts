@@ -1,0 +1,96 @@
+import { dueEscalation, markEscalated } from './escalation.js';
+import type { MetricName } from './metrics.js';
+import type { Rule, Severity } from './rule.js';
+import { activeSilence, type Silence } from './silence.js';
+import { type AlertState, isActive } from './state-machine.js';
+
+/** What a notification says: an episode began, ended, or has gone unacknowledged too long. */
+export type NotificationKind = 'fire' | 'resolve' | 'escalate';
+
+/** One message about one alert, before grouping. Plain JSON. */
+export interface Notification {
+  kind: NotificationKind;
+  fingerprint: string;
+  ruleId: string;
+  ruleName: string;
+  tenantId: string;
+  queueId: string;
+  severity: Severity;
+  metric: MetricName;
+  value: number | null;
+  episode: number;
+  /** When it happened (ms): the fire, the resolve, or the escalation decision. */
+  at: number;
+  labels: Record<string, string>;
+  /** Route names from the rule; the grouper sends one batch per route. */
+  routes: string[];
+}
+
+/** Builds the notification of `kind` for an alert. */
+export function toNotification(alert: AlertState, rule: Rule, kind: NotificationKind, at: number): Notification {
+  return {
+    kind,
+    fingerprint: alert.fingerprint,
+    ruleId: rule.id,
+    ruleName: rule.name,
+    tenantId: alert.tenantId,
+    queueId: alert.queueId,
+    severity: rule.severity,
+    metric: rule.metric,
+    value: alert.value,
+    episode: alert.episode,
+    at: kind === 'fire' ? (alert.firedAt ?? at) : kind === 'resolve' ? (alert.resolvedAt ?? at) : at,
+    labels: { ...rule.labels },
+    routes: [...rule.routes],
+  };
+}
+
+/** The outcome of {@link decideNotifications}: the state to store and what to hand to the grouper. */
+export interface NotificationDecision {
+  state: AlertState;
+  notifications: Notification[];
+  /** The id of the silence that suppressed notifications, when one did. */
+  silencedBy?: string;
+}
+
+/**
+ * Decides what to notify about an alert just evaluated; call it after every `evaluate`, with the
+ * state it returned, and store the state it returns.
+ *
+ * Decisions rest on the stored state, not on the transition, so they survive restarts and silences:
+ * - **fire** when the alert is in an episode whose fire was not yet notified (`notifiedEpisode`).
+ *   A fire that happened under a silence is therefore sent when the silence expires, if the alert is
+ *   still firing, as Alertmanager does;
+ * - **resolve** when the alert has just resolved and its fire was notified; nobody hears of the end
+ *   of an episode they were never told began;
+ * - **escalate** when {@link dueEscalation} says so and the fire was notified; once per episode.
+ *
+ * A matching active silence suppresses all three, and nothing is marked as sent, but the returned
+ * state is otherwise the evaluated one: the alert stays firing and visible.
+ *
+ * @param alert - the state `evaluate` returned for this tick
+ * @param rule - the alert's rule
+ * @param silences - every silence of the tenant (expired ones are ignored)
+ * @param at - now (ms)
+ */
+export function decideNotifications(alert: AlertState, rule: Rule, silences: readonly Silence[], at: number): NotificationDecision {
+  const silence = activeSilence(alert, rule, silences, at);
+  if (silence) return { state: alert, notifications: [], silencedBy: silence.id };
+  let state = alert;
+  const notifications: Notification[] = [];
+  if (isActive(state) && state.notifiedEpisode !== state.episode) {
+    notifications.push(toNotification(state, rule, 'fire', at));
+    state = { ...state, notifiedEpisode: state.episode };
+  }
+  if (state.state === 'resolved' && state.notifiedEpisode === state.episode) {
+    notifications.push(toNotification(state, rule, 'resolve', at));
+    // Forget the fire was sent, so a second call for the same resolved state does not resolve twice.
+    state = { ...state };
+    delete state.notifiedEpisode;
+  }
+  if (state.notifiedEpisode === state.episode && dueEscalation(state, rule, at)) {
+    notifications.push(toNotification(state, rule, 'escalate', at));
+    state = markEscalated(state);
+  }
+  return { state, notifications };
+}

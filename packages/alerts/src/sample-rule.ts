@@ -1,0 +1,14 @@
+import type { QueueView } from '@callboard/windows';
+import { sampleMetric } from './metrics.js';
+import type { Rule } from './rule.js';
+import type { Sample } from './state-machine.js';
+
+/**
+ * The sample `evaluate` needs for one rule on one queue's snapshot: the metric read from the rule's
+ * window, with the queue's identity and SL target. Keep the last sample per queue: evaluating it
+ * again on a wall-clock tick is how `forMs` elapses between snapshots.
+ */
+export function sampleRule(view: QueueView, rule: Pick<Rule, 'metric' | 'window'>): Sample {
+  const reading = sampleMetric(view, rule.metric, rule.window);
+  return { tenantId: view.tenantId, queueId: view.queueId, value: reading.value, volume: reading.volume, slTarget: view.slTarget };
+}
