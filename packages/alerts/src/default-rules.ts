@@ -25,9 +25,10 @@ export const DEFAULT_RULES_URL: URL = new URL('../rules/default.json', import.me
  *   loses nothing; it clears below 90 s and stays up a minute so the next long caller does not re-page.
  * - `abandon-rate` (warning): more than 10 % of rolling-15m outcomes abandoned, clearing at 8 %.
  *   `minVolume` 20: on 5 calls one hang-up is already 20 %.
- * - `waiting-no-agent` (critical): callers are waiting and no agent is available, for 30 s: the queue
- *   is backing up with nobody free to take the next call. The flag is 0 or 1, so fire > 0.5, clear ≤ 0.5.
- *   Escalates after 5 minutes unacknowledged.
+ * - `waiting-no-agent` (warning): callers have waited with every agent busy or away for 2 minutes
+ *   without a break. A call only waits when no agent is free, so a short spell is just a busy moment;
+ *   two minutes without one free agent means the queue is under-staffed. The flag is 0 or 1, so
+ *   fire > 0.5, clear ≤ 0.5.
  * - `projected-sl-breach` (warning, `predictive: true`): Erlang C projects the next interval's SL below
  *   target with the current arrival rate, AHT and agents staffed. It looks ahead, so it fires before
  *   the measured SL falls (DESIGN §6 "Predictive rules"); 30 s of `forMs` rides out an agent
@@ -110,17 +111,16 @@ export const DEFAULT_RULES: RulesFileInput = {
     {
       id: 'waiting-no-agent',
       name: 'Calls waiting with no agent available',
-      description: 'At least one caller waiting and no agent available, for 30 s.',
+      description: 'Callers have waited with every agent busy or away for 2 minutes without a break: the queue is under-staffed, not just busy for a moment.',
       metric: 'live.waitingWithNoAgent',
       comparator: '>',
       fire: 0.5,
       clear: 0.5,
-      forMs: 30_000,
+      forMs: 120_000,
       keepFiringForMs: 30_000,
-      severity: 'critical',
+      severity: 'warning',
       labels: { category: 'staffing' },
       routes: ['default'],
-      escalateAfterMs: 300_000,
     },
     {
       id: 'projected-sl-breach',

@@ -147,7 +147,7 @@ describe('default rules', () => {
     expect(byId.get('longest-wait')).toMatchObject({ metric: 'live.longestWaitingMs', comparator: '>', fire: 120_000 });
     expect(byId.get('abandon-rate')).toMatchObject({ metric: 'abandonRate', fire: 0.1, window: 'rolling-15m' });
     expect(byId.get('abandon-rate')?.minVolume).toBeGreaterThan(0);
-    expect(byId.get('waiting-no-agent')).toMatchObject({ metric: 'live.waitingWithNoAgent', severity: 'critical' });
+    expect(byId.get('waiting-no-agent')).toMatchObject({ metric: 'live.waitingWithNoAgent', severity: 'warning', forMs: 120_000 });
     expect(byId.get('projected-sl-breach')).toMatchObject({ metric: 'planning.projectedSl', labels: { predictive: 'true' } });
   });
 });
