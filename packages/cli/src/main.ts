@@ -1,16 +1,18 @@
 import { isCallboardError } from '@callboard/errors';
 import type { Command } from './command.js';
+import { alertsCommand } from './commands/alerts.js';
 import { erlangCommand } from './commands/erlang.js';
 import { infraCommand } from './commands/infra.js';
 import { kpiCommand } from './commands/kpi.js';
 import { produceCommand } from './commands/produce.js';
 import { queryCommand } from './commands/query.js';
+import { rulesCommand } from './commands/rules.js';
 import { runCommand } from './commands/run.js';
 import { simulateCommand } from './commands/simulate.js';
 import { tailCommand } from './commands/tail.js';
 import { createCliContext, type CliContext } from './context.js';
 
-const COMMANDS: Command[] = [simulateCommand, produceCommand, tailCommand, kpiCommand, queryCommand, erlangCommand, infraCommand, runCommand];
+const COMMANDS: Command[] = [simulateCommand, produceCommand, tailCommand, kpiCommand, queryCommand, erlangCommand, rulesCommand, alertsCommand, infraCommand, runCommand];
 
 function help(): string {
   return `callboard: a real-time contact-center monitor

@@ -12,7 +12,7 @@ export interface TopicSpec {
   config: Record<string, string>;
 }
 
-export type SchemaName = 'call-event' | 'agent-event' | 'dlq-record' | 'late-record' | 'kpi-snapshot';
+export type SchemaName = 'call-event' | 'agent-event' | 'dlq-record' | 'late-record' | 'kpi-snapshot' | 'alert';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -44,6 +44,7 @@ export const TOPICS = {
     name: 'cc.alerts.v1',
     partitions: 3,
     key: 'fingerprint',
+    valueSchema: 'alert',
     config: { 'cleanup.policy': 'compact', 'segment.ms': String(6 * 3600 * 1000) },
   },
   dlq: {

@@ -8,6 +8,10 @@ const SERVICES: Record<string, { summary: string; load: () => Promise<(env: Env)
     summary: 'apply call and agent events to the Redis KPI windows; publish snapshots to cc.kpi.v1',
     load: async () => (await import('@callboard/aggregator/service')).runAggregatorService,
   },
+  alerter: {
+    summary: 'evaluate alert rules on cc.kpi.v1; publish cc.alerts.v1; send webhooks',
+    load: async () => (await import('@callboard/alerter/service')).runAlerterService,
+  },
   simulator: {
     summary: 'stream simulated contact-center traffic into Kafka in real time',
     load: async () => (await import('@callboard/simulator/service')).runSimulatorService,

@@ -1,0 +1,162 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis, Result } from 'ioredis';
+import { acknowledge, type AlertState, type Notification, type Silence, silenceSchema, unacknowledge } from '@callboard/alerts';
+import { CallboardError } from '@callboard/errors';
+import { loadScripts } from '@callboard/windows';
+import { alerterKeys, type AlerterKeys } from './keys.js';
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    /** commands/save-alerts-2.lua: the fingerprints not saved (revision conflicts). */
+    cbSaveAlerts(alertsKey: string, outboxKey: string, ...args: string[]): Result<string[], Context>;
+    /** commands/delivery-failed-2.lua */
+    cbDeliveryFailed(queueKey: string, deliveriesKey: string, ...args: (string | number)[]): Result<number, Context>;
+  }
+}
+
+/** One alert as stored, with the revision it was read at. */
+export interface StoredAlert {
+  state: AlertState;
+  rev: string;
+}
+
+/** What the dispatcher publishes for one saved change. */
+export interface OutboxEntry {
+  /** The change, for cc.alerts.v1. */
+  record: AlertChange;
+  notifications: Notification[];
+}
+
+export interface AlertChange {
+  kind: string;
+  state: AlertState;
+  previousState?: string;
+  silencedBy?: string;
+  /** Thresholds resolved against the queue's SL target when the change was made. */
+  fireThreshold?: number;
+  clearThreshold?: number;
+  at: number;
+}
+
+export interface AuditEntry {
+  at: number;
+  by: string;
+  action: 'ack' | 'unack' | 'silence' | 'unsilence';
+  fingerprint?: string;
+  silenceId?: string;
+  reason?: string;
+}
+
+/**
+ * Alert state in Redis (DESIGN §6 "Restarts"): every alert of a tenant in one hash, saved by
+ * compare-and-set so several alerter instances never both fire one alert, with the outbox entry of
+ * each change written in the same script call. Acknowledgements and silences live here too, so the
+ * CLI, the alerter and the gateway share them; each is audited.
+ */
+export class AlertStore {
+  readonly keys: AlerterKeys;
+
+  constructor(
+    readonly redis: Redis,
+    namespace = 'cb',
+  ) {
+    this.keys = alerterKeys(namespace);
+    loadScripts(redis, new URL('./commands/', import.meta.url));
+  }
+
+  async load(tenantId: string, fingerprints: string[]): Promise<Map<string, StoredAlert>> {
+    const out = new Map<string, StoredAlert>();
+    if (fingerprints.length === 0) return out;
+    const fields = fingerprints.flatMap((fp) => [fp, `rev:${fp}`]);
+    const values = await this.redis.hmget(this.keys.alerts(tenantId), ...fields);
+    fingerprints.forEach((fp, i) => {
+      const raw = values[2 * i];
+      if (raw) out.set(fp, { state: JSON.parse(raw) as AlertState, rev: values[2 * i + 1] ?? '0' });
+    });
+    return out;
+  }
+
+  async list(tenantId: string): Promise<AlertState[]> {
+    const all = await this.redis.hgetall(this.keys.alerts(tenantId));
+    return Object.entries(all)
+      .filter(([field]) => !field.startsWith('rev:'))
+      .map(([, raw]) => JSON.parse(raw) as AlertState)
+      .sort((a, b) => (a.queueId === b.queueId ? a.ruleId.localeCompare(b.ruleId) : a.queueId.localeCompare(b.queueId)));
+  }
+
+  async tenants(): Promise<string[]> {
+    return (await this.redis.smembers(this.keys.tenants)).sort();
+  }
+
+  /**
+   * Saves states read at the given revisions; returns the fingerprints that lost a race (someone
+   * else saved first). Their outbox entries are not written.
+   */
+  async save(tenantId: string, changes: { state: AlertState; rev: string; outbox?: OutboxEntry }[]): Promise<Set<string>> {
+    if (changes.length === 0) return new Set();
+    const args = changes.flatMap((c) => [c.state.fingerprint, c.rev, JSON.stringify(c.state), c.outbox ? JSON.stringify(c.outbox) : '']);
+    await this.redis.sadd(this.keys.tenants, tenantId);
+    return new Set(await this.redis.cbSaveAlerts(this.keys.alerts(tenantId), this.keys.outbox, ...args));
+  }
+
+  private async audit(tenantId: string, entry: AuditEntry): Promise<void> {
+    await this.redis.multi().lpush(this.keys.audit(tenantId), JSON.stringify(entry)).ltrim(this.keys.audit(tenantId), 0, 9999).exec();
+  }
+
+  async auditLog(tenantId: string, max = 100): Promise<AuditEntry[]> {
+    return (await this.redis.lrange(this.keys.audit(tenantId), 0, max - 1)).map((r) => JSON.parse(r) as AuditEntry);
+  }
+
+  /** Applies `change` to one alert by compare-and-set, retrying when an evaluation saved in between. */
+  private async update(tenantId: string, fingerprint: string, kind: 'ack' | 'unack', change: (a: AlertState) => AlertState, at: number): Promise<AlertState> {
+    for (let attempt = 0; attempt < 10; attempt += 1) {
+      const stored = (await this.load(tenantId, [fingerprint])).get(fingerprint);
+      if (!stored) throw new CallboardError('CB_USAGE', `no alert ${fingerprint} for tenant ${tenantId}`);
+      const state = change(stored.state);
+      const conflicts = await this.save(tenantId, [{ state, rev: stored.rev, outbox: { record: { kind, state, previousState: stored.state.state, at }, notifications: [] } }]);
+      if (!conflicts.has(fingerprint)) return state;
+    }
+    throw new CallboardError('CB_REDIS_UNAVAILABLE', `alert ${fingerprint} kept changing; try again`, { retriable: true });
+  }
+
+  /** Acknowledges a firing alert (who and when); published on cc.alerts.v1 and audited. */
+  async acknowledge(tenantId: string, fingerprint: string, by: string, at = Date.now()): Promise<AlertState> {
+    const state = await this.update(tenantId, fingerprint, 'ack', (a) => acknowledge(a, by, at), at);
+    await this.audit(tenantId, { at, by, action: 'ack', fingerprint });
+    return state;
+  }
+
+  async unacknowledge(tenantId: string, fingerprint: string, by: string, at = Date.now()): Promise<AlertState> {
+    const state = await this.update(tenantId, fingerprint, 'unack', (a) => unacknowledge(a), at);
+    await this.audit(tenantId, { at, by, action: 'unack', fingerprint });
+    return state;
+  }
+
+  async silences(tenantId: string): Promise<Silence[]> {
+    const all = await this.redis.hgetall(this.keys.silences(tenantId));
+    return Object.values(all).map((raw) => silenceSchema.parse(JSON.parse(raw)));
+  }
+
+  /** Adds a silence (scope, reason, expiry). Alerts it matches stay visible; their notifications wait. */
+  async silence(tenantId: string, input: { queue?: string; ruleId?: string; reason: string; createdBy: string; durationMs: number }, at = Date.now()): Promise<Silence> {
+    const silence = silenceSchema.parse({
+      id: randomUUID(),
+      tenant: tenantId,
+      queue: input.queue ?? '*',
+      ...(input.ruleId ? { ruleId: input.ruleId } : {}),
+      reason: input.reason,
+      createdBy: input.createdBy,
+      createdAt: at,
+      expiresAt: at + input.durationMs,
+    });
+    await this.redis.hset(this.keys.silences(tenantId), silence.id, JSON.stringify(silence));
+    await this.audit(tenantId, { at, by: input.createdBy, action: 'silence', silenceId: silence.id, reason: input.reason });
+    return silence;
+  }
+
+  async unsilence(tenantId: string, silenceId: string, by: string, at = Date.now()): Promise<void> {
+    const removed = await this.redis.hdel(this.keys.silences(tenantId), silenceId);
+    if (removed === 0) throw new CallboardError('CB_USAGE', `no silence ${silenceId} for tenant ${tenantId}`);
+    await this.audit(tenantId, { at, by, action: 'unsilence', silenceId });
+  }
+}

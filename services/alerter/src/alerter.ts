@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import type { Kafka } from 'kafkajs';
+import type { RulesFile } from '@callboard/alerts';
+import { CallboardError } from '@callboard/errors';
+import type { EventCodec } from '@callboard/events';
+import { createEventConsumer, type EventConsumer, type Logger, type RecordDecoder, type Registry } from '@callboard/runtime';
+import { loadScripts, type QueueView } from '@callboard/windows';
+import type { AlertStore } from './alert-store.js';
+import { DeliveryWorker } from './delivery-worker.js';
+import { Dispatcher } from './dispatcher.js';
+import { Evaluator } from './evaluator.js';
+import { type AlerterMetrics, createAlerterMetrics } from './metrics.js';
+
+export interface AlerterDeps {
+  kafka: Kafka;
+  codec: EventCodec;
+  store: AlertStore;
+  rules: () => RulesFile;
+  logger: Logger;
+  metrics: Registry;
+  groupId: string;
+  /** Wall-clock evaluation tick, so forMs and nodata advance without snapshots. */
+  tickMs: number;
+  webhook: { timeoutMs: number; maxAttempts: number; backoff: { initialDelayMs: number; maxDelayMs: number } };
+  /** How often the lease holder drains the outbox and sends due webhooks. */
+  dispatchIntervalMs?: number;
+  now?: () => number;
+  onFatal?: (err: unknown) => void;
+  /** Metrics already made on `metrics` (the service shares them with the rules source). */
+  alerterMetrics?: AlerterMetrics;
+}
+
+export interface Alerter {
+  start(): Promise<void>;
+  close(): Promise<void>;
+  isReady(): boolean;
+  metrics: AlerterMetrics;
+  evaluator: Evaluator;
+  dispatcher: Dispatcher;
+  worker: DeliveryWorker;
+}
+
+const LEASE_MS = 5_000;
+
+/** A KPI snapshot from cc.kpi.v1, checked for the fields evaluation reads. */
+function snapshotDecoder(codec: EventCodec): RecordDecoder<QueueView> {
+  return async (value) => {
+    const decoded = await codec.decode(value);
+    if (!decoded.ok) return decoded;
+    const v = decoded.value as Partial<QueueView>;
+    const ok = typeof v.tenantId === 'string' && typeof v.queueId === 'string' && typeof v.at === 'string' && Array.isArray(v.windows) && typeof v.live === 'object' && typeof v.planning === 'object';
+    return ok ? { ok: true, event: v as QueueView } : { ok: false, error: new CallboardError('CB_EVENT_INVALID', 'not a KPI snapshot: tenantId, queueId, at, windows, live and planning are required') };
+  };
+}
+
+/**
+ * The alerter (DESIGN §6): evaluates rules on every KPI snapshot and on a tick, keeps alert state in
+ * Redis, publishes changes to cc.alerts.v1 and sends grouped webhook notifications from an outbox.
+ * Evaluation is spread over instances by Kafka partition; one instance at a time (a Redis lease)
+ * dispatches, so a page is sent once.
+ */
+export function createAlerter(deps: AlerterDeps): Alerter {
+  const log = deps.logger.child({ module: 'alerter' });
+  const now = deps.now ?? Date.now;
+  const metrics = deps.alerterMetrics ?? createAlerterMetrics(deps.metrics);
+  const instanceId = randomUUID();
+  loadScripts(deps.store.redis);
+  const producer = deps.kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
+  const evaluator = new Evaluator({ store: deps.store, rules: deps.rules, logger: log, metrics, now });
+  const dispatcher = new Dispatcher({ store: deps.store, producer, codec: deps.codec, rules: deps.rules, logger: log, now });
+  const worker = new DeliveryWorker({ store: deps.store, logger: log, metrics, now, ...deps.webhook });
+  let consumer: EventConsumer | undefined;
+  const timers: NodeJS.Timeout[] = [];
+  let closed = false;
+
+  function loop(name: string, everyMs: number, body: () => Promise<unknown>): void {
+    let running = false;
+    const timer = setInterval(() => {
+      if (running || closed) return;
+      running = true;
+      body()
+        .catch((err: unknown) => log.warn({ err, loop: name }, 'alerter loop failed; next round retries'))
+        .finally(() => {
+          running = false;
+        });
+    }, everyMs);
+    timers.push(timer);
+  }
+
+  return {
+    metrics,
+    evaluator,
+    dispatcher,
+    worker,
+    isReady: () => consumer?.isHealthy() ?? false,
+    async start() {
+      await producer.connect();
+      consumer = createEventConsumer<QueueView>({
+        kafka: deps.kafka,
+        codec: deps.codec,
+        logger: deps.logger,
+        metrics: deps.metrics,
+        service: 'alerter',
+        groupId: deps.groupId,
+        topics: [deps.codec.topology.kpi.name],
+        fromBeginning: true,
+        decode: snapshotDecoder(deps.codec),
+        handleBatch: async (batch) => {
+          for (const { event } of batch.events) await evaluator.onSnapshot(event);
+        },
+        onFatal: deps.onFatal,
+      });
+      await consumer.start();
+      loop('tick', deps.tickMs, () => evaluator.tick());
+      loop('dispatch', deps.dispatchIntervalMs ?? 250, async () => {
+        if ((await deps.store.redis.cbAcquireLease(`${deps.store.keys.grouper}:lease`, instanceId, LEASE_MS)) !== 1) return;
+        while ((await dispatcher.runOnce()) > 0) {
+          // drain everything queued before sending
+        }
+        await worker.runOnce();
+      });
+      log.info({ groupId: deps.groupId, instanceId }, 'alerter started');
+    },
+    async close() {
+      closed = true;
+      for (const t of timers) clearInterval(t);
+      await consumer?.close();
+      await producer.disconnect();
+    },
+  };
+}

@@ -1,0 +1,26 @@
+--[[
+  Saves evaluated alert states of one tenant, each only if nobody saved it since it was read
+  (compare-and-set on a revision), and queues what must be published for each saved one, in the
+  same call: several alerter instances never both fire one alert, and a crash never loses a
+  transition that was saved.
+
+  Input:
+    KEYS[1] the tenant's alert hash   (field <fingerprint>: state JSON, field rev:<fingerprint>: revision)
+    KEYS[2] the outbox list           (entries for cc.alerts.v1 and notifications)
+    ARGV    groups of four: fingerprint, expected revision ("0" when new), state JSON, outbox JSON ("" for none)
+
+  Output: the fingerprints that were NOT saved because the revision had moved on.
+]]
+local rcall = redis.call
+local conflicts = {}
+for i = 1, #ARGV, 4 do
+  local fp, expected, state, outbox = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  local rev = rcall('HGET', KEYS[1], 'rev:' .. fp) or '0'
+  if rev ~= expected then
+    conflicts[#conflicts + 1] = fp
+  else
+    rcall('HSET', KEYS[1], fp, state, 'rev:' .. fp, tostring(tonumber(rev) + 1))
+    if outbox ~= '' then rcall('RPUSH', KEYS[2], outbox) end
+  end
+end
+return conflicts

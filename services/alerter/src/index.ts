@@ -1,0 +1,5 @@
+export { createAlerter, type Alerter, type AlerterDeps } from './alerter.js';
+export { AlertStore, type StoredAlert, type OutboxEntry, type AlertChange, type AuditEntry } from './alert-store.js';
+export { loadAlerterConfig, ALERTER_DEFAULTS, type AlerterConfig } from './config.js';
+export { RulesSource } from './rules-source.js';
+export { webhookPayload, type Delivery } from './dispatcher.js';

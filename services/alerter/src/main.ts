@@ -1,0 +1,4 @@
+import { readEnv } from '@callboard/runtime';
+import { runAlerterService } from './service.js';
+
+await runAlerterService(readEnv());
