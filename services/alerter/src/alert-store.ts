@@ -14,10 +14,17 @@ declare module 'ioredis' {
   }
 }
 
+/** Fire and clear thresholds resolved against the queue's SL target at the last evaluation. */
+export interface Thresholds {
+  fire: number;
+  clear: number;
+}
+
 /** One alert as stored, with the revision it was read at. */
 export interface StoredAlert {
   state: AlertState;
   rev: string;
+  thresholds?: Thresholds;
 }
 
 /** What the dispatcher publishes for one saved change. */
@@ -67,11 +74,11 @@ export class AlertStore {
   async load(tenantId: string, fingerprints: string[]): Promise<Map<string, StoredAlert>> {
     const out = new Map<string, StoredAlert>();
     if (fingerprints.length === 0) return out;
-    const fields = fingerprints.flatMap((fp) => [fp, `rev:${fp}`]);
+    const fields = fingerprints.flatMap((fp) => [fp, `rev:${fp}`, `thr:${fp}`]);
     const values = await this.redis.hmget(this.keys.alerts(tenantId), ...fields);
     fingerprints.forEach((fp, i) => {
-      const raw = values[2 * i];
-      if (raw) out.set(fp, { state: JSON.parse(raw) as AlertState, rev: values[2 * i + 1] ?? '0' });
+      const [raw, rev, thr] = [values[3 * i], values[3 * i + 1], values[3 * i + 2]];
+      if (raw) out.set(fp, { state: JSON.parse(raw) as AlertState, rev: rev ?? '0', ...(thr ? { thresholds: JSON.parse(thr) as Thresholds } : {}) });
     });
     return out;
   }
@@ -79,7 +86,7 @@ export class AlertStore {
   async list(tenantId: string): Promise<AlertState[]> {
     const all = await this.redis.hgetall(this.keys.alerts(tenantId));
     return Object.entries(all)
-      .filter(([field]) => !field.startsWith('rev:'))
+      .filter(([field]) => !field.startsWith('rev:') && !field.startsWith('thr:'))
       .map(([, raw]) => JSON.parse(raw) as AlertState)
       .sort((a, b) => (a.queueId === b.queueId ? a.ruleId.localeCompare(b.ruleId) : a.queueId.localeCompare(b.queueId)));
   }
@@ -92,9 +99,9 @@ export class AlertStore {
    * Saves states read at the given revisions; returns the fingerprints that lost a race (someone
    * else saved first). Their outbox entries are not written.
    */
-  async save(tenantId: string, changes: { state: AlertState; rev: string; outbox?: OutboxEntry }[]): Promise<Set<string>> {
+  async save(tenantId: string, changes: { state: AlertState; rev: string; outbox?: OutboxEntry; thresholds?: Thresholds }[]): Promise<Set<string>> {
     if (changes.length === 0) return new Set();
-    const args = changes.flatMap((c) => [c.state.fingerprint, c.rev, JSON.stringify(c.state), c.outbox ? JSON.stringify(c.outbox) : '']);
+    const args = changes.flatMap((c) => [c.state.fingerprint, c.rev, JSON.stringify(c.state), c.outbox ? JSON.stringify(c.outbox) : '', c.thresholds ? JSON.stringify(c.thresholds) : '']);
     await this.redis.sadd(this.keys.tenants, tenantId);
     return new Set(await this.redis.cbSaveAlerts(this.keys.alerts(tenantId), this.keys.outbox, ...args));
   }
@@ -113,7 +120,8 @@ export class AlertStore {
       const stored = (await this.load(tenantId, [fingerprint])).get(fingerprint);
       if (!stored) throw new CallboardError('CB_USAGE', `no alert ${fingerprint} for tenant ${tenantId}`);
       const state = change(stored.state);
-      const conflicts = await this.save(tenantId, [{ state, rev: stored.rev, outbox: { record: { kind, state, previousState: stored.state.state, at }, notifications: [] } }]);
+      const thresholds = stored.thresholds ? { fireThreshold: stored.thresholds.fire, clearThreshold: stored.thresholds.clear } : {};
+      const conflicts = await this.save(tenantId, [{ state, rev: stored.rev, outbox: { record: { kind, state, previousState: stored.state.state, ...thresholds, at }, notifications: [] } }]);
       if (!conflicts.has(fingerprint)) return state;
     }
     throw new CallboardError('CB_REDIS_UNAVAILABLE', `alert ${fingerprint} kept changing; try again`, { retriable: true });

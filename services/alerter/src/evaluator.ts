@@ -63,6 +63,7 @@ export class Evaluator {
       this.deps.metrics.evaluations.inc();
       const evaluated = evaluate(prev?.state, rule, sampleRule(view, rule), at);
       const decided = decideNotifications(evaluated.state, rule, silences, at);
+      const thresholds = { fire: resolveThreshold(rule.fire, rule.metric, view.slTarget), clear: resolveThreshold(rule.clear ?? rule.fire, rule.metric, view.slTarget) };
       let outbox: OutboxEntry | undefined;
       if (evaluated.transition || decided.notifications.length > 0) {
         outbox = {
@@ -71,14 +72,15 @@ export class Evaluator {
             state: decided.state,
             ...(prev ? { previousState: prev.state.state } : {}),
             ...(decided.silencedBy ? { silencedBy: decided.silencedBy } : {}),
-            fireThreshold: resolveThreshold(rule.fire, rule.metric, view.slTarget),
-            clearThreshold: resolveThreshold(rule.clear ?? rule.fire, rule.metric, view.slTarget),
+            fireThreshold: thresholds.fire,
+            clearThreshold: thresholds.clear,
             at,
           },
           notifications: decided.notifications,
         };
       }
-      changes.push({ state: decided.state, rev: prev?.rev ?? '0', ...(outbox ? { outbox } : {}) });
+      const thresholdsChanged = prev?.thresholds?.fire !== thresholds.fire || prev?.thresholds?.clear !== thresholds.clear;
+      changes.push({ state: decided.state, rev: prev?.rev ?? '0', ...(outbox ? { outbox } : {}), ...(thresholdsChanged ? { thresholds } : {}) });
     });
     const conflicts = await this.deps.store.save(view.tenantId, changes);
     this.deps.metrics.conflicts.inc(conflicts.size);

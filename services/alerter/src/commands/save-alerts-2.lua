@@ -5,21 +5,23 @@
   transition that was saved.
 
   Input:
-    KEYS[1] the tenant's alert hash   (field <fingerprint>: state JSON, field rev:<fingerprint>: revision)
+    KEYS[1] the tenant's alert hash   (field <fp>: state JSON, rev:<fp>: revision, thr:<fp>: thresholds JSON)
     KEYS[2] the outbox list           (entries for cc.alerts.v1 and notifications)
-    ARGV    groups of four: fingerprint, expected revision ("0" when new), state JSON, outbox JSON ("" for none)
+    ARGV    groups of five: fingerprint, expected revision ("0" when new), state JSON, outbox JSON ("" for
+            none), thresholds JSON ("" to keep the stored ones)
 
   Output: the fingerprints that were NOT saved because the revision had moved on.
 ]]
 local rcall = redis.call
 local conflicts = {}
-for i = 1, #ARGV, 4 do
-  local fp, expected, state, outbox = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+for i = 1, #ARGV, 5 do
+  local fp, expected, state, outbox, thresholds = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
   local rev = rcall('HGET', KEYS[1], 'rev:' .. fp) or '0'
   if rev ~= expected then
     conflicts[#conflicts + 1] = fp
   else
     rcall('HSET', KEYS[1], fp, state, 'rev:' .. fp, tostring(tonumber(rev) + 1))
+    if thresholds ~= '' then rcall('HSET', KEYS[1], 'thr:' .. fp, thresholds) end
     if outbox ~= '' then rcall('RPUSH', KEYS[2], outbox) end
   end
 end

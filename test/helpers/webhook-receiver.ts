@@ -1,0 +1,65 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ReceivedAlert {
+  kind: string;
+  fingerprint: string;
+  ruleId: string;
+  tenantId: string;
+  queueId: string;
+  episode: number;
+  at: number;
+}
+
+export interface ReceivedPost {
+  idempotencyKey: string;
+  alerts: ReceivedAlert[];
+  receivedAt: number;
+}
+
+/** A real HTTP server on loopback that records every webhook POST; it can be told to fail. */
+export interface WebhookReceiver {
+  url: string;
+  posts: ReceivedPost[];
+  /** Posts with distinct idempotency keys, as a receiver that honours the header would keep. */
+  unique(): ReceivedPost[];
+  /** Each alert notification once per idempotency key. */
+  alerts(): ReceivedAlert[];
+  setStatus(status: number): void;
+  close(): Promise<void>;
+}
+
+export async function startWebhookReceiver(): Promise<WebhookReceiver> {
+  const posts: ReceivedPost[] = [];
+  let status = 200;
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (status >= 300) {
+        res.writeHead(status).end();
+        return;
+      }
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { alerts: ReceivedAlert[] };
+      posts.push({ idempotencyKey: String(req.headers['idempotency-key']), alerts: body.alerts, receivedAt: Date.now() });
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  const unique = () => [...new Map(posts.map((p) => [p.idempotencyKey, p])).values()];
+  return {
+    url: `http://127.0.0.1:${port}/hook`,
+    posts,
+    unique,
+    alerts: () => unique().flatMap((p) => p.alerts),
+    setStatus: (s) => {
+      status = s;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
