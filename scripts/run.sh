@@ -34,16 +34,24 @@ trap stop_all EXIT
 trap 'exit 130' INT TERM
 
 mkdir -p "$CB_HOME/logs"
-for service in aggregator simulator; do
+start_bg() {
+  local name="$1"; shift
   # Its own session: the terminal's Ctrl-C reaches only this script, whose trap stops each service once.
-  setsid node --import tsx packages/cli/src/main.ts run "$service" >"$CB_HOME/logs/$service.log" 2>&1 &
+  setsid node --import tsx packages/cli/src/main.ts "$@" >"$CB_HOME/logs/$name.log" 2>&1 &
   pids+=($!)
-  say "$service started (pid $!); logs: $CB_HOME/logs/$service.log"
+  say "$name started (pid $!); logs: $CB_HOME/logs/$name.log"
+}
+# The default alert rules page http://127.0.0.1:9402/hook; a local receiver prints what they send.
+start_bg webhook webhook listen --port 9402
+for service in aggregator alerter simulator; do
+  start_bg "$service" run "$service"
 done
 
 say "running. Watch the traffic:   pnpm callboard tail --topic cc.call-events.v1"
 say "live KPIs of a queue:         pnpm callboard query --tenant acme-telecom --queue billing --window rolling-15m"
-say "aggregator metrics:           http://127.0.0.1:9401/metrics"
+say "alerts of a tenant:           pnpm callboard alerts list --tenant acme-telecom"
+say "pages sent by the alerter:    tail -f $CB_HOME/logs/webhook.log"
+say "metrics:                      http://127.0.0.1:9401/metrics (aggregator), http://127.0.0.1:9403/metrics (alerter)"
 say "Ctrl-C stops everything."
 # Exit (and so stop everything) when any service dies.
 wait -n "${pids[@]}"

@@ -66,7 +66,7 @@ describe('the callboard CLI', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/CB_USAGE.*--calls/);
     expect((await callboard(['nonsense'])).code).toBe(2);
-    for (const cmd of ['simulate', 'produce', 'tail', 'kpi', 'query', 'erlang', 'infra', 'run']) {
+    for (const cmd of ['simulate', 'produce', 'tail', 'kpi', 'query', 'erlang', 'rules', 'alerts', 'webhook', 'infra', 'run']) {
       const help = await callboard([cmd, '--help']);
       expect(help.code, cmd).toBe(0);
       expect(help.stdout, cmd).toMatch(/callboard /);
