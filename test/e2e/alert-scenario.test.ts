@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAggregator } from '@callboard/aggregator';
 import { AlertStore, createAlerter } from '@callboard/alerter';
 import { defaultRules, fingerprint } from '@callboard/alerts';
 import { QueueConfig } from '@callboard/queue-config';
@@ -9,6 +8,7 @@ import { createKafkaSink, createMemorySink, runSimulation, type SimulatorConfigI
 import { computeOracle } from '@callboard/kpi';
 import { WindowStore } from '@callboard/windows';
 import { createTestStack, type TestStack } from '../helpers/infra.js';
+import { testAggregator } from '../helpers/pipeline.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
 
 const MIN = 60_000;
@@ -64,19 +64,7 @@ describe('an alert scenario from simulated traffic through the aggregator and th
     const namespace = `t${randomBytes(4).toString('hex')}`;
     const rules = defaultRules();
     const rulesForTest = { ...rules, routes: { default: { type: 'webhook' as const, url: receiver.url } } };
-    const aggregator = createAggregator({
-      kafka: stack.kafka,
-      codec: stack.codec,
-      store: new WindowStore(redis, { namespace }),
-      queues: QueueConfig.defaults(),
-      logger: stack.logger,
-      metrics: createMetricsRegistry('test'),
-      groupId: `${stack.prefix}agg`,
-      graceMs: 2 * 3600_000,
-      maxSkewMs: 5 * MIN,
-      snapshotIntervalMs: 250,
-      now: clock,
-    });
+    const aggregator = testAggregator(stack, new WindowStore(redis, { namespace }), { queues: QueueConfig.defaults(), snapshotIntervalMs: 250, now: clock });
     const store = new AlertStore(redis, namespace);
     const alerter = createAlerter({
       kafka: stack.kafka,

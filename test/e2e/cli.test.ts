@@ -5,12 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAggregator } from '@callboard/aggregator';
 import { EVENT_TYPES, parseJsonLine } from '@callboard/events';
-import { createMetricsRegistry } from '@callboard/runtime';
 import { WindowStore } from '@callboard/windows';
 import { createTestStack, type TestStack } from '../helpers/infra.js';
-import { childEnv, QUEUES_FILE, queueConfig, REPO_ROOT, waitUntilConsumed } from '../helpers/pipeline.js';
+import { childEnv, QUEUES_FILE, REPO_ROOT, waitUntilConsumed, testAggregator } from '../helpers/pipeline.js';
 
 const run = promisify(execFile);
 
@@ -107,18 +105,7 @@ describe('the callboard CLI', () => {
       const redis = stack.redis();
       await redis.connect();
       const groupId = `${stack.prefix}agg`;
-      const aggregator = createAggregator({
-        kafka: stack.kafka,
-        codec: stack.codec,
-        store: new WindowStore(redis, { namespace }),
-        queues: queueConfig,
-        logger: stack.logger,
-        metrics: createMetricsRegistry('test'),
-        groupId,
-        graceMs: 2 * 3600_000,
-        maxSkewMs: 300_000,
-        snapshotIntervalMs: 1000,
-      });
+      const aggregator = testAggregator(stack, new WindowStore(redis, { namespace }));
       await aggregator.start();
       try {
         await waitUntilConsumed(stack, groupId);

@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAggregator } from '@callboard/aggregator';
 import type { CanonicalEvent } from '@callboard/events';
-import { createMetricsRegistry, type Redis } from '@callboard/runtime';
+import type { Redis } from '@callboard/runtime';
 import { WindowStore } from '@callboard/windows';
 import { createTestStack, type TestStack } from '../helpers/infra.js';
-import { compareWithOracle, exited, produceSimulatedRun, queueConfig, spawnAggregator, waitUntilConsumed } from '../helpers/pipeline.js';
+import { compareWithOracle, exited, produceSimulatedRun, queueConfig, spawnAggregator, waitUntilConsumed, testAggregator } from '../helpers/pipeline.js';
 import { waitFor } from '../helpers/wait.js';
 
 const MIN = 60_000;
@@ -38,18 +37,7 @@ describe('live KPIs equal the offline oracle', () => {
     const namespace = `t${randomBytes(4).toString('hex')}`;
     const store = new WindowStore(redis, { namespace });
     const groupId = `${stack.prefix}agg`;
-    const aggregator = createAggregator({
-      kafka: stack.kafka,
-      codec: stack.codec,
-      store,
-      queues: queueConfig,
-      logger: stack.logger,
-      metrics: createMetricsRegistry('test'),
-      groupId,
-      graceMs: 2 * 3600_000,
-      maxSkewMs: 5 * MIN,
-      snapshotIntervalMs: 1000,
-    });
+    const aggregator = testAggregator(stack, store);
     await aggregator.start();
     try {
       await waitUntilConsumed(stack, groupId);

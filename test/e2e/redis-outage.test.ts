@@ -4,11 +4,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createAggregator } from '@callboard/aggregator';
 import { createMetricsRegistry, createRedis } from '@callboard/runtime';
 import { WindowStore } from '@callboard/windows';
 import { createTestStack } from '../helpers/infra.js';
-import { compareWithOracle, exited, produceSimulatedRun, queueConfig, waitUntilConsumed } from '../helpers/pipeline.js';
+import { compareWithOracle, exited, produceSimulatedRun, waitUntilConsumed, testAggregator } from '../helpers/pipeline.js';
 import { waitFor } from '../helpers/wait.js';
 
 const MIN = 60_000;
@@ -45,18 +44,7 @@ describe('a Redis outage', () => {
     const store = new WindowStore(redis);
     const metrics = createMetricsRegistry('test');
     const groupId = `${stack.prefix}agg`;
-    const aggregator = createAggregator({
-      kafka: stack.kafka,
-      codec: stack.codec,
-      store,
-      queues: queueConfig,
-      logger: stack.logger,
-      metrics,
-      groupId,
-      graceMs: 2 * 3600_000,
-      maxSkewMs: 5 * MIN,
-      snapshotIntervalMs: 1000,
-    });
+    const aggregator = testAggregator(stack, store, { metrics });
     try {
       const start = Math.floor((Date.now() - 80 * MIN) / 1000) * 1000;
       const first = await produceSimulatedRun(stack, { seed: 41, start, durationMs: 20 * MIN });

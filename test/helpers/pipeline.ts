@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { type AggregatorDeps, createAggregator, type Aggregator } from '@callboard/aggregator';
+import { createMetricsRegistry } from '@callboard/runtime';
 import { fileURLToPath } from 'node:url';
 import type { CanonicalEvent } from '@callboard/events';
 import { computeOracle } from '@callboard/kpi';
@@ -134,4 +136,24 @@ export function spawnAggregator(stack: TestStack, extraEnv: Record<string, strin
 
 export function exited(child: ChildProcess): Promise<void> {
   return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+/**
+ * An in-process aggregator on the stack's topics with the production defaults (grace 2 h, skew
+ * 5 min, 1 s snapshots) and group `<prefix>agg`; not started.
+ */
+export function testAggregator(stack: TestStack, store: WindowStore, overrides: Partial<AggregatorDeps> = {}): Aggregator {
+  return createAggregator({
+    kafka: stack.kafka,
+    codec: stack.codec,
+    store,
+    queues: queueConfig,
+    logger: stack.logger,
+    metrics: createMetricsRegistry('test'),
+    groupId: `${stack.prefix}agg`,
+    graceMs: 2 * 3600_000,
+    maxSkewMs: 5 * 60_000,
+    snapshotIntervalMs: 1000,
+    ...overrides,
+  });
 }
