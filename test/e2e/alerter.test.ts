@@ -192,6 +192,58 @@ describe('alerter with the real services', () => {
     }
   }, 180_000);
 
+  it('sends a malformed KPI record to the DLQ and keeps evaluating', async () => {
+    const namespace = `t${randomBytes(4).toString('hex')}`;
+    const rules = loadRules(rulesFile(receiver.url));
+    const alerter = createAlerter({
+      kafka: stack.kafka,
+      codec: stack.codec,
+      store: new AlertStore(redis, namespace),
+      rules: () => rules,
+      logger: stack.logger,
+      metrics: createMetricsRegistry('test'),
+      groupId: `${stack.prefix}alerter-dlq`,
+      tickMs: 200,
+      webhook: { timeoutMs: 2000, maxAttempts: 5, backoff: { initialDelayMs: 100, maxDelayMs: 1000 } },
+    });
+    await alerter.start();
+    const producer = stack.kafka.producer();
+    await producer.connect();
+    const notASnapshot = await stack.codec.encode(stack.topology.dlq.name, { sourceTopic: 'x', sourcePartition: 0, sourceOffset: '0', reasonCode: 'X', reason: 'x', service: 'x', at: new Date().toISOString() });
+    await producer.send({
+      topic: stack.topology.kpi.name,
+      messages: [
+        { key: 'garbage', value: Buffer.from('not avro at all') },
+        { key: 'wrong-record', value: notASnapshot },
+        { key: `${TENANT}-dlq/q1`, value: await stack.codec.encode(stack.topology.kpi.name, { ...snapshot(`${TENANT}-dlq`, 'q1', Date.now(), { answered: 40, withinSl: 10 }) }) },
+      ],
+    });
+    await producer.disconnect();
+    const store = new AlertStore(redis, namespace);
+    try {
+      await waitFor('the valid snapshot evaluated', async () => ((await store.list(`${TENANT}-dlq`)).some((a) => a.state === 'firing') ? true : undefined), 30_000);
+    } finally {
+      await alerter.close();
+    }
+    const dlq: Record<string, unknown>[] = [];
+    const reader = stack.kafka.consumer({ groupId: `${stack.prefix}dlq-reader` });
+    await reader.connect();
+    await reader.subscribe({ topic: stack.topology.dlq.name, fromBeginning: true });
+    await reader.run({
+      eachMessage: async ({ message }) => {
+        const d = await stack.codec.decode(message.value);
+        if (d.ok && d.value.sourceTopic === stack.topology.kpi.name) dlq.push(d.value);
+      },
+    });
+    try {
+      await waitFor('two DLQ records', () => (dlq.length >= 2 ? true : undefined), 30_000);
+    } finally {
+      await reader.disconnect();
+    }
+    expect(dlq.map((r) => r.reasonCode).sort()).toEqual(['CB_EVENT_INVALID', 'CB_EVENT_NOT_WIRE_FORMAT']);
+    expect(dlq.every((r) => r.service === 'alerter')).toBe(true);
+  }, 60_000);
+
   it('keeps the last good rules when a broken file is written over a good one, and says where it is broken', () => {
     const path = join(dir, 'reload.json');
     writeFileSync(path, rulesFile('http://127.0.0.1:9/hook'));
