@@ -192,6 +192,38 @@ describe('alerter with the real services', () => {
     }
   }, 180_000);
 
+  it('two alerter instances in one group fire each alert once', async () => {
+    const namespace = `t${randomBytes(4).toString('hex')}`;
+    const rules = loadRules(rulesFile(receiver.url, 200));
+    const make = () =>
+      createAlerter({
+        kafka: stack.kafka,
+        codec: stack.codec,
+        store: new AlertStore(redis, namespace),
+        rules: () => rules,
+        logger: stack.logger,
+        metrics: createMetricsRegistry('test'),
+        groupId: `${stack.prefix}alerter-pair`,
+        tickMs: 200,
+        webhook: { timeoutMs: 2000, maxAttempts: 5, backoff: { initialDelayMs: 100, maxDelayMs: 1000 } },
+        dispatchIntervalMs: 100,
+      });
+    const pair = [make(), make()];
+    await Promise.all(pair.map((a) => a.start()));
+    const tenant = `${TENANT}-pair`;
+    const queues = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6'];
+    const pub = publishing(() => queues.map((q) => snapshot(tenant, q, Date.now(), { answered: 40, withinSl: 10 })));
+    try {
+      await waitFor('6 fires', () => (count('fire', tenant) >= 6 ? true : undefined), 60_000);
+      await new Promise((r) => setTimeout(r, 3000));
+      expect(count('fire', tenant)).toBe(6);
+      expect(new Set(receiver.alerts().filter((a) => a.tenantId === tenant).map((a) => a.fingerprint)).size).toBe(6);
+    } finally {
+      await pub.stop();
+      await Promise.all(pair.map((a) => a.close()));
+    }
+  }, 90_000);
+
   it('sends a malformed KPI record to the DLQ and keeps evaluating', async () => {
     const namespace = `t${randomBytes(4).toString('hex')}`;
     const rules = loadRules(rulesFile(receiver.url));
