@@ -3,7 +3,8 @@ import { Registry, type Redis } from '@callboard/runtime';
 import { WindowStore, type ApplyBatchInput, type ApplyBatchResult } from '@callboard/windows';
 import { queueConfig } from '../../helpers/pipeline.js';
 import { BatchProbe } from './batch-probe.js';
-import { meterResources } from './resource-meter.js';
+import { startCpuProfile } from './cpu-profiler.js';
+import { meterResources, topProcesses } from './resource-meter.js';
 import { groupIdFor, throughput, type RunContext, type Throughput } from './run-context.js';
 
 /** The store as the aggregator uses it, with the time of each apply-batch call summed on the side. */
@@ -52,14 +53,16 @@ export async function runAggregator(ctx: RunContext, redis: Redis, namespace: st
     graceMs: AGGREGATOR_DEFAULTS.CB_GRACE_MS,
     maxSkewMs: AGGREGATOR_DEFAULTS.CB_MAX_SKEW_MS,
     snapshotIntervalMs: AGGREGATOR_DEFAULTS.CB_SNAPSHOT_INTERVAL_MS,
-    concurrency: AGGREGATOR_DEFAULTS.CB_AGGREGATOR_CONCURRENCY,
+    concurrency: ctx.concurrency,
   });
   const stopMeter = await meterResources(redis);
+  const stopProfile = await startCpuProfile(ctx.profileDir, 'aggregator');
   try {
     await aggregator.start();
     await probe.untilComplete();
     const end = await probe.finish(ctx.admin, groupId);
     const use = await stopMeter();
+    const profile = await stopProfile();
     const events = await counterValues(metrics, 'callboard_aggregator_events_total');
     const result = throughput('aggregator (decode + one Lua call per batch + commit)', ctx.records, probe.firstBatchAt!, end, probe.batches);
     result.details = {
@@ -72,7 +75,9 @@ export async function runAggregator(ctx: RunContext, redis: Redis, namespace: st
       'node CPU (s)': Number(use.nodeCpuS.toFixed(1)),
       'redis CPU (s)': Number(use.redisCpuS.toFixed(1)),
       'machine busy (% of all cores)': Math.round(use.machineBusyPct),
+      'CPU by process': topProcesses(use),
     };
+    if (profile) result.details = { ...result.details, 'cpu profile': profile };
     return { result, store };
   } finally {
     await aggregator.close();

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { AGGREGATOR_DEFAULTS } from '@callboard/aggregator';
 import { CallboardError } from '@callboard/errors';
 
 export const VARIANTS = ['bare', 'aggregator', 'naive'] as const;
@@ -15,6 +16,10 @@ export interface BenchArgs {
   seed: number;
   /** Leave the topics and Redis keys in place (for inspection after the run). */
   keep: boolean;
+  /** Partitions each consumer processes at once; the aggregator's default unless given. */
+  concurrency: number;
+  /** Write a CPU profile of each measured run to this folder (slows the runs: use for diagnosis only). */
+  profileDir: string | undefined;
 }
 
 export const BENCH_DEFAULTS = { events: 1_000_000, naiveCap: 100_000, seed: 20_250_101 } as const;
@@ -26,7 +31,7 @@ function count(flag: string, raw: string | undefined, fallback: number): number 
   return value;
 }
 
-/** `--events N`, `--naive-cap N`, `--variants bare,aggregator,naive`, `--seed N`, `--keep`. */
+/** `--events N`, `--naive-cap N`, `--variants bare,aggregator,naive`, `--concurrency N`, `--seed N`, `--cpu-prof-dir DIR`, `--keep`. */
 export function parseBenchArgs(argv: string[]): BenchArgs {
   const { values } = parseArgs({
     args: argv,
@@ -36,6 +41,8 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       variants: { type: 'string' },
       seed: { type: 'string' },
       keep: { type: 'boolean', default: false },
+      concurrency: { type: 'string' },
+      'cpu-prof-dir': { type: 'string' },
     },
     strict: true,
   });
@@ -50,5 +57,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     variants: VARIANTS.filter((v) => variants.includes(v)),
     seed: count('--seed', values.seed, BENCH_DEFAULTS.seed),
     keep: values.keep ?? false,
+    concurrency: count('--concurrency', values.concurrency, AGGREGATOR_DEFAULTS.CB_AGGREGATOR_CONCURRENCY),
+    profileDir: values['cpu-prof-dir'],
   };
 }

@@ -1,7 +1,7 @@
-import { AGGREGATOR_DEFAULTS } from '@callboard/aggregator';
 import { createEventConsumer, Registry, type Redis } from '@callboard/runtime';
 import { BatchProbe } from './batch-probe.js';
-import { meterResources } from './resource-meter.js';
+import { startCpuProfile } from './cpu-profiler.js';
+import { meterResources, topProcesses } from './resource-meter.js';
 import { groupIdFor, throughput, type RunContext, type Throughput } from './run-context.js';
 
 /**
@@ -22,17 +22,19 @@ export async function runBareLoop(ctx: RunContext, redis: Redis): Promise<Throug
     groupId,
     topics: [stack.topology.callEvents.name, stack.topology.agentEvents.name],
     fromBeginning: true,
-    partitionsConsumedConcurrently: AGGREGATOR_DEFAULTS.CB_AGGREGATOR_CONCURRENCY,
+    partitionsConsumedConcurrently: ctx.concurrency,
     handleBatch: async (batch) => {
       decoded += batch.events.length;
     },
   });
   const stopMeter = await meterResources(redis);
+  const stopProfile = await startCpuProfile(ctx.profileDir, 'bare');
   try {
     await consumer.start();
     await probe.untilComplete();
     const end = await probe.finish(ctx.admin, groupId);
     const use = await stopMeter();
+    const profile = await stopProfile();
     const result = throughput('bare consume + decode + discard', ctx.records, probe.firstBatchAt!, end, probe.batches);
     result.details = {
       'events decoded': decoded,
@@ -40,7 +42,9 @@ export async function runBareLoop(ctx: RunContext, redis: Redis): Promise<Throug
       'commit time, summed (ms)': Math.round(probe.commitMs),
       'node CPU (s)': Number(use.nodeCpuS.toFixed(1)),
       'machine busy (% of all cores)': Math.round(use.machineBusyPct),
+      'CPU by process': topProcesses(use),
     };
+    if (profile) result.details = { ...result.details, 'cpu profile': profile };
     return result;
   } finally {
     await consumer.close();

@@ -3,7 +3,8 @@ import { createEventConsumer, Registry, type Redis } from '@callboard/runtime';
 import { WindowStore } from '@callboard/windows';
 import { queueConfig } from '../../helpers/pipeline.js';
 import { BatchProbe } from './batch-probe.js';
-import { meterResources } from './resource-meter.js';
+import { startCpuProfile } from './cpu-profiler.js';
+import { meterResources, topProcesses } from './resource-meter.js';
 import { groupIdFor, throughput, type RunContext, type Throughput } from './run-context.js';
 
 /**
@@ -30,7 +31,7 @@ export async function runNaive(ctx: RunContext, redis: Redis, namespace: string,
     groupId,
     topics: [stack.topology.callEvents.name, stack.topology.agentEvents.name],
     fromBeginning: true,
-    partitionsConsumedConcurrently: AGGREGATOR_DEFAULTS.CB_AGGREGATOR_CONCURRENCY,
+    partitionsConsumedConcurrently: ctx.concurrency,
     handleBatch: async (batch) => {
       for (const e of batch.events) {
         if (applied >= cap) return;
@@ -45,11 +46,13 @@ export async function runNaive(ctx: RunContext, redis: Redis, namespace: string,
     },
   });
   const stopMeter = await meterResources(redis);
+  const stopProfile = await startCpuProfile(ctx.profileDir, 'naive');
   try {
     await consumer.start();
     await Promise.race([capReached, probe.untilComplete()]);
     const end = reachedAt ?? (await probe.finish(ctx.admin, groupId));
     const use = await stopMeter();
+    const profile = await stopProfile();
     const measured = Math.min(applied, cap);
     const result = throughput('naive (one Redis round trip per event)', measured, probe.firstBatchAt!, end, probe.batches);
     if (measured < ctx.records) result.note = `measured over the first ${measured.toLocaleString('en-US')} of ${ctx.records.toLocaleString('en-US')} events applied, then stopped`;
@@ -59,7 +62,9 @@ export async function runNaive(ctx: RunContext, redis: Redis, namespace: string,
       'node CPU (s)': Number(use.nodeCpuS.toFixed(1)),
       'redis CPU (s)': Number(use.redisCpuS.toFixed(1)),
       'machine busy (% of all cores)': Math.round(use.machineBusyPct),
+      'CPU by process': topProcesses(use),
     };
+    if (profile) result.details = { ...result.details, 'cpu profile': profile };
     return result;
   } finally {
     probe.dispose();

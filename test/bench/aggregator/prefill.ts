@@ -8,8 +8,8 @@ export interface PrefillResult {
   events: number;
   callEvents: number;
   agentEvents: number;
-  /** Offers (one per visit) by `tenant/queue`: the visit rate the memory projection uses. */
-  offeredByQueue: Map<string, number>;
+  /** Offer times (one per visit) by `tenant/queue`: the visit rate the memory figures use. */
+  offeredByQueue: Map<string, number[]>;
   firstEventAt: number;
   lastEventAt: number;
   wallMs: number;
@@ -58,7 +58,9 @@ export async function prefill(stack: TestStack, count: number, seed: number, bat
       else result.callEvents += 1;
       if (e.type === 'call.offered') {
         const q = `${e.tenantId}/${e.queueId}`;
-        result.offeredByQueue.set(q, (result.offeredByQueue.get(q) ?? 0) + 1);
+        const times = result.offeredByQueue.get(q) ?? [];
+        times.push(occurredAtMs(e));
+        result.offeredByQueue.set(q, times);
       }
       const t = occurredAtMs(e);
       if (t < result.firstEventAt) result.firstEventAt = t;

@@ -23,12 +23,37 @@ export interface QueueMemory {
   sharedShareBytes: number;
   measuredBytes: number;
   visitsPerHour: number;
-  projection: { intervalBytes: number; fineBytes: number; visitBytes: number; restBytes: number; totalBytes: number };
+  projection: Breakdown;
+  /**
+   * The keys a live deployment would still hold if the last simulated instant were now: interval
+   * hashes of the last 8 days and fine hashes of the last (fine retention + grace), summed as stored,
+   * and the visits offered within the visit TTL at the measured mean visit size.
+   */
+  window: Breakdown & { intervalKeys: number; fineKeys: number; visits: number };
+}
+
+export interface Breakdown {
+  intervalBytes: number;
+  fineBytes: number;
+  visitBytes: number;
+  restBytes: number;
+  totalBytes: number;
+  /** Keys this breakdown stands for. */
+  keys: number;
+  /** Per-key overhead MEMORY USAGE does not count, once {@link estimateKeyOverhead} ran (not in totalBytes). */
+  overheadBytes: number;
+}
+
+/** A queue with the times of its offers (visits), from the pre-fill. */
+export interface MeasuredQueue {
+  tenantId: string;
+  queueId: string;
+  offeredAt: number[];
 }
 
 export interface MemoryReport {
   queues: QueueMemory[];
-  params: { intervalBuckets: number; fineHashes: number; visitTtlHours: number; simulatedHours: number; sharedBytes: number };
+  params: { intervalBuckets: number; fineHashes: number; visitTtlHours: number; simulatedHours: number; sharedBytes: number; agentsBytes: number };
 }
 
 function kindOf(suffix: string): KeyKind {
@@ -75,7 +100,11 @@ const mean = (k: KindStats) => (k.keys === 0 ? 0 : k.bytes / k.keys);
  * weeks of simulated time into minutes nothing has expired yet: the measured figure holds every bucket
  * of the whole simulated span, which is why the projection is the steady-state answer.
  */
-export async function measureQueueMemory(redis: Redis, store: WindowStore, queues: { tenantId: string; queueId: string }[], simulatedMs: number): Promise<MemoryReport> {
+export async function measureQueueMemory(redis: Redis, store: WindowStore, queues: MeasuredQueue[], simulated: { from: number; to: number }): Promise<MemoryReport> {
+  const simulatedMs = simulated.to - simulated.from;
+  const intervalFrom = simulated.to - store.intervalRetentionMs;
+  const fineFrom = simulated.to - (store.fineRetentionMs + store.graceMs);
+  const visitFrom = simulated.to - (2 * store.graceMs + HOUR_MS);
   const ns = store.namespace;
   const params = {
     intervalBuckets: store.intervalRetentionMs / INTERVAL_BUCKET_MS,
@@ -83,6 +112,7 @@ export async function measureQueueMemory(redis: Redis, store: WindowStore, queue
     visitTtlHours: (2 * store.graceMs + HOUR_MS) / HOUR_MS,
     simulatedHours: simulatedMs / HOUR_MS,
     sharedBytes: 0,
+    agentsBytes: 0,
   };
   params.sharedBytes =
     (await sumMatching(redis, `${ns}:p:*`)) + (await sumMatching(redis, `${ns}:active`)) + (await sumMatching(redis, `${ns}:lease:*`)) + (await sumMatching(redis, `${ns}:late-outbox:*`));
@@ -90,19 +120,31 @@ export async function measureQueueMemory(redis: Redis, store: WindowStore, queue
   for (const q of queues) queuesPerTenant.set(q.tenantId, (queuesPerTenant.get(q.tenantId) ?? 0) + 1);
   const agentsBytes = new Map<string, number>();
   for (const tenantId of queuesPerTenant.keys()) agentsBytes.set(tenantId, (await memoryOf(redis, [tenantAgentsKey(ns, tenantId)]))[0] ?? 0);
+  params.agentsBytes = [...agentsBytes.values()].reduce((a, b) => a + b, 0);
 
   const out: QueueMemory[] = [];
-  for (const { tenantId, queueId } of queues) {
+  for (const { tenantId, queueId, offeredAt } of queues) {
     const prefix = store.keys(tenantId, queueId).prefix;
     const kinds = Object.fromEntries(KEY_KINDS.map((k) => [k, { keys: 0, bytes: 0, maxBytes: 0 }])) as Record<KeyKind, KindStats>;
+    const win = { intervalKeys: 0, intervalBytes: 0, fineKeys: 0, fineBytes: 0 };
     for await (const keys of scanKeys(redis, `${prefix}*`)) {
       const sizes = await memoryOf(redis, keys);
       keys.forEach((key, i) => {
-        const k = kinds[kindOf(key.slice(prefix.length))];
+        const suffix = key.slice(prefix.length);
+        const kind = kindOf(suffix);
+        const k = kinds[kind];
         const b = sizes[i] ?? 0;
         k.keys += 1;
         k.bytes += b;
         if (b > k.maxBytes) k.maxBytes = b;
+        const startMs = Number(suffix.slice(2));
+        if (kind === 'interval' && startMs >= intervalFrom) {
+          win.intervalKeys += 1;
+          win.intervalBytes += b;
+        } else if (kind === 'fine' && startMs >= fineFrom) {
+          win.fineKeys += 1;
+          win.fineBytes += b;
+        }
       });
     }
     const queueBytes = KEY_KINDS.reduce((sum, k) => sum + kinds[k].bytes, 0);
@@ -113,6 +155,8 @@ export async function measureQueueMemory(redis: Redis, store: WindowStore, queue
     const fineBytes = mean(kinds.fine) * params.fineHashes;
     const visitBytes = mean(kinds.visit) * visitsPerHour * params.visitTtlHours;
     const restBytes = kinds.waiting.bytes + kinds.stats.bytes + kinds.other.bytes + agentsShareBytes + sharedShareBytes;
+    const windowVisits = offeredAt.filter((t) => t >= visitFrom).length;
+    const windowVisitBytes = windowVisits * mean(kinds.visit);
     out.push({
       tenantId,
       queueId,
@@ -122,10 +166,48 @@ export async function measureQueueMemory(redis: Redis, store: WindowStore, queue
       sharedShareBytes,
       measuredBytes: queueBytes + agentsShareBytes + sharedShareBytes,
       visitsPerHour,
-      projection: { intervalBytes, fineBytes, visitBytes, restBytes, totalBytes: intervalBytes + fineBytes + visitBytes + restBytes },
+      projection: { intervalBytes, fineBytes, visitBytes, restBytes, totalBytes: intervalBytes + fineBytes + visitBytes + restBytes,
+        keys: params.intervalBuckets + params.fineHashes + visitsPerHour * params.visitTtlHours + kinds.waiting.keys + kinds.stats.keys + kinds.other.keys,
+        overheadBytes: 0,
+      },
+      window: {
+        intervalKeys: win.intervalKeys,
+        fineKeys: win.fineKeys,
+        visits: windowVisits,
+        intervalBytes: win.intervalBytes,
+        fineBytes: win.fineBytes,
+        visitBytes: windowVisitBytes,
+        restBytes,
+        totalBytes: win.intervalBytes + win.fineBytes + windowVisitBytes + restBytes,
+        keys: win.intervalKeys + win.fineKeys + windowVisits + kinds.waiting.keys + kinds.stats.keys + kinds.other.keys,
+        overheadBytes: 0,
+      },
     });
   }
   return { queues: out, params };
+}
+
+export interface KeyOverhead {
+  keyBytes: number;
+  keyCount: number;
+  usedDelta: number;
+  perKeyBytes: number;
+}
+
+/**
+ * MEMORY USAGE counts a key's name and value, not its entry in the expires table nor the keyspace
+ * table's growth. Comparing the namespace's MEMORY USAGE sum with how much INFO used_memory grew over
+ * the run estimates that overhead per key; it is added to the projections as a separate figure.
+ */
+export function estimateKeyOverhead(report: MemoryReport, usedDelta: number): KeyOverhead {
+  const keyBytes = report.queues.reduce((n, q) => n + q.queueBytes, 0) + report.params.sharedBytes + report.params.agentsBytes;
+  const keyCount = report.queues.reduce((n, q) => n + KEY_KINDS.reduce((k, kind) => k + q.kinds[kind].keys, 0), 0);
+  const perKeyBytes = Math.max(0, (usedDelta - keyBytes) / Math.max(1, keyCount));
+  for (const q of report.queues) {
+    q.projection.overheadBytes = q.projection.keys * perKeyBytes;
+    q.window.overheadBytes = q.window.keys * perKeyBytes;
+  }
+  return { keyBytes, keyCount, usedDelta, perKeyBytes };
 }
 
 /** Deletes every key of a namespace. */

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { Redis } from '@callboard/runtime';
 
 interface Snapshot {
@@ -9,6 +9,7 @@ interface Snapshot {
   scriptCalls: number;
   machineBusy: number;
   machineTotal: number;
+  processes: Map<number, { label: string; ticks: number }>;
 }
 
 /** What the machine spent during one run: this process, Redis, and all of its cores together. */
@@ -24,6 +25,48 @@ export interface ResourceUse {
   /** Busy share of all cores (/proc/stat); what is not Node or Redis is mostly the Kafka broker. */
   machineBusyPct: number;
   cores: number;
+  /** CPU seconds by process during the run, largest first (this process, Redis, the broker, and anyone else). */
+  byProcess: { label: string; cpuS: number }[];
+}
+
+const CLOCK_TICKS_PER_S = 100;
+const OUR_HOME = new URL('../../../.callboard/', import.meta.url).pathname;
+
+/** A short name for a process, telling this checkout's infra from anything else on the machine. */
+function labelOf(pid: number, comm: string): string {
+  if (pid === process.pid) return 'this benchmark (node)';
+  let cmdline = '';
+  try {
+    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return comm;
+  }
+  const ours = cmdline.includes(OUR_HOME) || cmdline.includes(OUR_HOME.replace(/\/$/, ''));
+  let what = comm;
+  if (cmdline.includes('kafka.Kafka')) what = 'kafka broker';
+  else if (cmdline.includes('apicurio')) what = 'schema registry';
+  else if (comm.startsWith('redis-server')) what = 'redis-server';
+  else if (comm === 'node' || comm.startsWith('node')) what = `node: ${cmdline.split(' ').slice(0, 3).join(' ').slice(0, 60)}`;
+  return ours || what === 'redis-server' ? what : `${what} (not this benchmark)`;
+}
+
+function processTicks(): Map<number, { label: string; ticks: number }> {
+  const out = new Map<number, { label: string; ticks: number }>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const comm = stat.slice(stat.indexOf('(') + 1, close);
+      const fields = stat.slice(close + 2).split(' ');
+      // Fields 14 and 15 of /proc/<pid>/stat (utime, stime); index 0 here is field 3.
+      const ticks = Number(fields[11]) + Number(fields[12]);
+      out.set(Number(entry), { label: labelOf(Number(entry), comm), ticks });
+    } catch {
+      // The process ended between readdir and read.
+    }
+  }
+  return out;
 }
 
 function machineJiffies(): { busy: number; total: number; cores: number } {
@@ -62,6 +105,7 @@ async function snapshot(redis: Redis): Promise<Snapshot> {
     scriptCalls: s.calls,
     machineBusy: m.busy,
     machineTotal: m.total,
+    processes: processTicks(),
   };
 }
 
@@ -79,6 +123,7 @@ export async function meterResources(redis: Redis): Promise<() => Promise<Resour
       scriptCalls: after.scriptCalls - before.scriptCalls,
       machineBusyPct: (100 * (after.machineBusy - before.machineBusy)) / Math.max(1, after.machineTotal - before.machineTotal),
       cores: machineJiffies().cores,
+      byProcess: cpuByProcess(before.processes, after.processes),
     };
   };
 }
@@ -102,4 +147,21 @@ export async function waitForQuiet(thresholdPct = 25, maxWaitMs = 180_000): Prom
     const waitedMs = performance.now() - began;
     if (busyPct < thresholdPct || waitedMs > maxWaitMs) return { busyPct, waitedMs };
   }
+}
+
+function cpuByProcess(before: Map<number, { label: string; ticks: number }>, after: Map<number, { label: string; ticks: number }>): { label: string; cpuS: number }[] {
+  const byLabel = new Map<string, number>();
+  for (const [pid, a] of after) {
+    const delta = a.ticks - (before.get(pid)?.ticks ?? 0);
+    if (delta > 0) byLabel.set(a.label, (byLabel.get(a.label) ?? 0) + delta / CLOCK_TICKS_PER_S);
+  }
+  return [...byLabel].map(([label, cpuS]) => ({ label, cpuS })).sort((x, y) => y.cpuS - x.cpuS);
+}
+
+/** The few largest CPU users of a run, for the report. */
+export function topProcesses(use: ResourceUse, n = 5): string {
+  return use.byProcess
+    .slice(0, n)
+    .map((p) => `${p.label} ${p.cpuS.toFixed(1)} s`)
+    .join('; ');
 }

@@ -10,6 +10,10 @@ export interface RunContext {
   ends: PartitionEnd[];
   /** Records on the event topics, valid or not. */
   records: number;
+  /** `partitionsConsumedConcurrently` of every consumer, so all runs share the same settings. */
+  concurrency: number;
+  /** Where to write CPU profiles of the measured spans; none by default. */
+  profileDir: string | undefined;
 }
 
 /** One measured run. */

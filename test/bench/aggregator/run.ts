@@ -4,9 +4,10 @@
  * variant; then Redis memory per active queue.
  *
  *   npx tsx test/bench/aggregator/run.ts [--events 1000000] [--naive-cap 100000]
- *                                        [--variants bare,aggregator,naive] [--seed N] [--keep]
+ *       [--variants bare,aggregator,naive] [--concurrency 2] [--seed N] [--cpu-prof-dir DIR] [--keep]
  *
- * Needs the infra/local services (`bash infra/local/cb-infra up`). docs/benchmarks.md has results.
+ * Needs the infra/local services (`bash infra/local/cb-infra up`). The report goes to stdout, warnings
+ * to stderr. docs/benchmarks.md has the results and how to read them.
  */
 import { createTestStack } from '../../helpers/infra.js';
 import { parseBenchArgs } from './args.js';
@@ -17,8 +18,9 @@ import { describeMachine } from './machine.js';
 import { runNaive } from './naive-run.js';
 import { prefill } from './prefill.js';
 import { waitForQuiet } from './resource-meter.js';
-import { deleteNamespace, measureQueueMemory, type MemoryReport } from './redis-memory.js';
-import { formatMemory, formatThroughput, int, line, ratioLine } from './report.js';
+import { deleteNamespace, estimateKeyOverhead, measureQueueMemory, type MemoryReport } from './redis-memory.js';
+import { formatMemory, formatOverhead, formatThroughput, int, line, ratioLine } from './report.js';
+import type { Redis } from '@callboard/runtime';
 import { freshNamespace, groupIdFor, type RunContext, type Throughput } from './run-context.js';
 
 const TARGET_VS_BARE = 0.7;
@@ -27,7 +29,8 @@ const TARGET_KIB_PER_QUEUE = 512;
 
 const args = parseBenchArgs(process.argv.slice(2));
 const began = performance.now();
-line(`callboard aggregator benchmark: ${int(args.events)} events, variants ${args.variants.join(', ')}, seed ${args.seed}`);
+line(`callboard aggregator benchmark: ${int(args.events)} events, variants ${args.variants.join(', ')}, ${args.concurrency} partitions at once, seed ${args.seed}`);
+if (args.profileDir) line(`CPU profiling into ${args.profileDir}: these figures are slowed by the profiler, do not quote them`);
 
 const stack = await createTestStack('bench');
 const redis = stack.redis();
@@ -38,6 +41,10 @@ await admin.connect();
 const namespaces: string[] = [];
 const groups: string[] = [];
 let cleaned = false;
+
+async function usedMemory(r: Redis): Promise<number> {
+  return Number(/^used_memory:(\d+)/m.exec(await r.info('memory'))?.[1] ?? 0);
+}
 
 async function cleanup(): Promise<void> {
   if (cleaned) return;
@@ -84,7 +91,7 @@ try {
       `(${((filled.lastEventAt - filled.firstEventAt) / 86_400_000).toFixed(1)} days, flat profile, in time order, no faults)`,
   );
   const ends = await partitionEnds(admin, [stack.topology.callEvents.name, stack.topology.agentEvents.name]);
-  const ctx: RunContext = { stack, admin, ends, records: ends.reduce((n, e) => n + Number(e.high), 0) };
+  const ctx: RunContext = { stack, admin, ends, records: ends.reduce((n, e) => n + Number(e.high), 0), concurrency: args.concurrency, profileDir: args.profileDir };
   if (ctx.records !== filled.events) line(`note: the topics hold ${int(ctx.records)} records, the simulator counted ${int(filled.events)}`);
 
   if (args.variants.includes('bare')) {
@@ -98,15 +105,18 @@ try {
     const ns = freshNamespace('agg');
     namespaces.push(ns);
     groups.push(groupIdFor(ctx, 'aggregator'));
+    const usedBefore = await usedMemory(redis);
     const run = await runAggregator(ctx, storeRedis, ns);
+    const usedAfter = await usedMemory(redis);
     aggregator = run.result;
     line(...formatThroughput(aggregator));
-    const queues = [...filled.offeredByQueue.keys()].sort().map((q) => {
+    const queues = [...filled.offeredByQueue].sort(([a], [b]) => a.localeCompare(b)).map(([q, offeredAt]) => {
       const [tenantId, queueId] = q.split('/') as [string, string];
-      return { tenantId, queueId };
+      return { tenantId, queueId, offeredAt };
     });
-    memory = await measureQueueMemory(redis, run.store, queues, filled.lastEventAt - filled.firstEventAt);
+    memory = await measureQueueMemory(redis, run.store, queues, { from: filled.firstEventAt, to: filled.lastEventAt });
     line(...formatMemory(memory));
+    line(...formatOverhead(memory, estimateKeyOverhead(memory, usedAfter - usedBefore)));
   }
   if (args.variants.includes('naive')) {
     await settle('naive');
@@ -131,6 +141,8 @@ try {
       `redis/queue   projected steady state, largest queue ${worst.tenantId}/${worst.queueId}: ${(worst.projection.totalBytes / 1024).toFixed(1)} KiB ` +
         `(target <= ${TARGET_KIB_PER_QUEUE} KiB: ${worst.projection.totalBytes / 1024 <= TARGET_KIB_PER_QUEUE ? 'MET' : 'MISSED'})`,
     );
+    const worstWindow = memory.queues.reduce((a, b) => (b.window.totalBytes > a.window.totalBytes ? b : a));
+    summary.push(`              cross-check, keys within retention of the last simulated instant: ${(worstWindow.window.totalBytes / 1024).toFixed(1)} KiB for ${worstWindow.tenantId}/${worstWindow.queueId}`);
     summary.push(
       `              measured as left by this run (${memory.params.simulatedHours.toFixed(0)} simulated hours, nothing expired): ` +
         `${(worstMeasured.measuredBytes / 1024).toFixed(1)} KiB for ${worstMeasured.tenantId}/${worstMeasured.queueId}`,

@@ -1,0 +1,151 @@
+/**
+ * Where the Redis time of apply-batch-2.lua goes (a diagnostic beside the benchmark, not part of it).
+ * Simulated events are cut into partition batches of the size the bench sees, encoded by the real
+ * WindowStore, and replayed one batch at a time against the shipped script and against copies of it
+ * with one part taken out, on an empty namespace each time. The differences say what each part costs.
+ *
+ *   npx tsx test/bench/aggregator/lua-breakdown.ts [--events 200000] [--batch 5400]
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { CallboardError } from '@callboard/errors';
+import { formatJsonLine, isCallEvent, type CanonicalEvent } from '@callboard/events';
+import { DEFAULT_CONFIG_PATH, loadSimulatorConfig, simulate } from '@callboard/simulator';
+import { WindowStore } from '@callboard/windows';
+import { infra, testLogger } from '../../helpers/infra.js';
+import { createRedis } from '@callboard/runtime';
+import { queueConfig } from '../../helpers/pipeline.js';
+import { deleteNamespace } from './redis-memory.js';
+
+const { values } = parseArgs({ args: process.argv.slice(2), options: { events: { type: 'string' }, batch: { type: 'string' } } });
+const total = Number(values.events ?? 200_000);
+const batchSize = Number(values.batch ?? 5400);
+const PARTITIONS = 6;
+
+const SCRIPT = readFileSync(new URL('../../../packages/windows/src/commands/apply-batch-2.lua', import.meta.url), 'utf8');
+
+function variant(name: string, edits: [string, string][]): { name: string; lua: string } {
+  let lua = SCRIPT;
+  for (const [from, to] of edits) {
+    if (!lua.includes(from)) throw new CallboardError('CB_USAGE', `variant ${name}: the script no longer contains ${JSON.stringify(from)}`);
+    lua = lua.replace(from, to);
+  }
+  return { name, lua };
+}
+
+const VARIANTS = [
+  variant('shipped script', []),
+  variant('decode the JSON argument only', [["local events = cjson.decode(ARGV[7])", "local events = cjson.decode(ARGV[7])\nif true then return { 0, 0, 0, 0, 0, -1, 0 } end"]]),
+  variant('without per-visit state (HMGET/HSET/EXPIRE v:, ZADD/ZREM waiting)', [["verdict = visitVerdict(ev)", "verdict = 'applied'"]]),
+  variant('without agent state (HGET/HSET/EXPIRE agents)', [["verdict = applyAgent(ev)", "verdict = 'applied'"]]),
+  variant('without bucket writes (HINCRBY/HSET/EXPIRE f:, i:)', [["for key, fields in pairs(sums) do", "for key, fields in pairs({}) do"], ["for key, fields in pairs(maxes) do", "for key, fields in pairs({}) do"], ["for key, ttl in pairs(ttls) do", "for key, ttl in pairs({}) do"]]),
+];
+
+function partitionOf(key: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < key.length; i += 1) h = Math.imul(h ^ key.charCodeAt(i), 16777619);
+  return (h >>> 0) % PARTITIONS;
+}
+
+const loaded = await loadSimulatorConfig(DEFAULT_CONFIG_PATH);
+const config = { ...loaded, tenants: loaded.tenants.map((t) => ({ ...t, profile: 'flat' as const, weekendFactor: 1 })) };
+const end = Date.now() - 3600_000;
+const events: CanonicalEvent[] = [];
+for (const e of simulate({ config, seed: 7, start: end - Math.ceil(total / 44_000) * 86_400_000, durationMs: Math.ceil(total / 44_000) * 86_400_000 })) {
+  events.push(e);
+  if (events.length >= total) break;
+}
+// Per topic and partition, in order, cut into batches: what a consumer hands the store.
+const lanes = new Map<string, { offset: string; event: CanonicalEvent }[]>();
+for (const event of events) {
+  const topic = isCallEvent(event) ? 'calls' : 'agents';
+  const lane = `${topic}:${partitionOf(isCallEvent(event) ? event.callId : event.agentId)}`;
+  const list = lanes.get(lane) ?? [];
+  list.push({ offset: String(list.length), event });
+  lanes.set(lane, list);
+}
+
+const redis = createRedis(infra.redisUrl, testLogger);
+await redis.connect();
+const namespace = `bench-lua-${randomBytes(3).toString('hex')}`;
+const store = new WindowStore(redis, { namespace });
+const captured: (string | number)[][] = [];
+(redis as unknown as { cbApplyBatch: (...a: (string | number)[]) => Promise<number[]> }).cbApplyBatch = async (...args) => {
+  captured.push(args);
+  return [0, 0, 0, 0, 0, -1, 0];
+};
+const encodeBegan = performance.now();
+for (const [lane, list] of lanes) {
+  const [topic, partition] = lane.split(':') as [string, string];
+  for (let i = 0; i < list.length; i += batchSize) {
+    await store.applyBatch({ group: 'g', topic, partition: Number(partition), events: list.slice(i, i + batchSize), settingsFor: (t, q) => queueConfig.resolve(t, q), nowMs: Date.now() });
+  }
+}
+const encodeMs = performance.now() - encodeBegan;
+const withoutLate = captured.map((args) => {
+  const payload = (JSON.parse(String(args[8])) as Record<string, unknown>[]).map(({ late: _late, ...rest }) => rest);
+  return [...args.slice(0, 8), JSON.stringify(payload), ...args.slice(9)];
+});
+// The Node side of the same arguments: the copy of each event kept for cc.late.v1, and the rest.
+// Each timing is the best of three, so JIT warm-up does not land on whichever runs first.
+function bestOf3(fn: () => void): number {
+  let best = Infinity;
+  for (let i = 0; i < 3; i += 1) {
+    const began = performance.now();
+    fn();
+    best = Math.min(best, performance.now() - began);
+  }
+  return best;
+}
+const lateMs = bestOf3(() => {
+  for (const e of events) formatJsonLine(e).trimEnd();
+});
+const payloads = captured.map((args) => JSON.parse(String(args[8])) as Record<string, unknown>[]);
+const fullStringifyMs = bestOf3(() => {
+  for (const p of payloads) JSON.stringify(p);
+});
+// Rebuilt, not `delete`d: deleting a property drops V8 objects into slow dictionary mode.
+const leanPayloads = payloads.map((p) => p.map(({ late: _late, ...rest }) => rest));
+const leanStringifyMs = bestOf3(() => {
+  for (const p of leanPayloads) JSON.stringify(p);
+});
+const bytes = (set: (string | number)[][]) => set.reduce((n, a) => n + Buffer.byteLength(String(a[8])), 0);
+
+async function scriptUsec(): Promise<number> {
+  const info = await redis.info('commandstats');
+  let usec = 0;
+  for (const m of info.matchAll(/^cmdstat_(?:evalsha|eval):calls=\d+,usec=(\d+)/gm)) usec += Number(m[1]);
+  return usec;
+}
+
+async function replay(lua: string, batches: (string | number)[][]): Promise<{ wallMs: number; luaMs: number }> {
+  const sha = (await redis.script('LOAD', lua)) as string;
+  await deleteNamespace(redis, namespace);
+  const u0 = await scriptUsec();
+  const t0 = performance.now();
+  for (const args of batches) await redis.evalsha(sha, 2, ...args);
+  const wallMs = performance.now() - t0;
+  const luaMs = ((await scriptUsec()) - u0) / 1000;
+  await deleteNamespace(redis, namespace);
+  return { wallMs, luaMs };
+}
+
+const out = (s: string) => process.stdout.write(`${s}\n`);
+out(`${events.length.toLocaleString('en-US')} events in ${captured.length} batches of up to ${batchSize}; Node built the script arguments in ${encodeMs.toFixed(0)} ms (${((1000 * encodeMs) / events.length).toFixed(1)} us/event)`);
+const us = (ms: number) => `${((1000 * ms) / events.length).toFixed(1)} us/event`;
+out(`  of which: formatJsonLine for the late copy ${us(lateMs)}; JSON.stringify of the argument ${us(fullStringifyMs)} as shipped, ${us(leanStringifyMs)} without the late copy`);
+out(`JSON argument: ${(bytes(captured) / events.length).toFixed(0)} B/event as shipped, ${(bytes(withoutLate) / events.length).toFixed(0)} B/event without the 'late' copy of each event`);
+out(`${'variant'.padEnd(72)} ${'Lua in Redis'.padStart(14)} ${'per event'.padStart(10)} ${'call wall'.padStart(10)}`);
+const runs: [string, string, (string | number)[][]][] = [];
+for (const v of VARIANTS) runs.push([v.name, v.lua, captured]);
+runs.push(['shipped script, payload without the late copy', SCRIPT, withoutLate]);
+runs.push(['decode the JSON argument only, payload without the late copy', VARIANTS[1]!.lua, withoutLate]);
+for (const [name, lua, batches] of runs) {
+  // Best of two, for the same reason.
+  const a = await replay(lua, batches);
+  const b = await replay(lua, batches);
+  const r = a.luaMs <= b.luaMs ? a : b;
+  out(`${name.padEnd(72)} ${`${r.luaMs.toFixed(0)} ms`.padStart(14)} ${`${((1000 * r.luaMs) / events.length).toFixed(1)} us`.padStart(10)} ${`${r.wallMs.toFixed(0)} ms`.padStart(10)}`);
+}
+await redis.quit();
