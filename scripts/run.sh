@@ -24,6 +24,8 @@ stopping=no
 stop_all() {
   [ "$stopping" = yes ] && return
   stopping=yes
+  # A second Ctrl-C (or TERM) must not cut the clean-up short and leave services running.
+  trap '' INT TERM
   say "stopping services"
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done

@@ -1,0 +1,4 @@
+import { readEnv } from '@callboard/runtime';
+import { runGatewayService } from './service.js';
+
+await runGatewayService(readEnv());

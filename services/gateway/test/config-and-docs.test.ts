@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { isCallboardError } from '@callboard/errors';
+import { CLOSE_CODES, GATEWAY_DEFAULTS, GATEWAY_REASONS, loadGatewayConfig, PROTOCOL_ERROR_CODES } from '../src/index.js';
+import { CLIENT_MESSAGE_TYPES } from '../src/messages.js';
+
+const SECRET = 's'.repeat(32);
+
+describe('gateway configuration', () => {
+  it('applies the defaults and a unique consumer group per instance', () => {
+    const a = loadGatewayConfig({ CB_GATEWAY_SECRET: SECRET });
+    const b = loadGatewayConfig({ CB_GATEWAY_SECRET: SECRET });
+    expect(a.port).toBe(GATEWAY_DEFAULTS.CB_GATEWAY_PORT);
+    expect(a.origins).toEqual(['http://127.0.0.1:9404', 'http://localhost:9404']);
+    expect(a.limits).toMatchObject({ maxFrameBytes: 16_384, messagesPerSecond: 20, connectionsPerToken: 10, maxBufferedBytes: 1_048_576 });
+    expect(a.groupId).toMatch(/^callboard-gateway-[0-9a-f-]{36}$/);
+    expect(a.groupId).not.toBe(b.groupId);
+    expect(Object.isFrozen(a)).toBe(true);
+    expect(loadGatewayConfig({ CB_GATEWAY_SECRET: SECRET, CB_GATEWAY_ORIGINS: 'https://board.example.com, http://tv:8080' }).origins).toEqual(['https://board.example.com', 'http://tv:8080']);
+  });
+
+  it('refuses a missing or short secret and bad origins, naming the variable', () => {
+    for (const env of [{}, { CB_GATEWAY_SECRET: 'short' }, { CB_GATEWAY_SECRET: SECRET, CB_GATEWAY_ORIGINS: 'not a url' }]) {
+      try {
+        loadGatewayConfig(env);
+        expect.unreachable();
+      } catch (err) {
+        expect(isCallboardError(err, 'CB_CONFIG_INVALID')).toBe(true);
+        expect((err as Error).message).toMatch(/CB_GATEWAY_(SECRET|ORIGINS)/);
+      }
+    }
+  });
+});
+
+describe('docs/websocket-protocol.md', () => {
+  const doc = readFileSync(new URL('../../../docs/websocket-protocol.md', import.meta.url), 'utf8');
+
+  it('documents every client message type, error code, close code and refusal reason the server uses', () => {
+    for (const type of CLIENT_MESSAGE_TYPES) expect(doc, type).toContain(`| \`${type}\` |`);
+    for (const code of PROTOCOL_ERROR_CODES) expect(doc, code).toContain(`| \`${code}\` |`);
+    for (const code of Object.values(CLOSE_CODES)) expect(doc, String(code)).toContain(`| ${code} |`);
+    for (const reason of GATEWAY_REASONS) expect(doc, reason).toContain(`\`${reason}\``);
+    for (const type of ['hello', 'snapshot', 'kpi', 'alert', 'pong', 'unsubscribed', 'error']) expect(doc, type).toContain(`"type":"${type}"`);
+    expect(doc).toContain('"type":"acked"');
+  });
+});
