@@ -36,3 +36,25 @@ ensure_deps() {
   say "installing workspace dependencies (pnpm install)"
   (cd "$CB_ROOT" && pnpm install --frozen-lockfile --prefer-offline --reporter=append-only) || die "pnpm install failed"
 }
+
+# Debian's Chromium for the browser tests (no browser download: the machine reaches registries only).
+ensure_chromium() {
+  if [ -x /usr/bin/chromium ]; then return; fi
+  command -v apt-get >/dev/null || die "Chromium is missing and apt-get is not available: install chromium"
+  say "installing Debian's chromium (apt-get)"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+  [ -x /usr/bin/chromium ] || die "chromium did not install"
+}
+
+# The gateway's signing secret for this checkout: generated once, kept in CB_HOME (git-ignored).
+ensure_gateway_secret() {
+  if [ -z "${CB_GATEWAY_SECRET:-}" ]; then
+    mkdir -p "$CB_HOME"
+    [ -s "$CB_HOME/gateway-secret" ] || node -e 'process.stdout.write(require("crypto").randomBytes(32).toString("base64url"))' >"$CB_HOME/gateway-secret"
+    CB_GATEWAY_SECRET="$(cat "$CB_HOME/gateway-secret")"
+    export CB_GATEWAY_SECRET
+  fi
+}

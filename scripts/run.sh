@@ -7,6 +7,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$CB_ROOT"
 
 ensure_deps
+ensure_gateway_secret
+say "building the wallboard"
+pnpm -s build
 
 export CB_REDIS_AOF="${CB_REDIS_AOF:-yes}"
 say "starting local infra (Kafka, Schema Registry, Redis with AOF)"
@@ -45,15 +48,18 @@ start_bg() {
 }
 # The default alert rules page http://127.0.0.1:9402/hook; a local receiver prints what they send.
 start_bg webhook webhook listen --port 9402
-for service in aggregator alerter simulator; do
+for service in aggregator alerter gateway simulator; do
   start_bg "$service" run "$service"
 done
 
+gw="http://127.0.0.1:${CB_GATEWAY_PORT:-9404}"
+say "wallboard (acme-telecom):     $gw/#token=$(pnpm -s callboard token --tenant acme-telecom --role wallboard --ttl 7d)"
+say "lead view (can acknowledge):  $gw/#token=$(pnpm -s callboard token --tenant acme-telecom --role lead --ttl 12h)"
 say "running. Watch the traffic:   pnpm callboard tail --topic cc.call-events.v1"
 say "live KPIs of a queue:         pnpm callboard query --tenant acme-telecom --queue billing --window rolling-15m"
 say "alerts of a tenant:           pnpm callboard alerts list --tenant acme-telecom"
 say "pages sent by the alerter:    tail -f $CB_HOME/logs/webhook.log"
-say "metrics:                      http://127.0.0.1:9401/metrics (aggregator), http://127.0.0.1:9403/metrics (alerter)"
+say "metrics:                      http://127.0.0.1:9401/metrics (aggregator), http://127.0.0.1:9403/metrics (alerter), $gw/metrics (gateway)"
 say "Ctrl-C stops everything."
 # Exit (and so stop everything) when any service dies.
 wait -n "${pids[@]}"

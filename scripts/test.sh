@@ -9,6 +9,7 @@ cd "$CB_ROOT"
 start=$(date +%s)
 
 ensure_deps
+ensure_chromium
 
 started_infra=no
 if ! bash infra/local/cb-infra status >/dev/null 2>&1; then
@@ -30,6 +31,8 @@ say "typecheck"
 pnpm -s typecheck
 say "lint (eslint, circular imports)"
 pnpm -s lint
+say "build (the wallboard)"
+pnpm -s build
 
 say "tests (vitest)"
 set +e

@@ -12,6 +12,10 @@ const SERVICES: Record<string, { summary: string; load: () => Promise<(env: Env)
     summary: 'evaluate alert rules on cc.kpi.v1; publish cc.alerts.v1; send webhooks',
     load: async () => (await import('@callboard/alerter/service')).runAlerterService,
   },
+  gateway: {
+    summary: 'WebSocket and HTTP API and the wallboard; fed by cc.kpi.v1 and cc.alerts.v1',
+    load: async () => (await import('@callboard/gateway/service')).runGatewayService,
+  },
   simulator: {
     summary: 'stream simulated contact-center traffic into Kafka in real time',
     load: async () => (await import('@callboard/simulator/service')).runSimulatorService,

@@ -1,0 +1,33 @@
+import { CallboardError } from '@callboard/errors';
+import { issueToken, MIN_SECRET_LENGTH, ROLES, type Role } from '@callboard/gateway';
+import { parseCommandArgs, requireString, type Command } from '../command.js';
+
+const DURATION = /^(\d+)(s|m|h|d)$/;
+const UNIT_S = { s: 1, m: 60, h: 3600, d: 86_400 } as const;
+
+export const tokenCommand: Command = {
+  name: 'token',
+  summary: 'issue a signed gateway token for a tenant and role',
+  usage: `callboard token --tenant T --role wallboard|lead|admin [--ttl 8h] [--sub NAME]
+
+Prints an HS256 token signed with CB_GATEWAY_SECRET (at least ${MIN_SECRET_LENGTH}
+characters), carrying tenantId, role and exp. A wallboard opens
+http://GATEWAY/#token=<token>: the fragment never reaches the server or its logs.`,
+  async run(argv, makeCtx) {
+    const { values } = parseCommandArgs('token', argv, { tenant: { type: 'string' }, role: { type: 'string' }, ttl: { type: 'string' }, sub: { type: 'string' } });
+    if (values.help) {
+      process.stdout.write(`${this.usage}\n`);
+      return 0;
+    }
+    const tenantId = requireString('token', 'tenant', values.tenant);
+    const role = requireString('token', 'role', values.role);
+    if (!ROLES.includes(role as Role)) throw new CallboardError('CB_USAGE', `token: --role must be one of ${ROLES.join(', ')}`);
+    const ttl = DURATION.exec(values.ttl ?? '8h');
+    if (!ttl) throw new CallboardError('CB_USAGE', `token: --ttl must look like 30m, 8h or 7d, got ${JSON.stringify(values.ttl)}`);
+    const secret = makeCtx().env.CB_GATEWAY_SECRET;
+    if (!secret || secret.length < MIN_SECRET_LENGTH) throw new CallboardError('CB_CONFIG_INVALID', `token: CB_GATEWAY_SECRET must be set, at least ${MIN_SECRET_LENGTH} characters`);
+    const token = await issueToken({ tenantId, role: role as Role, ttlSeconds: Number(ttl[1]) * UNIT_S[ttl[2] as keyof typeof UNIT_S], ...(values.sub ? { sub: values.sub } : {}) }, secret);
+    process.stdout.write(`${token}\n`);
+    return 0;
+  },
+};
