@@ -99,6 +99,8 @@ export class WindowStore {
   readonly intervalRetentionMs: number;
   readonly maxWaitingAgeMs: number;
   private readonly keyCache = new Map<string, QueueKeys>();
+  /** Each partition's watermark as of this store's last call: predicts which events are late. */
+  private readonly watermarks = new Map<string, number>();
 
   constructor(
     readonly redis: Redis,
@@ -124,13 +126,32 @@ export class WindowStore {
 
   /** Applies one partition batch in one script call; offsets at or below the stored one are skipped. */
   async applyBatch(input: ApplyBatchInput): Promise<ApplyBatchResult> {
-    const payload = input.events.map(({ offset, event }) => this.encodeForScript(Number(offset), event, input.settingsFor));
     const ref = partitionKey(this.namespace, input.group, input.topic, input.partition);
+    let predicted = this.watermarks.get(ref);
+    if (predicted === undefined) predicted = (await this.appliedOffset(input))?.watermark ?? 0;
+    let reply = await this.callApply(ref, input, predicted);
+    if (reply[0] === -1) {
+      // Another instance moved the watermark since this one last looked: send every late copy.
+      reply = await this.callApply(ref, input, undefined);
+    }
+    const [applied, duplicates, anomalies, late, redelivered, lastOffset, watermark] = reply as number[];
+    this.watermarks.set(ref, watermark!);
+    return { applied: applied!, duplicates: duplicates!, anomalies: anomalies!, late: late!, redelivered: redelivered!, lastOffset: lastOffset!, watermark: watermark! };
+  }
+
+  /** One script call; `predictedWatermark` undefined sends every event's late copy. */
+  private async callApply(ref: string, input: ApplyBatchInput, predictedWatermark: number | undefined): Promise<number[]> {
+    let wm = predictedWatermark ?? 0;
+    const payload = input.events.map(({ offset, event }) => {
+      const t = Date.parse(event.occurredAt);
+      const late = predictedWatermark === undefined || t < wm - this.graceMs;
+      if (!late && t > wm) wm = t;
+      return this.encodeForScript(Number(offset), event, input.settingsFor, late);
+    });
     const outbox = lateOutboxKey(this.namespace, `${input.group}:${input.topic}:${input.partition}`);
     const visitTtlS = Math.ceil((2 * this.graceMs + HOUR_MS) / 1000);
-    let reply: (number | string)[];
     try {
-      reply = await this.redis.cbApplyBatch(
+      const reply = await this.redis.cbApplyBatch(
         ref,
         outbox,
         this.graceMs,
@@ -142,16 +163,15 @@ export class WindowStore {
         JSON.stringify(payload),
         Number(input.lastOffset ?? input.events.at(-1)?.offset ?? -1),
       );
+      return reply.map(Number);
     } catch (err) {
       throw toStoreError(err, 'applying a batch');
     }
-    const [applied, duplicates, anomalies, late, redelivered, lastOffset, watermark] = reply.map(Number) as number[];
-    return { applied: applied!, duplicates: duplicates!, anomalies: anomalies!, late: late!, redelivered: redelivered!, lastOffset: lastOffset!, watermark: watermark! };
   }
 
-  private encodeForScript(offset: number, event: CanonicalEvent, settingsFor: ApplyBatchInput['settingsFor']): Record<string, unknown> {
+  private encodeForScript(offset: number, event: CanonicalEvent, settingsFor: ApplyBatchInput['settingsFor'], withLateCopy: boolean): Record<string, unknown> {
     const t = Date.parse(event.occurredAt);
-    const late = formatJsonLine(event).trimEnd();
+    const late = withLateCopy ? formatJsonLine(event).trimEnd() : undefined;
     if (!isCallEvent(event)) {
       return { o: offset, t, late, k: 'a', e: event.eventId, a: tenantAgentsKey(this.namespace, event.tenantId), g: event.agentId, v: `${event.state}|${event.queueIds.join(',')}` };
     }

@@ -14,7 +14,7 @@
     ARGV[5] now, wall-clock ms      scores the active-queue index
     ARGV[6] active-queue index key
     ARGV[7] JSON array of events, in offset order. Each is
-      { o = offset, t = occurredAt ms, late = late record JSON, and either
+      { o = offset, t = occurredAt ms, late = the event's JSON (only where the caller predicts it late), and either
         call:  k = "c", y = type, e = eventId, p = queue key prefix, c = callId, q = "tenant:queue",
                f = fine hash key, s = fine slot, i = interval hash key,
                d = { idx, value, idx, value, ... } the counter contribution,
@@ -22,7 +22,9 @@
         agent: k = "a", e = eventId, a = tenant agents key, g = agentId, v = "state|q1,q2" }
     ARGV[8] the batch's last offset, valid or not: records the consumer sent to the DLQ count as done
 
-  Output: { applied, duplicates, anomalies, late, redelivered, lastOffset, watermark }
+  Output: { applied, duplicates, anomalies, late, redelivered, lastOffset, watermark }, or
+          { -1, watermark } with nothing written when an event is late but came without its JSON:
+          the caller's prediction was stale, and it calls again with every event's JSON.
 
   Counter fields in bucket hashes are the indexes of COUNT_FIELDS (packages/kpi);
   fine hashes hold six 10 s buckets as "<slot>:<idx>". Index MAX_IDX (maxWaitMs) is a
@@ -43,6 +45,21 @@ local batchLast = tonumber(ARGV[8])
 local state = rcall('HMGET', KEYS[1], 'offset', 'watermark')
 local storedOffset = tonumber(state[1] or '-1')
 local watermark = tonumber(state[2] or '0')
+
+-- The late copy is the bulk of the argument, so callers send it only for events they predict late.
+-- Check the prediction before writing anything, with exactly the lateness rule of the main loop.
+do
+  local wm = watermark
+  for _, ev in ipairs(events) do
+    if ev.o > storedOffset then
+      if ev.t < wm - grace then
+        if not ev.late then return { -1, watermark } end
+      elseif ev.t > wm then
+        wm = ev.t
+      end
+    end
+  end
+end
 
 local applied, duplicates, anomalies, late, redelivered = 0, 0, 0, 0, 0
 local lastOffset = storedOffset
