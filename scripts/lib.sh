@@ -39,13 +39,14 @@ ensure_deps() {
 
 # Debian's Chromium for the browser tests (no browser download: the machine reaches registries only).
 ensure_chromium() {
-  if [ -x /usr/bin/chromium ]; then return; fi
+  # A CJK font too: without one Chromium draws the zh-CN wallboard as empty boxes.
+  if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -qi 'wqy\|noto.*cjk'; then return; fi
   command -v apt-get >/dev/null || die "Chromium is missing and apt-get is not available: install chromium"
-  say "installing Debian's chromium (apt-get)"
+  say "installing Debian's chromium and a CJK font (apt-get)"
   local sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null
   [ -x /usr/bin/chromium ] || die "chromium did not install"
 }
 

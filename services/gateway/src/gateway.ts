@@ -8,6 +8,7 @@ import type { GatewayConfig } from './config.js';
 import { Hub } from './hub.js';
 import { createGatewayMetrics } from './metrics.js';
 import { createRestHandler } from './rest.js';
+import { createStaticHandler } from './static.js';
 import { createSources, type Sources } from './sources.js';
 import { TicketStore } from './tickets.js';
 import { createWsServer, type WsServer } from './ws-server.js';
@@ -63,13 +64,15 @@ export function createGateway(deps: GatewayDeps): Gateway {
     async start() {
       await sources.start();
       ws = createWsServer({ hub, secret: config.secret, origins: config.origins, limits: config.limits, tickets, alerts: deps.alerts, metrics, logger: deps.logger });
+      const rest = createRestHandler({ secret: config.secret, hub, store: deps.store, alerts: deps.alerts, queues: deps.queues, tickets, logger: deps.logger });
+      const wallboard = createStaticHandler();
       ops = await startOpsServer({
         port: config.port,
         host: config.host,
         metrics: deps.metrics,
         logger: deps.logger,
         readiness: { kafka: () => sources.isReady(), redis: async () => (await deps.redis.ping()) === 'PONG' },
-        handle: createRestHandler({ secret: config.secret, hub, store: deps.store, alerts: deps.alerts, queues: deps.queues, tickets, logger: deps.logger }),
+        handle: async (req, res) => (await rest(req, res)) || wallboard(req, res),
       });
       const server = ops.server;
       const wsServer = ws;

@@ -33,6 +33,18 @@ export const OPENAPI_DOCUMENT = {
         responses: { '200': { description: '{"queues":[…]} with one entry', content: { 'application/json': { schema: { type: 'object', properties: { queues: { type: 'array', items: { type: 'object' } } } } } } }, '400': error, ...authErrors, '503': error },
       },
     },
+    '/api/v1/tenants/{t}/queues/{q}/series': {
+      get: {
+        summary: 'Primary SL of the preceding rolling-5m window, one point per step, for the wallboard sparkline',
+        parameters: [
+          tenant,
+          { name: 'q', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' } },
+          { name: 'minutes', in: 'query', schema: { type: 'integer', minimum: 1, default: 60 } },
+          { name: 'step', in: 'query', schema: { type: 'integer', minimum: 10, default: 60 }, description: 'seconds between points; at most 120 points' },
+        ],
+        responses: { '200': { description: '{"tenantId","queueId","primarySl","slTarget","window","stepSeconds","points":[{"at","value","offered"}…]}' }, '400': error, ...authErrors },
+      },
+    },
     '/api/v1/tenants/{t}/alerts': {
       get: { summary: 'Every alert of the tenant (AlertStore state)', parameters: [tenant], responses: { '200': { description: '{"alerts":[…]}' }, ...authErrors } },
     },

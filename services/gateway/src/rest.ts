@@ -4,7 +4,7 @@ import { isCallboardError } from '@callboard/errors';
 import { IDENTIFIER_PATTERN } from '@callboard/events';
 import type { QueueConfig } from '@callboard/queue-config';
 import type { Logger } from '@callboard/runtime';
-import { readQueueView, readWindow, WINDOW_NAMES, type WindowName, type WindowStore } from '@callboard/windows';
+import { readQueueView, readWindow, windowKpi, WINDOW_NAMES, type WindowName, type WindowStore } from '@callboard/windows';
 import { bearerTokenKey } from './connection-limits.js';
 import { GatewayError } from './errors.js';
 import { authenticate, pathOf, requireTenant, sendError, sendJson, bearerToken } from './http-util.js';
@@ -26,6 +26,11 @@ export interface RestDeps {
 const KPIS_PATH = /^\/api\/v1\/tenants\/([^/]+)\/queues\/([^/]+)\/kpis$/;
 const ALERTS_PATH = /^\/api\/v1\/tenants\/([^/]+)\/alerts$/;
 const SNAPSHOT_PATH = /^\/api\/v1\/tenants\/([^/]+)\/snapshot$/;
+const SERIES_PATH = /^\/api\/v1\/tenants\/([^/]+)\/queues\/([^/]+)\/series$/;
+/** The wallboard's sparkline: at most this many points per request. */
+const MAX_SERIES_STEPS = 120;
+/** Each point is the primary SL of the rolling-5m window ending at it. */
+const SERIES_WINDOW_MS = 5 * 60_000;
 
 function identifierParam(raw: string, what: string): string {
   let value: string;
@@ -39,6 +44,14 @@ function identifierParam(raw: string, what: string): string {
 }
 
 class BadRequest extends Error {}
+
+function intParam(url: URL, name: string, fallback: number, min: number, max: number): number {
+  const raw = url.searchParams.get(name);
+  if (raw === null) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) throw new BadRequest(`${name} must be an integer in [${min}, ${max}]`);
+  return value;
+}
 
 function isoParam(url: URL, name: string): number | undefined {
   const raw = url.searchParams.get(name);
@@ -73,6 +86,29 @@ export function createRestHandler(deps: RestDeps): (req: IncomingMessage, res: S
     sendJson(res, 200, { queues: [{ tenantId, queueId, window: name, from: effFrom, to: effTo, ...rest, primarySl: queue.primarySl, primarySlValue, live: view.live, planning: view.planning, stats: view.stats }] });
   }
 
+  /**
+   * The wallboard's sparkline seed: one point per `step` seconds over the last `minutes`, each the
+   * primary SL of the rolling-5m window ending there (null when nothing was answered or abandoned).
+   */
+  async function series(res: ServerResponse, url: URL, tenantId: string, queueId: string): Promise<void> {
+    const minutes = intParam(url, 'minutes', 60, 1, 1440);
+    const stepSeconds = intParam(url, 'step', 60, 10, 3600);
+    const steps = Math.min(MAX_SERIES_STEPS, Math.max(1, Math.floor((minutes * 60) / stepSeconds)));
+    const queue = deps.queues.resolve(tenantId, queueId);
+    const nowMs = now();
+    const stepMs = stepSeconds * 1000;
+    const last = Math.floor(nowMs / stepMs) * stepMs;
+    const ends = Array.from({ length: steps }, (_, i) => last - (steps - 1 - i) * stepMs);
+    const points = await Promise.all(
+      ends.map(async (end) => {
+        const read = await deps.store.readRange(tenantId, queueId, end - SERIES_WINDOW_MS, end, nowMs);
+        const kpi = windowKpi('rolling-5m', read.from, read.to, read.counts, queue.primarySl);
+        return { at: new Date(end).toISOString(), value: kpi.primarySlValue, offered: read.counts.offered };
+      }),
+    );
+    sendJson(res, 200, { tenantId, queueId, primarySl: queue.primarySl, slTarget: queue.slTarget, window: 'rolling-5m', stepSeconds, points });
+  }
+
   async function route(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const path = pathOf(req);
     const url = new URL(req.url ?? '/', 'http://gateway');
@@ -93,6 +129,14 @@ export function createRestHandler(deps: RestDeps): (req: IncomingMessage, res: S
       const tenantId = identifierParam(m[1]!, 'tenant');
       requireTenant(claims, tenantId);
       await kpis(res, url, tenantId, identifierParam(m[2]!, 'queue'));
+      return true;
+    }
+    m = SERIES_PATH.exec(path);
+    if (m) {
+      const claims = await authenticate(req, deps.secret);
+      const tenantId = identifierParam(m[1]!, 'tenant');
+      requireTenant(claims, tenantId);
+      await series(res, url, tenantId, identifierParam(m[2]!, 'queue'));
       return true;
     }
     m = ALERTS_PATH.exec(path);

@@ -1,0 +1,284 @@
+import { Connection, type ConnectionStatus } from './connection.js';
+import { count, mmss, percent, percent1 } from './format.js';
+import { isLabelKey, pickLanguage, t, type Language, type LabelKey } from './i18n.js';
+import { sparkline } from './sparkline.js';
+import { tileColour } from './tile-colour.js';
+import type { AlertRecord, AlertStateJson, AlertView, QueueView, Role, SeriesPoint, ServerFrame, WindowView } from './types.js';
+import './styles.css';
+
+/** The window the tiles show (docs/wallboard.md). */
+const TILE_WINDOW = 'rolling-15m';
+/** The window of the sparkline's points, as GET …/series computes them. */
+const SPARK_WINDOW = 'rolling-5m';
+const MINUTE = 60_000;
+const STALE_AMBER_S = 10;
+const STALE_RED_S = 30;
+
+const params = new URLSearchParams(location.search);
+const token = new URLSearchParams(location.hash.slice(1)).get('token');
+let lang: Language = pickLanguage(params.get('lang'), navigator.language);
+if (params.get('kiosk') === '1') document.body.classList.add('kiosk');
+
+const views = new Map<string, QueueView>();
+const series = new Map<string, SeriesPoint[]>();
+const alerts = new Map<string, AlertView>();
+let role: Role = 'wallboard';
+let tenantId: string | undefined;
+let status: ConnectionStatus = { state: 'connecting' };
+let statusReason: string | undefined;
+
+const $ = (id: string): HTMLElement => document.getElementById(id)!;
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text?: string): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+const label = (key: LabelKey, p?: Record<string, string | number>) => t(lang, key, p);
+const windowOf = (view: QueueView, name: string): WindowView | undefined => view.windows.find((w) => w.name === name);
+
+async function api<T>(path: string): Promise<T> {
+  const res = await fetch(path, { headers: { authorization: `Bearer ${token}` } });
+  if (!res.ok) throw new Error(`${path}: ${res.status}`);
+  return (await res.json()) as T;
+}
+
+async function seedSeries(queueId: string): Promise<void> {
+  if (!tenantId) return;
+  try {
+    const body = await api<{ points: { at: string; value: number | null }[] }>(`/api/v1/tenants/${encodeURIComponent(tenantId)}/queues/${encodeURIComponent(queueId)}/series?minutes=60&step=60`);
+    const seeded = body.points.map((p) => ({ at: Date.parse(p.at), value: p.value }));
+    const live = (series.get(queueId) ?? []).filter((p) => p.at > (seeded.at(-1)?.at ?? 0));
+    series.set(queueId, [...seeded, ...live]);
+    scheduleRender();
+  } catch {
+    // The sparkline fills from live frames instead.
+  }
+}
+
+/** Appends the rolling-5m primary SL once per minute, as the seeded points were computed. */
+function appendLive(view: QueueView): void {
+  const value = windowOf(view, SPARK_WINDOW)?.primarySlValue ?? null;
+  const minute = Math.floor(Date.parse(view.at) / MINUTE) * MINUTE;
+  const points = series.get(view.queueId) ?? [];
+  const last = points.at(-1);
+  if (last && last.at >= minute) return;
+  points.push({ at: minute, value });
+  while (points.length > 0 && points[0]!.at < minute - 61 * MINUTE) points.shift();
+  series.set(view.queueId, points);
+}
+
+async function loadAlerts(): Promise<void> {
+  if (!tenantId) return;
+  try {
+    const body = await api<{ alerts: AlertStateJson[] }>(`/api/v1/tenants/${encodeURIComponent(tenantId)}/alerts`);
+    for (const a of body.alerts) mergeState(a);
+    scheduleRender();
+  } catch {
+    // Alert frames keep coming; the next reconnect retries.
+  }
+}
+
+function mergeState(a: AlertStateJson): void {
+  const prev = alerts.get(a.fingerprint);
+  alerts.set(a.fingerprint, { ...prev, fingerprint: a.fingerprint, queueId: a.queueId, ruleId: a.ruleId, state: a.state, value: a.value, ackBy: a.ack?.by ?? null });
+}
+
+function mergeRecord(r: AlertRecord): void {
+  alerts.set(r.fingerprint, { fingerprint: r.fingerprint, queueId: r.queueId, ruleId: r.ruleId, ruleName: r.ruleName, severity: r.severity, state: r.state, value: r.value, ackBy: r.ackBy });
+}
+
+function onFrame(frame: ServerFrame): void {
+  switch (frame.type) {
+    case 'snapshot': {
+      views.clear();
+      for (const v of frame.queues) {
+        views.set(v.queueId, v);
+        if (!series.has(v.queueId)) void seedSeries(v.queueId);
+      }
+      void loadAlerts();
+      break;
+    }
+    case 'kpi': {
+      const isNew = !views.has(frame.view.queueId);
+      views.set(frame.view.queueId, frame.view);
+      if (isNew && !series.has(frame.view.queueId)) void seedSeries(frame.view.queueId);
+      else appendLive(frame.view);
+      break;
+    }
+    case 'alert':
+      mergeRecord(frame.alert);
+      break;
+    case 'acked':
+    case 'unacked':
+      mergeState(frame.alert);
+      break;
+    case 'error':
+      // A refused ack (e.g. `not_found`): bring its button back.
+      alertsRendered = '';
+      break;
+    default:
+      return;
+  }
+  scheduleRender();
+}
+
+let renderPending = false;
+function scheduleRender(): void {
+  if (renderPending) return;
+  renderPending = true;
+  setTimeout(() => {
+    renderPending = false;
+    render();
+  }, 30);
+}
+
+/** Picks the column count that gives each tile the most room at a ~1.6:1 shape, for 1..24+ queues. */
+function layout(n: number): { cols: number; rows: number } {
+  const w = window.innerWidth || 1920;
+  const h = (window.innerHeight || 1080) * 0.85;
+  let best = { cols: 1, rows: Math.max(1, n), score: 0 };
+  for (let cols = 1; cols <= Math.max(1, n); cols++) {
+    const rows = Math.ceil(n / cols);
+    const score = Math.min(w / cols / 1.6, h / rows);
+    if (score > best.score) best = { cols, rows, score };
+  }
+  return best;
+}
+
+function metric(field: string, key: LabelKey, value: string): HTMLElement {
+  const box = el('div', 'metric');
+  box.dataset.field = field;
+  box.append(el('span', 'metric-value', value), el('span', 'metric-label', label(key)));
+  return box;
+}
+
+function renderTile(view: QueueView, nowMs: number): HTMLElement {
+  const w = windowOf(view, TILE_WINDOW);
+  const queueAlerts = [...alerts.values()].filter((a) => a.queueId === view.queueId);
+  const sl = w?.primarySlValue ?? null;
+  const tile = el('article', `tile tile-${tileColour(sl, view.slTarget, queueAlerts)}`);
+  tile.dataset.queue = view.queueId;
+  const head = el('header', 'tile-head');
+  head.append(el('h2', 'queue-name', view.queueId), el('span', 'target', label('target', { pct: percent(view.slTarget) })));
+  const slBox = el('div', 'sl');
+  slBox.dataset.field = 'sl';
+  const formula = isLabelKey(view.primarySl) ? label(view.primarySl) : view.primarySl;
+  slBox.append(el('span', 'sl-value', percent(sl)), el('span', 'sl-formula', formula));
+  const metrics = el('div', 'metrics');
+  metrics.append(
+    metric('callsWaiting', 'callsWaiting', count(view.live.callsWaiting)),
+    metric('longestWait', 'longestWait', mmss(view.live.longestWaitingMs)),
+    metric('asa', 'asa', mmss(w?.asaMs)),
+    metric('abandonRate', 'abandonRate', percent1(w?.abandonRate)),
+    metric('agentsAvailable', 'agentsAvailable', count(view.live.agentsAvailable)),
+    metric('agentsOnCall', 'agentsOnCall', count(view.live.agentsOnCall)),
+    metric('answerRate', 'answerRate', percent(w?.answerRate)),
+  );
+  const spark = el('figure', 'spark');
+  spark.append(sparkline(series.get(view.queueId) ?? [], view.slTarget, nowMs), el('figcaption', '', label('sparkline')));
+  tile.append(head, slBox, metrics, spark);
+  return tile;
+}
+
+let alertsRendered = '';
+
+function renderAlerts(): void {
+  const box = $('alerts');
+  const firing = [...alerts.values()].filter((a) => a.state === 'firing').sort((a, b) => (a.severity === 'critical' ? -1 : 0) - (b.severity === 'critical' ? -1 : 0) || a.queueId.localeCompare(b.queueId));
+  // Rebuild only on a change: a lead's click must not land on a button replaced by a KPI frame.
+  const signature = JSON.stringify([lang, role, firing]);
+  if (signature === alertsRendered) return;
+  alertsRendered = signature;
+  box.replaceChildren();
+  box.hidden = firing.length === 0;
+  if (firing.length === 0) return;
+  box.append(el('h2', 'alerts-title', label('alertsTitle')));
+  for (const a of firing) {
+    const severity = a.severity ?? 'warning';
+    const row = el('div', `alert alert-${severity}`);
+    row.dataset.fingerprint = a.fingerprint;
+    row.append(el('span', 'alert-severity', label(`severity_${severity}`)), el('span', 'alert-queue', a.queueId), el('span', 'alert-rule', a.ruleName ?? a.ruleId), el('span', 'alert-value', percent(a.value)));
+    if (a.ackBy) row.append(el('span', 'alert-ack', label('acknowledgedBy', { by: a.ackBy })));
+    else if (role === 'lead' || role === 'admin') {
+      const button = el('button', 'ack-button', label('acknowledge'));
+      button.type = 'button';
+      button.addEventListener('click', () => {
+        button.disabled = true;
+        connection?.send({ type: 'ack', fingerprint: a.fingerprint, id: `ack-${a.fingerprint.slice(0, 16)}` });
+      });
+      row.append(button);
+    }
+    box.append(row);
+  }
+}
+
+function renderStatus(nowMs: number): void {
+  const node = $('status');
+  let newest = 0;
+  for (const v of views.values()) newest = Math.max(newest, Date.parse(v.at) || 0);
+  const ageS = newest > 0 ? Math.max(0, Math.round((nowMs - newest) / 1000)) : undefined;
+  const age = ageS === undefined ? label('noData') : label('dataAge', { n: ageS });
+  let level = ageS === undefined ? 'amber' : ageS > STALE_RED_S ? 'red' : ageS > STALE_AMBER_S ? 'amber' : 'ok';
+  let text = age;
+  if (status.state === 'reconnecting') {
+    level = 'red';
+    text = `${label('reconnecting')} · ${age}`;
+  } else if (status.state === 'connecting') text = `${label('connecting')} · ${age}`;
+  node.textContent = text;
+  node.dataset.level = level;
+  node.dataset.state = status.state;
+  if (ageS !== undefined) node.dataset.ageSeconds = String(ageS);
+}
+
+function render(): void {
+  const nowMs = Date.now();
+  document.documentElement.lang = lang;
+  document.title = label('title');
+  $('title').textContent = label('title');
+  $('window-label').textContent = label('window');
+  $('lang-toggle').textContent = label('langButton');
+  renderStatus(nowMs);
+  renderAlerts();
+  const tiles = $('tiles');
+  const sorted = [...views.values()].sort((a, b) => a.queueId.localeCompare(b.queueId));
+  const { cols, rows } = layout(sorted.length);
+  tiles.style.setProperty('--cols', String(cols));
+  tiles.style.setProperty('--rows', String(rows));
+  tiles.replaceChildren(...sorted.map((v) => renderTile(v, nowMs)));
+  const message = $('message');
+  const text = !token ? label('noToken') : status.state === 'reconnecting' && statusReason?.startsWith('token') ? label('tokenRefused', { code: statusReason }) : sorted.length === 0 ? label('waiting') : '';
+  message.textContent = text;
+  message.hidden = text === '';
+}
+
+$('lang-toggle').addEventListener('click', () => {
+  lang = lang === 'en' ? 'zh-CN' : 'en';
+  const url = new URL(location.href);
+  url.searchParams.set('lang', lang);
+  history.replaceState(null, '', url);
+  render();
+});
+window.addEventListener('resize', scheduleRender);
+setInterval(() => renderStatus(Date.now()), 1000);
+
+let connection: Connection | undefined;
+if (token) {
+  connection = new Connection(token, {
+    onStatus: (s) => {
+      status = s;
+      statusReason = s.state === 'reconnecting' ? s.reason : undefined;
+      scheduleRender();
+    },
+    onHello: (info) => {
+      tenantId = info.tenantId;
+      role = info.role;
+      document.body.dataset.role = role;
+    },
+    onFrame,
+  });
+  connection.start();
+}
+render();

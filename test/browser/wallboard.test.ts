@@ -1,0 +1,277 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AlertStore, createAlerter, type Alerter } from '@callboard/alerter';
+import { loadRules } from '@callboard/alerts';
+import { parseEvent, type CanonicalEvent, type CanonicalEventInput } from '@callboard/events';
+import { issueToken, createGateway, type Gateway, type Role } from '@callboard/gateway';
+import { DEFAULT_QUEUE_KPI_SETTINGS } from '@callboard/kpi';
+import { QueueConfig } from '@callboard/queue-config';
+import { createMetricsRegistry, type Redis } from '@callboard/runtime';
+import { WindowStore, type QueueView } from '@callboard/windows';
+import { TEST_LIMITS } from '../../services/gateway/test/support.js';
+import { createTestStack, type TestStack } from '../helpers/infra.js';
+import { REPO_ROOT } from '../helpers/pipeline.js';
+import { snapshot } from '../helpers/snapshots.js';
+import { waitFor } from '../helpers/wait.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SECRET = `wallboard-secret-${randomBytes(16).toString('hex')}`;
+const TENANT = 'tv-co';
+const SCREENSHOTS = join(REPO_ROOT, 'test-results', 'screenshots');
+const DIST_INDEX = join(REPO_ROOT, 'services', 'gateway', 'wallboard', 'dist', 'index.html');
+
+/** Formats as the wallboard does (services/gateway/wallboard/src/format.ts), written again so the test checks it. */
+const pct = (v: number | null) => (v === null ? '–' : `${Math.round(v * 100)}%`);
+const pct1 = (v: number | null) => (v === null ? '–' : `${(Math.round(v * 1000) / 10).toFixed(1)}%`);
+const mmss = (ms: number | null) => (ms === null ? '–' : `${Math.floor(Math.round(ms / 1000) / 60)}:${String(Math.round(ms / 1000) % 60).padStart(2, '0')}`);
+
+/**
+ * An hour of calls per queue, with a service level that swings between about 55 % and 95 %, so
+ * GET …/series (and the sparkline it seeds) has something to draw.
+ */
+function history(queueIds: string[], nowMs: number): CanonicalEvent[] {
+  const events: CanonicalEvent[] = [];
+  let n = 0;
+  const ev = (input: Record<string, unknown>) => events.push(parseEvent({ eventId: `h${++n}`, tenantId: TENANT, ...input } as CanonicalEventInput));
+  queueIds.forEach((queueId, q) => {
+    for (let i = 0, t = nowMs - 65 * 60_000; t < nowMs - 60_000; i++, t += 20_000) {
+      const callId = `${queueId}-${i}`;
+      const within = (i * 0.618 + q * 0.3) % 1 < 0.75 + 0.2 * Math.sin(i / 25 + q);
+      ev({ type: 'call.offered', callId, queueId, occurredAt: new Date(t).toISOString(), channel: 'voice', direction: 'inbound' });
+      if (i % 11 === 5) ev({ type: 'call.abandoned', callId, queueId, occurredAt: new Date(t + 30_000).toISOString(), waitMs: 30_000 });
+      else ev({ type: 'call.answered', callId, queueId, occurredAt: new Date(t + (within ? 8_000 : 35_000)).toISOString(), agentId: 'a1', waitMs: within ? 8_000 : 35_000 });
+    }
+  });
+  return events.sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt));
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+describe.skipIf(!existsSync(CHROMIUM))('wallboard in a real headless Chromium', () => {
+  let stack: TestStack;
+  let redis: Redis;
+  let gateway: Gateway;
+  let alerter: Alerter;
+  let receiver: WebhookReceiver;
+  let context: BrowserContext;
+  let baseUrl: string;
+  const userDataDir = mkdtempSync(join(tmpdir(), 'cb-chromium-'));
+  /** What the publisher sends each second, per queue: changed by the tests to make breaches. */
+  const traffic: Record<string, { answered: number; withinSl: number; abandoned: number; callsWaiting: number }> = {
+    sales: { answered: 40, withinSl: 37, abandoned: 2, callsWaiting: 3 },
+    support: { answered: 25, withinSl: 21, abandoned: 1, callsWaiting: 7 },
+    billing: { answered: 12, withinSl: 9, abandoned: 3, callsWaiting: 0 },
+  };
+  let stopPublishing: (() => Promise<void>) | undefined;
+
+  const token = (role: Role, sub?: string) => issueToken({ tenantId: TENANT, role, ttlSeconds: 600, ...(sub ? { sub } : {}) }, SECRET);
+
+  function views(): QueueView[] {
+    const now = Date.now();
+    return Object.entries(traffic).map(([queueId, t]) => {
+      const v = snapshot(TENANT, queueId, now, t);
+      // A longest wait and an ASA, so the tiles show more than dashes.
+      v.live.longestWaitingMs = t.callsWaiting * 13_000;
+      v.live.agentsAvailable = 4;
+      v.live.agentsOnCall = 9;
+      for (const w of v.windows) w.asaMs = 8_200 + t.callsWaiting * 1000;
+      return v;
+    });
+  }
+
+  async function openWallboard(role: Role, query = 'lang=en', sub?: string): Promise<Page> {
+    const page = await context.newPage();
+    await page.goto(`${baseUrl}/?${query}#token=${await token(role, sub)}`);
+    await page.locator('[data-queue="sales"] .sl-value').waitFor({ timeout: 30_000 });
+    return page;
+  }
+
+  async function shot(page: Page, name: string): Promise<void> {
+    await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+  }
+
+  beforeAll(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    if (!existsSync(DIST_INDEX)) execFileSync('pnpm', ['--filter', '@callboard/gateway', 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
+    stack = await createTestStack('wallboard');
+    redis = stack.redis();
+    await redis.connect();
+    receiver = await startWebhookReceiver();
+    const namespace = `t${randomBytes(4).toString('hex')}`;
+    const alerts = new AlertStore(redis, namespace);
+    const windowStore = new WindowStore(redis, { namespace });
+    const past = history(Object.keys(traffic), Date.now());
+    await windowStore.applyBatch({ group: `${stack.prefix}history`, topic: 'calls', partition: 0, events: past.map((event, i) => ({ offset: String(i), event })), settingsFor: () => DEFAULT_QUEUE_KPI_SETTINGS, nowMs: Date.now() });
+    const port = await freePort();
+    baseUrl = `http://127.0.0.1:${port}`;
+    gateway = createGateway({
+      kafka: stack.kafka,
+      codec: stack.codec,
+      redis,
+      store: windowStore,
+      alerts,
+      queues: QueueConfig.defaults(),
+      logger: stack.logger,
+      metrics: createMetricsRegistry('wallboard-test'),
+      config: { port, host: '127.0.0.1', secret: SECRET, origins: [baseUrl], groupId: `${stack.prefix}gateway`, redisNamespace: namespace, limits: TEST_LIMITS },
+    });
+    await gateway.start();
+    await waitFor('the gateway to be ready', () => (gateway.isReady() ? true : undefined), 60_000);
+    const rules = loadRules(
+      JSON.stringify({
+        version: 1,
+        groups: { groupBy: ['tenantId', 'ruleId'], groupWaitMs: 100, groupIntervalMs: 1000, repeatIntervalMs: 3_600_000 },
+        routes: { hook: { type: 'webhook', url: receiver.url } },
+        rules: [{ id: 'sl-low', name: 'SL below 80 %', metric: 'sl.primary', window: 'rolling-15m', comparator: '<', fire: 0.8, clear: 0.85, forMs: 0, keepFiringForMs: 0, minVolume: 5, severity: 'warning', routes: ['hook'] }],
+      }),
+    );
+    alerter = createAlerter({
+      kafka: stack.kafka,
+      codec: stack.codec,
+      store: alerts,
+      rules: () => rules,
+      logger: stack.logger,
+      metrics: createMetricsRegistry('wallboard-alerter'),
+      groupId: `${stack.prefix}alerter`,
+      tickMs: 200,
+      webhook: { timeoutMs: 2000, maxAttempts: 3, backoff: { initialDelayMs: 100, maxDelayMs: 1000 } },
+      dispatchIntervalMs: 100,
+    });
+    await alerter.start();
+    // The aggregator's tick: one snapshot per queue per second, so the data age stays fresh.
+    const producer = stack.kafka.producer();
+    await producer.connect();
+    let stopped = false;
+    const loop = (async () => {
+      while (!stopped) {
+        const messages = await Promise.all(views().map(async (v) => ({ key: `${v.tenantId}/${v.queueId}`, value: await stack.codec.encode(stack.topology.kpi.name, { ...v }) })));
+        await producer.send({ topic: stack.topology.kpi.name, messages });
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+      await producer.disconnect();
+    })();
+    stopPublishing = async () => {
+      stopped = true;
+      await loop;
+    };
+    await waitFor('the snapshots to reach the gateway', () => (gateway.hub.tenantViews(TENANT).length === 3 ? true : undefined), 30_000);
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1920, height: 1080 },
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await stopPublishing?.();
+    await alerter?.close();
+    await gateway?.close();
+    await receiver?.close();
+    await stack?.cleanup();
+    rmSync(userDataDir, { recursive: true, force: true });
+  });
+
+  it('serves the page, refuses traversal, and shows the same numbers as the REST snapshot', async () => {
+    const index = await fetch(`${baseUrl}/wallboard`);
+    expect(index.status).toBe(200);
+    expect(index.headers.get('content-type')).toContain('text/html');
+    expect((await fetch(`${baseUrl}/assets/..%2f..%2fpackage.json`)).status).toBe(404);
+
+    const page = await openWallboard('wallboard');
+    const res = await fetch(`${baseUrl}/api/v1/tenants/${TENANT}/snapshot`, { headers: { authorization: `Bearer ${await token('wallboard')}` } });
+    const { queues } = (await res.json()) as { queues: QueueView[] };
+    expect(queues.map((q) => q.queueId).sort()).toEqual(['billing', 'sales', 'support']);
+    for (const q of queues) {
+      const w = q.windows.find((x) => x.name === 'rolling-15m')!;
+      const tile = page.locator(`[data-queue="${q.queueId}"]`);
+      const expected = {
+        sl: pct(w.primarySlValue),
+        callsWaiting: String(q.live.callsWaiting),
+        longestWait: mmss(q.live.longestWaitingMs),
+        asa: mmss(w.asaMs),
+        abandonRate: pct1(w.abandonRate),
+        agentsAvailable: String(q.live.agentsAvailable),
+        agentsOnCall: String(q.live.agentsOnCall),
+        answerRate: pct(w.answerRate),
+      };
+      const shown: Record<string, string> = {};
+      for (const field of Object.keys(expected)) shown[field] = (await tile.locator(`[data-field="${field}"] .sl-value, [data-field="${field}"] .metric-value`).textContent()) ?? '';
+      expect(shown, q.queueId).toEqual(expected);
+      await expect(tile.locator('.sl-formula').textContent()).resolves.toBe('SL · negative abandon');
+    }
+    // sales: 37 of 42 outcomes within SL = 88 % ≥ 80 % target → green; billing: 9 / 15 = 60 % → amber.
+    expect(await page.locator('[data-queue="sales"]').getAttribute('class')).toContain('tile-green');
+    expect(await page.locator('[data-queue="billing"]').getAttribute('class')).toContain('tile-amber');
+    const status = page.locator('#status');
+    expect(Number(await status.getAttribute('data-age-seconds'))).toBeLessThanOrEqual(10);
+    // The sparkline: seeded from GET …/series, one rolling-5m primary SL per minute of the last hour.
+    const seriesRes = await fetch(`${baseUrl}/api/v1/tenants/${TENANT}/queues/sales/series?minutes=60&step=60`, { headers: { authorization: `Bearer ${await token('wallboard')}` } });
+    const body = (await seriesRes.json()) as { points: { at: string; value: number | null }[]; window: string };
+    expect(body.window).toBe('rolling-5m');
+    expect(body.points).toHaveLength(60);
+    expect(body.points.filter((p) => p.value !== null).length).toBeGreaterThan(50);
+    expect(body.points.every((p) => p.value === null || (p.value >= 0 && p.value <= 1))).toBe(true);
+    const capped = (await (await fetch(`${baseUrl}/api/v1/tenants/${TENANT}/queues/sales/series?minutes=1440&step=60`, { headers: { authorization: `Bearer ${await token('wallboard')}` } })).json()) as { points: unknown[] };
+    expect(capped.points).toHaveLength(120);
+    expect(await page.locator('svg.sparkline').count()).toBe(3);
+    await expect.poll(async () => ((await page.locator('[data-queue="sales"] svg.sparkline path.line').getAttribute('d')) ?? '').split('L').length, { timeout: 10_000 }).toBeGreaterThan(40);
+    await shot(page, 'wallboard-tiles');
+    await page.close();
+  });
+
+  it('shows a banner when a breach fires, and a lead acknowledgement reaches a second wallboard', async () => {
+    const lead = await openWallboard('lead', 'lang=en', 'lead-li');
+    const tv = await openWallboard('wallboard', 'lang=en&kiosk=1');
+    traffic.sales = { answered: 40, withinSl: 16, abandoned: 2, callsWaiting: 14 };
+    for (const page of [lead, tv]) await page.locator('.alert:has(.alert-queue:text-is("sales"))').waitFor({ timeout: 30_000 });
+    // 16 / 42 = 38 % < 0.6 × 80 % → red.
+    await expect.poll(async () => tv.locator('[data-queue="sales"]').getAttribute('class'), { timeout: 10_000 }).toContain('tile-red');
+    await shot(tv, 'wallboard-breach');
+    expect(await tv.locator('.ack-button').count()).toBe(0);
+    expect(await tv.locator('#lang-toggle').isVisible()).toBe(false);
+
+    await lead.locator('.alert:has(.alert-queue:text-is("sales")) .ack-button').click();
+    await lead.locator('.alert-ack', { hasText: 'acknowledged by lead-li' }).waitFor({ timeout: 15_000 });
+    await tv.locator('.alert-ack', { hasText: 'acknowledged by lead-li' }).waitFor({ timeout: 30_000 });
+    await shot(lead, 'wallboard-ack-lead');
+    await shot(tv, 'wallboard-ack-second');
+    await lead.close();
+    await tv.close();
+  });
+
+  it('switches to zh-CN with the button and with ?lang=zh-CN', async () => {
+    const page = await openWallboard('wallboard');
+    expect(await page.locator('body').innerText()).toContain('Answer rate');
+    await page.locator('#lang-toggle').click();
+    await expect.poll(async () => page.locator('body').innerText()).toContain('人工接通率');
+    const text = await page.locator('body').innerText();
+    for (const label of ['排队数', '最长等待', '放弃率', '空闲坐席', '通话中', '服务水平']) expect(text).toContain(label);
+    expect(text).not.toContain('Calls waiting');
+    expect(page.url()).toContain('lang=zh-CN');
+    await shot(page, 'wallboard-zh-CN');
+    await page.close();
+
+    const direct = await openWallboard('wallboard', 'lang=zh-CN');
+    expect(await direct.locator('body').innerText()).toContain('人工接通率');
+    expect(await direct.locator('html').getAttribute('lang')).toBe('zh-CN');
+    await direct.close();
+  });
+});
