@@ -257,6 +257,32 @@ describe.skipIf(!existsSync(CHROMIUM))('wallboard in a real headless Chromium', 
     await tv.close();
   });
 
+  it('lays 24 queues out on one 1920×1080 screen, big enough to read from across the room', async () => {
+    const extra = Array.from({ length: 21 }, (_, i) => `queue-${String(i + 1).padStart(2, '0')}`);
+    for (const q of extra) traffic[q] = { answered: 30, withinSl: 26, abandoned: 1, callsWaiting: 2 };
+    const page = await context.newPage();
+    try {
+      await page.setViewportSize({ width: 1920, height: 1080 });
+      await page.goto(`${baseUrl}/?lang=en&kiosk=1#token=${await token('wallboard')}`);
+      await expect.poll(async () => page.locator('[data-queue]').count(), { timeout: 30_000 }).toBe(24);
+      // Measured in one pass: tiles are redrawn on every frame, so element handles go stale.
+      const tiles = (await page.evaluate(
+        "Array.from(document.querySelectorAll('article.tile')).map((t) => { const r = t.getBoundingClientRect(); return [r.bottom, r.right, parseFloat(getComputedStyle(t.querySelector('.sl-value')).fontSize)]; })",
+      )) as [number, number, number][];
+      expect(tiles).toHaveLength(24);
+      for (const [bottom, right, slFontPx] of tiles) {
+        expect(bottom).toBeLessThanOrEqual(1080 + 1);
+        expect(right).toBeLessThanOrEqual(1920 + 1);
+        // The SL figure stays large even at 24 tiles (a 1080p TV, read from about 5 m).
+        expect(slFontPx).toBeGreaterThanOrEqual(36);
+      }
+      await shot(page, 'wallboard-24-queues');
+    } finally {
+      await page.close();
+      for (const q of extra) delete traffic[q];
+    }
+  });
+
   it('switches to zh-CN with the button and with ?lang=zh-CN', async () => {
     const page = await openWallboard('wallboard');
     expect(await page.locator('body').innerText()).toContain('Answer rate');
