@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlertStore, createAlerter, type Alerter } from '@callboard/alerter';
+import { AlertStore, type Alerter } from '@callboard/alerter';
 import { loadRules } from '@callboard/alerts';
 import { parseEvent, type CanonicalEvent, type CanonicalEventInput } from '@callboard/events';
 import { issueToken, createGateway, type Gateway, type Role } from '@callboard/gateway';
@@ -16,7 +16,7 @@ import { createMetricsRegistry, type Redis } from '@callboard/runtime';
 import { WindowStore, type QueueView } from '@callboard/windows';
 import { TEST_LIMITS } from '../../services/gateway/test/support.js';
 import { createTestStack, type TestStack } from '../helpers/infra.js';
-import { REPO_ROOT } from '../helpers/pipeline.js';
+import { REPO_ROOT, testAlerter } from '../helpers/pipeline.js';
 import { snapshot } from '../helpers/snapshots.js';
 import { waitFor } from '../helpers/wait.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
@@ -141,18 +141,7 @@ describe.skipIf(!existsSync(CHROMIUM))('wallboard in a real headless Chromium', 
         rules: [{ id: 'sl-low', name: 'SL below 80 %', metric: 'sl.primary', window: 'rolling-15m', comparator: '<', fire: 0.8, clear: 0.85, forMs: 0, keepFiringForMs: 0, minVolume: 5, severity: 'warning', routes: ['hook'] }],
       }),
     );
-    alerter = createAlerter({
-      kafka: stack.kafka,
-      codec: stack.codec,
-      store: alerts,
-      rules: () => rules,
-      logger: stack.logger,
-      metrics: createMetricsRegistry('wallboard-alerter'),
-      groupId: `${stack.prefix}alerter`,
-      tickMs: 200,
-      webhook: { timeoutMs: 2000, maxAttempts: 3, backoff: { initialDelayMs: 100, maxDelayMs: 1000 } },
-      dispatchIntervalMs: 100,
-    });
+    alerter = testAlerter(stack, alerts, rules);
     await alerter.start();
     // The aggregator's tick: one snapshot per queue per second, so the data age stays fresh.
     const producer = stack.kafka.producer();

@@ -1,14 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlertStore, createAlerter } from '@callboard/alerter';
+import { AlertStore } from '@callboard/alerter';
 import { defaultRules, fingerprint } from '@callboard/alerts';
 import { QueueConfig } from '@callboard/queue-config';
-import { createMetricsRegistry } from '@callboard/runtime';
 import { createKafkaSink, createMemorySink, runSimulation, type SimulatorConfigInput } from '@callboard/simulator';
 import { computeOracle } from '@callboard/kpi';
 import { WindowStore } from '@callboard/windows';
 import { createTestStack, type TestStack } from '../helpers/infra.js';
-import { testAggregator } from '../helpers/pipeline.js';
+import { testAggregator, testAlerter } from '../helpers/pipeline.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
 
 const MIN = 60_000;
@@ -66,19 +65,7 @@ describe('an alert scenario from simulated traffic through the aggregator and th
     const rulesForTest = { ...rules, routes: { default: { type: 'webhook' as const, url: receiver.url } } };
     const aggregator = testAggregator(stack, new WindowStore(redis, { namespace }), { queues: QueueConfig.defaults(), snapshotIntervalMs: 250, now: clock });
     const store = new AlertStore(redis, namespace);
-    const alerter = createAlerter({
-      kafka: stack.kafka,
-      codec: stack.codec,
-      store,
-      rules: () => rulesForTest,
-      logger: stack.logger,
-      metrics: createMetricsRegistry('test'),
-      groupId: `${stack.prefix}alerter`,
-      tickMs: 250,
-      webhook: { timeoutMs: 2000, maxAttempts: 5, backoff: { initialDelayMs: 100, maxDelayMs: 1000 } },
-      dispatchIntervalMs: 100,
-      now: clock,
-    });
+    const alerter = testAlerter(stack, store, rulesForTest, { tickMs: 250, now: clock });
     await aggregator.start();
     await alerter.start();
     const producer = stack.kafka.producer();

@@ -4,12 +4,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlertStore, createAlerter, RulesSource } from '@callboard/alerter';
+import { AlertStore, RulesSource } from '@callboard/alerter';
 import { loadRules } from '@callboard/alerts';
-import { createMetricsRegistry, type Redis } from '@callboard/runtime';
+import type { Redis } from '@callboard/runtime';
 import type { QueueView } from '@callboard/windows';
 import { createTestStack, type TestStack } from '../helpers/infra.js';
-import { childEnv, exited, REPO_ROOT } from '../helpers/pipeline.js';
+import { childEnv, exited, REPO_ROOT, testAlerter } from '../helpers/pipeline.js';
 import { snapshot } from '../helpers/snapshots.js';
 import { waitFor } from '../helpers/wait.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
@@ -73,18 +73,7 @@ describe('alerter with the real services', () => {
     const namespace = `t${randomBytes(4).toString('hex')}`;
     const store = new AlertStore(redis, namespace);
     const rules = loadRules(rulesFile(receiver.url));
-    const alerter = createAlerter({
-      kafka: stack.kafka,
-      codec: stack.codec,
-      store,
-      rules: () => rules,
-      logger: stack.logger,
-      metrics: createMetricsRegistry('test'),
-      groupId: `${stack.prefix}alerter`,
-      tickMs: 200,
-      webhook: { timeoutMs: 2000, maxAttempts: 5, backoff: { initialDelayMs: 100, maxDelayMs: 1000 } },
-      dispatchIntervalMs: 100,
-    });
+    const alerter = testAlerter(stack, store, rules);
     await alerter.start();
     const queues = Array.from({ length: 30 }, (_, i) => `q${String(i).padStart(2, '0')}`);
     let sl = 0.95;
@@ -196,18 +185,7 @@ describe('alerter with the real services', () => {
     const namespace = `t${randomBytes(4).toString('hex')}`;
     const rules = loadRules(rulesFile(receiver.url, 200));
     const make = () =>
-      createAlerter({
-        kafka: stack.kafka,
-        codec: stack.codec,
-        store: new AlertStore(redis, namespace),
-        rules: () => rules,
-        logger: stack.logger,
-        metrics: createMetricsRegistry('test'),
-        groupId: `${stack.prefix}alerter-pair`,
-        tickMs: 200,
-        webhook: { timeoutMs: 2000, maxAttempts: 5, backoff: { initialDelayMs: 100, maxDelayMs: 1000 } },
-        dispatchIntervalMs: 100,
-      });
+      testAlerter(stack, new AlertStore(redis, namespace), rules, { groupId: `${stack.prefix}alerter-pair` });
     const pair = [make(), make()];
     await Promise.all(pair.map((a) => a.start()));
     const tenant = `${TENANT}-pair`;
@@ -227,17 +205,7 @@ describe('alerter with the real services', () => {
   it('sends a malformed KPI record to the DLQ and keeps evaluating', async () => {
     const namespace = `t${randomBytes(4).toString('hex')}`;
     const rules = loadRules(rulesFile(receiver.url));
-    const alerter = createAlerter({
-      kafka: stack.kafka,
-      codec: stack.codec,
-      store: new AlertStore(redis, namespace),
-      rules: () => rules,
-      logger: stack.logger,
-      metrics: createMetricsRegistry('test'),
-      groupId: `${stack.prefix}alerter-dlq`,
-      tickMs: 200,
-      webhook: { timeoutMs: 2000, maxAttempts: 5, backoff: { initialDelayMs: 100, maxDelayMs: 1000 } },
-    });
+    const alerter = testAlerter(stack, new AlertStore(redis, namespace), rules, { groupId: `${stack.prefix}alerter-dlq` });
     await alerter.start();
     const producer = stack.kafka.producer();
     await producer.connect();

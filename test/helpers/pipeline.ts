@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { type AggregatorDeps, createAggregator, type Aggregator } from '@callboard/aggregator';
+import { type Alerter, type AlerterDeps, type AlertStore, createAlerter } from '@callboard/alerter';
+import type { RulesFile } from '@callboard/alerts';
 import { createMetricsRegistry } from '@callboard/runtime';
 import { fileURLToPath } from 'node:url';
 import type { CanonicalEvent } from '@callboard/events';
@@ -154,6 +156,26 @@ export function testAggregator(stack: TestStack, store: WindowStore, overrides: 
     graceMs: 2 * 3600_000,
     maxSkewMs: 5 * 60_000,
     snapshotIntervalMs: 1000,
+    ...overrides,
+  });
+}
+
+/**
+ * An in-process alerter on the stack's topics with quick test timings (tick 200 ms, dispatch 100 ms,
+ * webhook retries from 100 ms) and group `<prefix>alerter`; not started.
+ */
+export function testAlerter(stack: TestStack, store: AlertStore, rules: RulesFile, overrides: Partial<AlerterDeps> = {}): Alerter {
+  return createAlerter({
+    kafka: stack.kafka,
+    codec: stack.codec,
+    store,
+    rules: () => rules,
+    logger: stack.logger,
+    metrics: createMetricsRegistry('test'),
+    groupId: `${stack.prefix}alerter`,
+    tickMs: 200,
+    webhook: { timeoutMs: 2000, maxAttempts: 5, backoff: { initialDelayMs: 100, maxDelayMs: 1000 } },
+    dispatchIntervalMs: 100,
     ...overrides,
   });
 }
