@@ -8,14 +8,14 @@
 import { randomBytes } from 'node:crypto';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
-import { createAggregator } from '@callboard/aggregator';
-import { AlertStore, createAlerter } from '@callboard/alerter';
+import { AlertStore } from '@callboard/alerter';
 import { loadRules } from '@callboard/alerts';
 import { parseEvent } from '@callboard/events';
 import { QueueConfig } from '@callboard/queue-config';
 import { createMetricsRegistry } from '@callboard/runtime';
 import { WindowStore } from '@callboard/windows';
 import { createTestStack } from '../../helpers/infra.js';
+import { testAggregator, testAlerter } from '../../helpers/pipeline.js';
 
 const { values } = parseArgs({ options: { samples: { type: 'string', default: '200' }, queues: { type: 'string', default: '10' } } });
 const SAMPLES = Number(values.samples);
@@ -38,29 +38,11 @@ const rules = loadRules(
     rules: [{ id: 'waiting', name: 'A call is waiting', metric: 'live.callsWaiting', comparator: '>', fire: 0.5, clear: 0.5, forMs: 0, keepFiringForMs: 0, severity: 'warning', routes: [] }],
   }),
 );
-const aggregator = createAggregator({
-  kafka: stack.kafka,
-  codec: stack.codec,
-  store: new WindowStore(redis, { namespace }),
-  queues: QueueConfig.defaults(),
-  logger: stack.logger,
+const aggregator = testAggregator(stack, new WindowStore(redis, { namespace }), { queues: QueueConfig.defaults(), metrics: createMetricsRegistry('bench') });
+const alerter = testAlerter(stack, new AlertStore(redis, namespace), rules, {
   metrics: createMetricsRegistry('bench'),
-  groupId: `${stack.prefix}agg`,
-  graceMs: 2 * 3600_000,
-  maxSkewMs: 300_000,
-  snapshotIntervalMs: 1000,
-});
-const alerter = createAlerter({
-  kafka: stack.kafka,
-  codec: stack.codec,
-  store: new AlertStore(redis, namespace),
-  rules: () => rules,
-  logger: stack.logger,
-  metrics: createMetricsRegistry('bench'),
-  groupId: `${stack.prefix}alerter`,
   tickMs: 1000,
   webhook: { timeoutMs: 1000, maxAttempts: 1, backoff: { initialDelayMs: 100, maxDelayMs: 100 } },
-  dispatchIntervalMs: 100,
 });
 await aggregator.start();
 await alerter.start();
