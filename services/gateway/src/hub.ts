@@ -20,6 +20,9 @@ export interface HubClient {
   /** Bytes queued in the socket but not yet written. */
   bufferedAmount(): number;
   close(code: number, reason: string): void;
+  /** Holds writes until `uncork`, so a burst of frames leaves in one system call. */
+  cork?(): void;
+  uncork?(): void;
 }
 
 export interface HubOptions {
@@ -115,6 +118,20 @@ export class Hub {
     const sub = this.clients.get(client);
     if (!sub) return undefined;
     return sub.queues === '*' ? '*' : [...sub.queues].sort();
+  }
+
+  /**
+   * Runs `fn` (usually one Kafka batch of snapshots) with every client's socket corked: a client
+   * subscribed to many queues gets its frames of the batch in one write, not one write per frame.
+   */
+  batch(fn: () => void): void {
+    const clients = [...this.clients.keys()];
+    for (const c of clients) c.cork?.();
+    try {
+      fn();
+    } finally {
+      for (const c of clients) c.uncork?.();
+    }
   }
 
   /** A new KPI snapshot from cc.kpi.v1. Returns false when an older one than the view held was ignored. */

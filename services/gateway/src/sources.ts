@@ -70,7 +70,9 @@ export function createSources(deps: SourcesDeps): Sources {
     partitionsConsumedConcurrently: 3,
     ...(deps.onFatal ? { onFatal: deps.onFatal } : {}),
     async handleBatch(batch) {
-      for (const e of batch.events) deps.hub.applySnapshot(e.event);
+      deps.hub.batch(() => {
+        for (const e of batch.events) deps.hub.applySnapshot(e.event);
+      });
       readUpTo.set(batch.partition, BigInt(batch.lastOffset) + 1n);
       checkCaughtUp();
     },

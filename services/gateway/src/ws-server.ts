@@ -128,6 +128,9 @@ export function createWsServer(deps: WsServerDeps): WsServer {
       tenantId: claims.tenantId,
       send: (frame) => ws.send(frame),
       bufferedAmount: () => ws.bufferedAmount,
+      // ws has no cork of its own; its socket is a plain net.Socket (a documented-in-source field).
+      cork: () => (ws as unknown as { _socket?: { cork(): void } })._socket?.cork(),
+      uncork: () => (ws as unknown as { _socket?: { uncork(): void } })._socket?.uncork(),
       close: (code, reason) => {
         metrics.closes.inc({ code: String(code) });
         ws.close(code, reason);
