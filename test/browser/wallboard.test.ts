@@ -63,7 +63,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-describe.skipIf(!existsSync(CHROMIUM))('wallboard in a real headless Chromium', () => {
+describe('wallboard in a real headless Chromium', () => {
   let stack: TestStack;
   let redis: Redis;
   let gateway: Gateway;
@@ -107,6 +107,8 @@ describe.skipIf(!existsSync(CHROMIUM))('wallboard in a real headless Chromium', 
   }
 
   beforeAll(async () => {
+    // No silent skip: scripts/test.sh installs Debian's chromium, so its absence is a broken setup.
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/test.sh, which installs it with apt-get`);
     mkdirSync(SCREENSHOTS, { recursive: true });
     if (!existsSync(DIST_INDEX)) execFileSync('pnpm', ['--filter', '@callboard/gateway', 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
     stack = await createTestStack('wallboard');
