@@ -1,4 +1,5 @@
 import type { Kafka } from 'kafkajs';
+import { CallboardError, retry } from '@callboard/errors';
 import { type EventCodec, topologyTopics } from '@callboard/events';
 import type { Logger } from './logger.js';
 
@@ -16,8 +17,10 @@ export async function provision(kafka: Kafka, codec: EventCodec, logger: Logger)
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t.name));
     if (missing.length > 0) {
+      // Leaders are awaited below, not by kafkajs: its wait can fail with "does not host this
+      // topic-partition" while a just-created topic's metadata spreads, though the topic exists.
       await admin.createTopics({
-        waitForLeaders: true,
+        waitForLeaders: false,
         topics: missing.map((t) => ({
           topic: t.name,
           numPartitions: t.partitions,
@@ -25,6 +28,14 @@ export async function provision(kafka: Kafka, codec: EventCodec, logger: Logger)
           configEntries: Object.entries(t.config).map(([name, value]) => ({ name, value })),
         })),
       });
+      await retry(
+        async () => {
+          const meta = await admin.fetchTopicMetadata({ topics: missing.map((t) => t.name) });
+          const leaderless = meta.topics.filter((t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0));
+          if (leaderless.length > 0) throw new CallboardError('CB_KAFKA_UNAVAILABLE', `no leader yet for ${leaderless.map((t) => t.name).join(', ')}`, { retriable: true });
+        },
+        { attempts: 40, initialDelayMs: 100, maxDelayMs: 1000, retriable: () => true },
+      );
     }
     const present = topics.filter((t) => existing.has(t.name));
     if (present.length > 0) {
