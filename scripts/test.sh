@@ -15,6 +15,11 @@ started_infra=no
 if ! bash infra/local/cb-infra status >/dev/null 2>&1; then
   started_infra=yes
 fi
+if [ "$started_infra" = yes ]; then
+  # Each run starts from an empty Kafka: the thousands of test partitions earlier runs created
+  # and deleted only slow leader elections down (seen as NOT_LEADER flakes on a second run).
+  rm -rf "$CB_HOME/kafka/data"
+fi
 say "starting local infra (Kafka, Schema Registry, Redis)"
 bash infra/local/cb-infra up
 cleanup() {
