@@ -8,7 +8,7 @@ import { AlertStore, RulesSource } from '@callboard/alerter';
 import { loadRules } from '@callboard/alerts';
 import type { Redis } from '@callboard/runtime';
 import type { QueueView } from '@callboard/windows';
-import { createTestStack, type TestStack } from '../helpers/infra.js';
+import { createTestStack, readBack, type TestStack } from '../helpers/infra.js';
 import { childEnv, exited, REPO_ROOT, testAlerter } from '../helpers/pipeline.js';
 import { snapshot } from '../helpers/snapshots.js';
 import { waitFor } from '../helpers/wait.js';
@@ -113,21 +113,7 @@ describe('alerter with the real services', () => {
       await alerter.close();
     }
     // Every change is on cc.alerts.v1, keyed by fingerprint, with who acknowledged.
-    const records: Record<string, unknown>[] = [];
-    const consumer = stack.kafka.consumer({ groupId: `${stack.prefix}alerts-reader` });
-    await consumer.connect();
-    await consumer.subscribe({ topic: stack.topology.alerts.name, fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        const d = await stack.codec.decode(message.value);
-        if (d.ok) records.push({ ...d.value, _key: message.key?.toString() });
-      },
-    });
-    try {
-      await waitFor('the ack record', () => records.find((r) => r.kind === 'ack'));
-    } finally {
-      await consumer.disconnect();
-    }
+    const records = await readBack(stack, stack.topology.alerts.name, (rs) => rs.some((r) => r.kind === 'ack'));
     const ack = records.find((r) => r.kind === 'ack')!;
     expect(ack).toMatchObject({ ackBy: 'lead-li', state: 'firing', ruleId: 'sl-low', tenantId: TENANT, fireThreshold: 0.8, clearThreshold: 0.85 });
     expect(ack._key).toBe(ack.fingerprint);
@@ -225,21 +211,7 @@ describe('alerter with the real services', () => {
     } finally {
       await alerter.close();
     }
-    const dlq: Record<string, unknown>[] = [];
-    const reader = stack.kafka.consumer({ groupId: `${stack.prefix}dlq-reader` });
-    await reader.connect();
-    await reader.subscribe({ topic: stack.topology.dlq.name, fromBeginning: true });
-    await reader.run({
-      eachMessage: async ({ message }) => {
-        const d = await stack.codec.decode(message.value);
-        if (d.ok && d.value.sourceTopic === stack.topology.kpi.name) dlq.push(d.value);
-      },
-    });
-    try {
-      await waitFor('two DLQ records', () => (dlq.length >= 2 ? true : undefined), 30_000);
-    } finally {
-      await reader.disconnect();
-    }
+    const dlq = (await readBack(stack, stack.topology.dlq.name, (rs) => rs.filter((r) => r.sourceTopic === stack.topology.kpi.name).length >= 2)).filter((r) => r.sourceTopic === stack.topology.kpi.name);
     expect(dlq.map((r) => r.reasonCode).sort()).toEqual(['CB_EVENT_INVALID', 'CB_EVENT_NOT_WIRE_FORMAT']);
     expect(dlq.every((r) => r.service === 'alerter')).toBe(true);
   }, 60_000);

@@ -58,3 +58,30 @@ export async function createTestStack(label: string): Promise<TestStack> {
     },
   };
 }
+
+/** A record read back from a topic through the registry, with its key as `_key`. */
+export type DecodedRecord = Record<string, unknown> & { _key?: string };
+
+/**
+ * Reads `topic` from the beginning with a throwaway group, decoding through the registry, until
+ * `done` says the records seen are enough (or the time runs out); returns them.
+ */
+export async function readBack(stack: TestStack, topic: string, done: (records: DecodedRecord[]) => boolean, timeoutMs = 30_000): Promise<DecodedRecord[]> {
+  const records: DecodedRecord[] = [];
+  const consumer = stack.kafka.consumer({ groupId: `${stack.prefix}reader-${randomBytes(3).toString('hex')}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const d = await stack.codec.decode(message.value);
+      if (d.ok) records.push({ ...d.value, ...(message.key ? { _key: message.key.toString() } : {}) });
+    },
+  });
+  try {
+    const deadline = Date.now() + timeoutMs;
+    while (!done(records) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  } finally {
+    await consumer.disconnect();
+  }
+  return records;
+}

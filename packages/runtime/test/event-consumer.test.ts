@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEvent, type CanonicalEvent } from '@callboard/events';
-import { createTestStack, type TestStack } from '../../../test/helpers/infra.js';
+import { createTestStack, readBack, type TestStack } from '../../../test/helpers/infra.js';
 import { SAMPLE_EVENTS } from '../../events/test/fixtures.js';
 import { createEventConsumer, createMetricsRegistry } from '../src/index.js';
 
@@ -57,24 +57,10 @@ describe('event consumer: bad records go to the DLQ and never stop the partition
     }
 
     // Read the DLQ back through the registry.
-    const dlq: Record<string, unknown>[] = [];
-    const reader = stack.kafka.consumer({ groupId: `${stack.prefix}dlq-reader` });
-    await reader.connect();
-    await reader.subscribe({ topic: stack.topology.dlq.name, fromBeginning: true });
-    await reader.run({
-      eachMessage: async ({ message }) => {
-        const d = await stack.codec.decode(message.value);
-        if (d.ok) dlq.push(d.value);
-      },
-    });
-    try {
-      const record = await waitFor('the DLQ record', () => dlq[0]);
-      expect(record).toMatchObject({ sourceTopic: topic, sourceOffset: '1', reasonCode: 'CB_EVENT_NOT_WIRE_FORMAT', service: 'test' });
-      expect(Buffer.from(record.value as Buffer)).toEqual(garbage);
-      expect(typeof record.sourcePartition).toBe('number');
-    } finally {
-      await reader.disconnect();
-    }
+    const [record] = await readBack(stack, stack.topology.dlq.name, (rs) => rs.length > 0);
+    expect(record).toMatchObject({ sourceTopic: topic, sourceOffset: '1', reasonCode: 'CB_EVENT_NOT_WIRE_FORMAT', service: 'test' });
+    expect(Buffer.from(record!.value as Buffer)).toEqual(garbage);
+    expect(typeof record!.sourcePartition).toBe('number');
     const counted = await metrics.getSingleMetric('callboard_dlq_records_total')!.get();
     expect(counted.values.find((v) => v.labels.reason === 'CB_EVENT_NOT_WIRE_FORMAT')?.value).toBe(1);
   });
