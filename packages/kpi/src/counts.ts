@@ -43,8 +43,8 @@ export interface KpiCounts {
 }
 
 /**
- * Every counter name, in a fixed order. The Redis store uses the same names as
- * hash fields, so renaming one is a storage migration.
+ * Every counter name, in a fixed order. The Redis store names hash fields by the
+ * position in this list, so reordering it (not renaming) is a storage migration.
  */
 export const COUNT_FIELDS = [
   'offered',
