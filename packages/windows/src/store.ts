@@ -162,6 +162,7 @@ export class WindowStore {
         activeQueuesKey(this.namespace),
         JSON.stringify(payload),
         Number(input.lastOffset ?? input.events.at(-1)?.offset ?? -1),
+        MAX_FIELD_INDEX,
       );
       return reply.map(Number);
     } catch (err) {

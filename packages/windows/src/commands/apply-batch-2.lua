@@ -21,17 +21,17 @@
                w = waiting since (ms, offers only)
         agent: k = "a", e = eventId, a = tenant agents key, g = agentId, v = "state|q1,q2" }
     ARGV[8] the batch's last offset, valid or not: records the consumer sent to the DLQ count as done
+    ARGV[9] index of the one counter merged by max (maxWaitMs); every other one is a sum
 
   Output: { applied, duplicates, anomalies, late, redelivered, lastOffset, watermark }, or
           { -1, watermark } with nothing written when an event is late but came without its JSON:
           the caller's prediction was stale, and it calls again with every event's JSON.
 
   Counter fields in bucket hashes are the indexes of COUNT_FIELDS (packages/kpi);
-  fine hashes hold six 10 s buckets as "<slot>:<idx>". Index MAX_IDX (maxWaitMs) is a
-  maximum, every other field a sum.
+  fine hashes hold six 10 s buckets as "<slot>:<idx>".
 ]]
 local rcall = redis.call
-local MAX_IDX = 16
+local MAX_IDX = tonumber(ARGV[9])
 
 local grace = tonumber(ARGV[1])
 local fineTtl = tonumber(ARGV[2])
