@@ -24,6 +24,11 @@ export interface Notification {
   labels: Record<string, string>;
   /** Route names from the rule; the grouper sends one batch per route. */
   routes: string[];
+  /**
+   * Set on a `resolve` sent while a silence covers the alert: the episode's fire was paged before
+   * the silence began, so whoever was paged hears it end (issue 8 item 12).
+   */
+  silenced?: true;
 }
 
 /** Builds the notification of `kind` for an alert. */
@@ -41,8 +46,19 @@ export function toNotification(alert: AlertState, rule: Rule, kind: Notification
     episode: alert.episode,
     at: kind === 'fire' ? (alert.firedAt ?? at) : kind === 'resolve' ? (alert.resolvedAt ?? at) : at,
     labels: { ...rule.labels },
-    routes: [...rule.routes],
+    routes: notificationRoutes(alert, rule, kind),
   };
+}
+
+/**
+ * An escalation goes to the rule's `escalationRoutes` (its `routes` when it names none); the resolve
+ * of an episode that escalated goes to both, so everyone paged hears the episode end.
+ */
+function notificationRoutes(alert: AlertState, rule: Rule, kind: NotificationKind): string[] {
+  const escalation = rule.escalationRoutes ?? rule.routes;
+  if (kind === 'escalate') return [...escalation];
+  if (kind === 'resolve' && alert.escalatedEpisode === alert.episode) return [...new Set([...rule.routes, ...escalation])];
+  return [...rule.routes];
 }
 
 /** The outcome of {@link decideNotifications}: the state to store and what to hand to the grouper. */
@@ -63,10 +79,15 @@ export interface NotificationDecision {
  *   still firing, as Alertmanager does;
  * - **resolve** when the alert has just resolved and its fire was notified; nobody hears of the end
  *   of an episode they were never told began;
- * - **escalate** when {@link dueEscalation} says so and the fire was notified; once per episode.
+ * - **escalate** when {@link dueEscalation} says so and the fire was notified; once per episode, to
+ *   the rule's `escalationRoutes` (its `routes` when it names none).
  *
- * A matching active silence suppresses all three, and nothing is marked as sent, but the returned
- * state is otherwise the evaluated one: the alert stays firing and visible.
+ * A matching active silence mutes new fires and escalations, and nothing is marked as sent, so they
+ * go out when it ends if the alert is still in its episode; the returned state is otherwise the
+ * evaluated one: the alert stays firing and visible. A resolve under a silence follows the fire, as
+ * in Alertmanager and PagerDuty: when the episode's fire was sent before the silence began, the
+ * resolve IS sent, marked `silenced: true`, so the person paged hears the episode end; when the fire
+ * was never sent (silenced from the start), neither is the resolve.
  *
  * @param alert - the state `evaluate` returned for this tick
  * @param rule - the alert's rule
@@ -75,7 +96,12 @@ export interface NotificationDecision {
  */
 export function decideNotifications(alert: AlertState, rule: Rule, silences: readonly Silence[], at: number): NotificationDecision {
   const silence = activeSilence(alert, rule, silences, at);
-  if (silence) return { state: alert, notifications: [], silencedBy: silence.id };
+  if (silence) {
+    if (alert.state !== 'resolved' || alert.notifiedEpisode !== alert.episode) return { state: alert, notifications: [], silencedBy: silence.id };
+    const state = { ...alert };
+    delete state.notifiedEpisode;
+    return { state, notifications: [{ ...toNotification(alert, rule, 'resolve', at), silenced: true }], silencedBy: silence.id };
+  }
   let state = alert;
   const notifications: Notification[] = [];
   if (isActive(state) && state.notifiedEpisode !== state.episode) {

@@ -56,6 +56,8 @@ const ruleObject = z
     labels: z.record(z.string()).default({}),
     routes: z.array(identifier).default([]),
     escalateAfterMs: z.number().int('must be whole milliseconds').positive('must be > 0').optional(),
+    /** Where an escalation goes (e.g. the on-call manager); omitted = the rule's `routes`. */
+    escalationRoutes: z.array(identifier).min(1, 'must name at least one route').optional(),
   })
   .strict();
 
@@ -110,6 +112,9 @@ export const ruleSchema = ruleObject
     if (rule.escalateAfterMs !== undefined && rule.severity !== 'critical') {
       issue('escalateAfterMs', 'only critical rules escalate');
     }
+    if (rule.escalationRoutes !== undefined && rule.escalateAfterMs === undefined) {
+      issue('escalationRoutes', 'needs escalateAfterMs: a rule without it never escalates');
+    }
   })
   .transform((rule) => ({ ...rule, clear: rule.clear ?? rule.fire }));
 
@@ -135,16 +140,18 @@ export const rulesFileSchema = z
       const first = seen.get(rule.id);
       if (first !== undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['rules', i, 'id'], message: `duplicate rule id ${JSON.stringify(rule.id)} (also rules[${first}])` });
       else seen.set(rule.id, i);
-      rule.routes.forEach((route, j) => {
-        if (!Object.hasOwn(file.routes, route)) {
-          const known = Object.keys(file.routes);
-          ctx.addIssue({
-            code: z.ZodIssueCode.custom,
-            path: ['rules', i, 'routes', j],
-            message: `unknown route ${JSON.stringify(route)}; routes defined: ${known.length > 0 ? known.join(', ') : '(none)'}`,
-          });
-        }
-      });
+      for (const field of ['routes', 'escalationRoutes'] as const) {
+        (rule[field] ?? []).forEach((route, j) => {
+          if (!Object.hasOwn(file.routes, route)) {
+            const known = Object.keys(file.routes);
+            ctx.addIssue({
+              code: z.ZodIssueCode.custom,
+              path: ['rules', i, field, j],
+              message: `unknown route ${JSON.stringify(route)}; routes defined: ${known.length > 0 ? known.join(', ') : '(none)'}`,
+            });
+          }
+        });
+      }
     });
   });
 

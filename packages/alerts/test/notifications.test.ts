@@ -62,6 +62,34 @@ describe('silences', () => {
     expect(quiet.sent).toEqual([]);
   });
 
+  it('mute new fires but still send the resolve of an episode whose fire was sent before the silence, marked silenced (issue 8 item 12)', () => {
+    // Episode 1 fires and is paged; a silence starts; the episode ends under the silence.
+    const silences = [silence({ createdAt: T0 + 2 * MIN, expiresAt: T0 + 60 * MIN })];
+    let s = tick(undefined, rule, 0.5, T0, silences);
+    expect(s.sent.map((n) => n.kind)).toEqual(['fire']);
+    s = tick(s.state, rule, 0.5, T0 + 3 * MIN, silences);
+    expect(s.sent).toEqual([]);
+    s = tick(s.state, rule, 0.9, T0 + 4 * MIN, silences);
+    expect(s.state.state).toBe('resolved');
+    expect(s.sent.map((n) => [n.kind, n.episode, n.silenced])).toEqual([['resolve', 1, true]]);
+    expect(s.silencedBy).toBe('s1');
+    // Decided again (a restart), it is not sent twice.
+    expect(decideNotifications(s.state, rule, silences, T0 + 4 * MIN).notifications).toEqual([]);
+    // Episode 2 starts and ends under the silence: nobody was paged, so nobody hears it end.
+    s = tick(s.state, rule, 0.5, T0 + 5 * MIN, silences);
+    expect(s.state.episode).toBe(2);
+    expect(s.sent).toEqual([]);
+    s = tick(s.state, rule, 0.9, T0 + 6 * MIN, silences);
+    expect(s.state.state).toBe('resolved');
+    expect(s.sent).toEqual([]);
+    s = tick(s.state, rule, 0.9, T0 + 61 * MIN, silences);
+    expect(s.sent).toEqual([]);
+    // A resolve with no silence carries no mark.
+    let plain = tick(undefined, rule, 0.5, T0);
+    plain = tick(plain.state, rule, 0.9, T0 + MIN);
+    expect(plain.sent.map((n) => [n.kind, n.silenced])).toEqual([['resolve', undefined]]);
+  });
+
   it('match on tenant, queue, rule and label globs, only while active', () => {
     const alert = { tenantId: 'acme', queueId: 'sales-eu', ruleId: 'sl-below-target' };
     const rule = makeRule({ labels: { category: 'service-level' }, severity: 'warning' });
@@ -125,6 +153,20 @@ describe('escalation', () => {
     expect(s.state.ack?.by).toBe('lee@acme');
     s = tick(unacknowledge(s.state), critical, 0.5, T0 + 16 * MIN);
     expect(s.sent.map((n) => n.kind)).toEqual(['escalate']);
+  });
+
+  it('sends the escalation to the escalation routes, the fire to the rule routes, the resolve to both', () => {
+    const rule = makeRule({ severity: 'critical', escalateAfterMs: 10 * MIN, routes: ['team'], escalationRoutes: ['manager'] });
+    let s = tick(undefined, rule, 0.5, T0);
+    expect(s.sent.map((n) => [n.kind, n.routes])).toEqual([['fire', ['team']]]);
+    s = tick(s.state, rule, 0.5, T0 + 10 * MIN);
+    expect(s.sent.map((n) => [n.kind, n.routes])).toEqual([['escalate', ['manager']]]);
+    s = tick(s.state, rule, 0.9, T0 + 11 * MIN);
+    expect(s.sent.map((n) => [n.kind, n.routes])).toEqual([['resolve', ['team', 'manager']]]);
+    // An episode that never escalated resolves to the rule routes only.
+    s = tick(s.state, rule, 0.5, T0 + 12 * MIN);
+    s = tick(s.state, rule, 0.9, T0 + 13 * MIN);
+    expect(s.sent.map((n) => [n.kind, n.episode, n.routes])).toEqual([['resolve', 2, ['team']]]);
   });
 
   it('never escalates a warning, or a critical without escalateAfterMs', () => {
