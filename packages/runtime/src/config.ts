@@ -12,9 +12,46 @@ export const boolVar = z
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 export const logLevelVar = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
+/** Variables whose value is a credential: a rejected value is never printed, only the rule it broke. */
+const SECRET_NAME = /(?:_SECRET|_TOKEN|_PASSWORD|_PASSWD|_API_KEY|_CREDENTIALS?)$/;
+
+/** True when `name` holds a credential (CB_GATEWAY_SECRET, CB_GATEWAY_SCRAPE_TOKEN, any *_SECRET, *_TOKEN, *_PASSWORD). */
+function isSecretVar(name: string): boolean {
+  return SECRET_NAME.test(name);
+}
+
+/** The credentials a URL carries in its userinfo (`redis://:pass@host`), if any. */
+function urlCredentials(value: string): string[] {
+  const match = /^[a-z][a-z0-9+.-]*:\/\/([^/?#@]*)@/i.exec(value);
+  if (!match?.[1]) return [];
+  const parts = [match[1], ...match[1].split(':')].filter((p) => p.length > 0);
+  // Longest first, so the whole userinfo is replaced before its parts.
+  return [...new Set(parts)].sort((a, b) => b.length - a.length);
+}
+
+/** Replaces every occurrence of each secret in `text` with `***`. */
+function mask(text: string, secrets: readonly string[]): string {
+  return secrets.reduce((out, secret) => out.split(secret).join('***'), text);
+}
+
+/**
+ * One line per broken rule: `NAME="value": rule` for ordinary variables, `NAME: rule` for credentials
+ * (issue 8 item 4). A URL's userinfo is masked. When zod's own message repeats a secret (enum
+ * messages say what they received), the message is replaced by the rule's code.
+ */
+function describeIssue(issue: z.ZodIssue, picked: Record<string, string | undefined>): string {
+  const name = String(issue.path[0] ?? '');
+  const value = picked[name];
+  const secret = isSecretVar(name);
+  const secrets = value === undefined ? [] : secret ? [value] : urlCredentials(value);
+  const rule = secrets.some((s) => issue.message.includes(s)) ? `invalid value (${issue.code})` : issue.message;
+  const path = issue.path.join('.');
+  return secret ? `${path}: ${rule}` : `${path}=${JSON.stringify(value === undefined ? null : mask(value, secrets))}: ${rule}`;
+}
+
 /**
  * Parses environment variables with a zod object whose keys are the variable names, and freezes the
- * result. A bad value fails at start with a message that names the variable.
+ * result. A bad value fails at start with a message that names the variable and never shows a secret.
  */
 export function parseEnv<S extends z.ZodObject<Record<string, ZodTypeAny>>>(schema: S, env: Env): Readonly<z.output<S>> {
   const picked: Record<string, string | undefined> = {};
@@ -24,7 +61,7 @@ export function parseEnv<S extends z.ZodObject<Record<string, ZodTypeAny>>>(sche
   }
   const parsed = schema.safeParse(picked);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}=${JSON.stringify(picked[String(i.path[0])] ?? null)}: ${i.message}`);
+    const problems = parsed.error.issues.map((i) => describeIssue(i, picked));
     throw new CallboardError('CB_CONFIG_INVALID', `invalid configuration: ${problems.join('; ')}`, { problems });
   }
   return Object.freeze(parsed.data);

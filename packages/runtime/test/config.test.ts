@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadInfraConfig } from '../src/index.js';
+import { z } from 'zod';
+import { loadInfraConfig, parseEnv } from '../src/index.js';
 
 describe('infra config from the environment', () => {
   it('derives every address from the ports, with the documented defaults', () => {
@@ -27,5 +28,46 @@ describe('infra config from the environment', () => {
     } catch (err) {
       expect(err).toMatchObject({ code: 'CB_CONFIG_INVALID' });
     }
+  });
+});
+
+describe('config errors never print a secret (issue 8 item 4)', () => {
+  const schema = z.object({
+    CB_GATEWAY_SECRET: z.string().min(32, 'must be at least 32 characters'),
+    CB_GATEWAY_SCRAPE_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
+    CB_DB_PASSWORD: z.enum(['only-this-one']).optional(),
+    CB_REDIS_URL: z.string().regex(/^rediss:\/\//, 'must be a rediss:// URL').optional(),
+  });
+
+  function messageOf(env: Record<string, string>): string {
+    try {
+      parseEnv(schema, env);
+    } catch (err) {
+      expect(err).toMatchObject({ code: 'CB_CONFIG_INVALID' });
+      return `${(err as Error).message} ${JSON.stringify((err as { context: unknown }).context)}`;
+    }
+    throw new Error('expected the configuration to be refused');
+  }
+
+  it('names CB_GATEWAY_SECRET=hunter2 and the rule, never the value', () => {
+    const message = messageOf({ CB_GATEWAY_SECRET: 'hunter2' });
+    expect(message).toContain('CB_GATEWAY_SECRET');
+    expect(message).toContain('at least 32 characters');
+    expect(message).not.toContain('hunter2');
+  });
+
+  it('hides *_TOKEN and *_PASSWORD values, even where zod repeats what it received', () => {
+    const message = messageOf({ CB_GATEWAY_SECRET: 'x'.repeat(32), CB_GATEWAY_SCRAPE_TOKEN: 'tok-hunter3', CB_DB_PASSWORD: 'pw-hunter4' });
+    expect(message).toMatch(/CB_GATEWAY_SCRAPE_TOKEN: /);
+    expect(message).toMatch(/CB_DB_PASSWORD: /);
+    expect(message).not.toContain('hunter3');
+    expect(message).not.toContain('hunter4');
+  });
+
+  it('masks the userinfo of a URL but keeps the rest', () => {
+    const message = messageOf({ CB_GATEWAY_SECRET: 'x'.repeat(32), CB_REDIS_URL: 'redis://admin:hunter5@cache.example:6379/0' });
+    expect(message).toContain('CB_REDIS_URL="redis://***@cache.example:6379/0"');
+    expect(message).not.toContain('hunter5');
+    expect(message).not.toContain('admin');
   });
 });

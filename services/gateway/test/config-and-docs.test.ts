@@ -30,6 +30,19 @@ describe('gateway configuration', () => {
       }
     }
   });
+
+  it('never prints the value of a rejected secret: CB_GATEWAY_SECRET=hunter2 names the variable only', () => {
+    try {
+      loadGatewayConfig({ CB_GATEWAY_SECRET: 'hunter2' });
+      expect.unreachable();
+    } catch (err) {
+      expect(isCallboardError(err, 'CB_CONFIG_INVALID')).toBe(true);
+      const text = `${(err as Error).message} ${JSON.stringify((err as { context: unknown }).context)}`;
+      expect(text).toContain('CB_GATEWAY_SECRET');
+      expect(text).toContain(`at least ${32} characters`);
+      expect(text).not.toContain('hunter2');
+    }
+  });
 });
 
 describe('docs/websocket-protocol.md', () => {
