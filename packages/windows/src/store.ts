@@ -71,6 +71,11 @@ export interface LiveQueueState {
   callsWaiting: number;
   longestWaitingMs: number | null;
   agents: Record<'logged_out' | 'available' | 'on_call' | 'wrap_up' | 'away', number>;
+  /**
+   * The skills (`queueIds`) of every agent staffed in this queue (available, on a call or in
+   * wrap-up), one list per agent: planning splits a multi-queue agent between its queues.
+   */
+  staffedAgentQueues: string[][];
   occupancy: number | null;
 }
 
@@ -304,15 +309,20 @@ export class WindowStore {
     const callsWaiting = Number(results[1]![1]);
     const oldest = results[2]![1] as string[];
     const agents = { logged_out: 0, available: 0, on_call: 0, wrap_up: 0, away: 0 };
+    const staffedAgentQueues: string[][] = [];
     for (const value of Object.values(results[3]![1] as Record<string, string>)) {
       const [, , state, queues] = value.split('|');
-      if (queues !== undefined && queues.split(',').includes(queueId) && state && state in agents) agents[state as keyof typeof agents] += 1;
+      if (queues !== undefined && queues.split(',').includes(queueId) && state && state in agents) {
+        agents[state as keyof typeof agents] += 1;
+        if (state === 'available' || state === 'on_call' || state === 'wrap_up') staffedAgentQueues.push(queues.split(','));
+      }
     }
     const busy = agents.on_call + agents.wrap_up;
     return {
       callsWaiting,
       longestWaitingMs: oldest.length === 2 ? Math.max(0, nowMs - Number(oldest[1])) : null,
       agents,
+      staffedAgentQueues,
       occupancy: busy + agents.available > 0 ? busy / (busy + agents.available) : null,
     };
   }
