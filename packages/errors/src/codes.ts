@@ -19,6 +19,8 @@ export const ERROR_CODES = [
   'CB_RULES_INVALID',
   'CB_USAGE',
   'CB_INPUT_INVALID',
+  'CB_RANGE_TOO_LARGE',
+  'CB_RATE_LIMITED',
   'CB_SHUTDOWN',
 ] as const;
 

@@ -1,6 +1,6 @@
 export * from './bucket-keys.js';
 export * from './time-zone.js';
 export * from './window-ranges.js';
-export { WindowStore, type WindowStoreOptions, type ApplyBatchInput, type ApplyBatchResult, type LateEntry, type LiveQueueState, type RangeRead, type PartitionRef } from './store.js';
+export { WindowStore, MAX_READ_KEYS, type WindowStoreOptions, type ApplyBatchInput, type ApplyBatchResult, type LateEntry, type LiveQueueState, type RangeRead, type PartitionRef } from './store.js';
 export { loadScripts } from './script-loader.js';
 export { readQueueView, readWindow, windowKpi, type QueueView, type WindowKpi } from './queue-reader.js';

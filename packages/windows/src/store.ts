@@ -5,6 +5,7 @@ import { COUNT_FIELDS, contribution, emptyCounts, type KpiCounts, type QueueKpiS
 import {
   activeQueuesKey,
   FINE_BUCKET_MS,
+  FINE_GROUP_MS,
   FINE_SLOTS_PER_GROUP,
   fineGroupStart,
   fineSlot,
@@ -16,10 +17,19 @@ import {
   type QueueKeys,
   tenantAgentsKey,
 } from './bucket-keys.js';
+import { decodeAgentValue, encodeAgentValue } from './agent-value.js';
 import { loadScripts } from './script-loader.js';
 
 const MAX_FIELD_INDEX = COUNT_FIELDS.indexOf('maxWaitMs');
 const HOUR_MS = 3600_000;
+
+/**
+ * The most Redis keys one range read may touch (issue 8 item 2): a read is one script call on one
+ * Redis, so an unbounded range would block it for every tenant. 8 days of interval buckets are 768
+ * keys, plus at most one interval of fine groups at the right edge, so every span the store can
+ * answer fits; what does not is refused with `CB_RANGE_TOO_LARGE` before a key is built.
+ */
+export const MAX_READ_KEYS = 1000;
 
 export interface WindowStoreOptions {
   /** Key namespace; tests use their own. Default `cb`. */
@@ -179,7 +189,7 @@ export class WindowStore {
     const t = Date.parse(event.occurredAt);
     const late = withLateCopy ? formatJsonLine(event).trimEnd() : undefined;
     if (!isCallEvent(event)) {
-      return { o: offset, t, late, k: 'a', e: event.eventId, a: tenantAgentsKey(this.namespace, event.tenantId), g: event.agentId, v: `${event.state}|${event.queueIds.join(',')}` };
+      return { o: offset, t, late, k: 'a', e: event.eventId, a: tenantAgentsKey(this.namespace, event.tenantId), g: event.agentId, v: encodeAgentValue(event, t) };
     }
     const keys = this.keys(event.tenantId, event.queueId);
     const delta = contribution(event, settingsFor(event.tenantId, event.queueId));
@@ -236,11 +246,13 @@ export class WindowStore {
 
   /** Which buckets cover `[from, to)`: fine ones inside fine retention, interval ones beyond. */
   private plan(keys: QueueKeys, from: number, to: number, nowMs: number): { plan: Plan; from: number; to: number; precisionMs: number } {
+    this.checkSpan(from, to);
     const horizon = nowMs - this.fineRetentionMs;
     const plan: Plan = { keys: [], specs: [] };
     let effFrom = Math.floor(from / FINE_BUCKET_MS) * FINE_BUCKET_MS;
     let effTo = Math.ceil(to / FINE_BUCKET_MS) * FINE_BUCKET_MS;
     if (effFrom >= horizon) {
+      checkKeyCount(fineKeyCount(effFrom, effTo), from, to);
       this.addFine(plan, keys, effFrom, effTo);
       return { plan, from: effFrom, to: effTo, precisionMs: FINE_BUCKET_MS };
     }
@@ -249,6 +261,7 @@ export class WindowStore {
     const intervalsEnd = Math.max(effFrom, Math.floor(effTo / INTERVAL_BUCKET_MS) * INTERVAL_BUCKET_MS);
     let precisionMs = INTERVAL_BUCKET_MS;
     if (intervalsEnd >= horizon || intervalsEnd === effTo) {
+      checkKeyCount((intervalsEnd - effFrom) / INTERVAL_BUCKET_MS + fineKeyCount(intervalsEnd, effTo), from, to);
       for (let s = effFrom; s < intervalsEnd; s += INTERVAL_BUCKET_MS) {
         plan.keys.push(keys.interval(s));
         plan.specs.push('i');
@@ -257,12 +270,25 @@ export class WindowStore {
       if (effTo === intervalsEnd || intervalsEnd >= horizon) precisionMs = effTo % INTERVAL_BUCKET_MS === 0 ? INTERVAL_BUCKET_MS : FINE_BUCKET_MS;
     } else {
       effTo = Math.ceil(effTo / INTERVAL_BUCKET_MS) * INTERVAL_BUCKET_MS;
+      checkKeyCount((effTo - effFrom) / INTERVAL_BUCKET_MS, from, to);
       for (let s = effFrom; s < effTo; s += INTERVAL_BUCKET_MS) {
         plan.keys.push(keys.interval(s));
         plan.specs.push('i');
       }
     }
     return { plan, from: effFrom, to: effTo, precisionMs };
+  }
+
+  /** A range longer than the interval retention cannot be answered from Redis anyway (DESIGN §4 History). */
+  private checkSpan(from: number, to: number): void {
+    if (!Number.isFinite(from) || !Number.isFinite(to)) throw new CallboardError('CB_USAGE', 'a range needs finite from and to times');
+    if (to - from > this.intervalRetentionMs) {
+      throw new CallboardError('CB_RANGE_TOO_LARGE', `the range ${describeRange(from, to)} is longer than the ${formatSpan(this.intervalRetentionMs)} of interval buckets Redis keeps; ask for a shorter range`, {
+        from,
+        to,
+        maxSpanMs: this.intervalRetentionMs,
+      });
+    }
   }
 
   private addFine(plan: Plan, keys: QueueKeys, from: number, to: number): void {
@@ -311,10 +337,10 @@ export class WindowStore {
     const agents = { logged_out: 0, available: 0, on_call: 0, wrap_up: 0, away: 0 };
     const staffedAgentQueues: string[][] = [];
     for (const value of Object.values(results[3]![1] as Record<string, string>)) {
-      const [, , state, queues] = value.split('|');
-      if (queues !== undefined && queues.split(',').includes(queueId) && state && state in agents) {
-        agents[state as keyof typeof agents] += 1;
-        if (state === 'available' || state === 'on_call' || state === 'wrap_up') staffedAgentQueues.push(queues.split(','));
+      const agent = decodeAgentValue(value);
+      if (agent?.queueIds.includes(queueId)) {
+        agents[agent.state] += 1;
+        if (agent.state === 'available' || agent.state === 'on_call' || agent.state === 'wrap_up') staffedAgentQueues.push(agent.queueIds);
       }
     }
     const busy = agents.on_call + agents.wrap_up;
@@ -337,6 +363,26 @@ export class WindowStore {
     const raw = await this.redis.hgetall(this.keys(tenantId, queueId).stats);
     return { anomalies: Number(raw.anomalies ?? 0), duplicates: Number(raw.duplicates ?? 0), late: Number(raw.late ?? 0) };
   }
+}
+
+/** How many fine-group keys {@link WindowStore.addFine} builds for `[from, to)`, computed, not built. */
+function fineKeyCount(from: number, to: number): number {
+  return to > from ? Math.ceil((to - fineGroupStart(from)) / FINE_GROUP_MS) : 0;
+}
+
+function checkKeyCount(count: number, from: number, to: number): void {
+  if (count > MAX_READ_KEYS) {
+    throw new CallboardError('CB_RANGE_TOO_LARGE', `the range ${describeRange(from, to)} would read ${count} Redis keys; at most ${MAX_READ_KEYS} per read`, { from, to, keys: count, maxKeys: MAX_READ_KEYS });
+  }
+}
+
+function describeRange(from: number, to: number): string {
+  const iso = (ms: number) => (Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : String(ms));
+  return `[${iso(from)}, ${iso(to)})`;
+}
+
+function formatSpan(ms: number): string {
+  return ms % (24 * HOUR_MS) === 0 ? `${ms / (24 * HOUR_MS)} days` : `${ms / HOUR_MS} hours`;
 }
 
 /** A Redis failure is retriable (the consumer pauses); a script error is not. */
