@@ -160,6 +160,7 @@ describe('WindowStore against the real Redis', () => {
       callsWaiting: 2,
       longestWaitingMs: 60_000,
       agents: { logged_out: 0, available: 1, on_call: 1, wrap_up: 0, away: 0 },
+      staffedAgentQueues: [['billing'], ['billing']],
       occupancy: 0.5,
     });
   });

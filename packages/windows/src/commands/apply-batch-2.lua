@@ -19,7 +19,8 @@
                f = fine hash key, s = fine slot, i = interval hash key,
                d = { idx, value, idx, value, ... } the counter contribution,
                w = waiting since (ms, offers only)
-        agent: k = "a", e = eventId, a = tenant agents key, g = agentId, v = "state|q1,q2" }
+        agent: k = "a", e = eventId, a = tenant agents key, g = agentId,
+               v = the value to store, JSON array of occurredAtMs, eventId, state, queueIds }
     ARGV[8] the batch's last offset, valid or not: records the consumer sent to the DLQ count as done
     ARGV[9] index of the one counter merged by max (maxWaitMs); every other one is a sum
 
@@ -128,17 +129,37 @@ local function visitVerdict(ev)
   return verdict
 end
 
+-- Byte order of two strings (UTF-8 bytes, so code-point order). Lua's `<` on strings uses strcoll,
+-- which follows the server's locale; eventId order must not.
+local function bytesLess(a, b)
+  local n = math.min(#a, #b)
+  for j = 1, n do
+    local x, y = string.byte(a, j), string.byte(b, j)
+    if x ~= y then return x < y end
+  end
+  return #a < #b
+end
+
+-- The stored agent value is the JSON array [occurredAtMs, eventId, state, queueIds] built by the
+-- caller, so an eventId may hold any character. Values written before that change were
+-- "occurredAtMs|eventId|state|q1,q2"; state and queue ids never hold "|", so they parse from both ends.
+local function agentStamp(value)
+  if string.sub(value, 1, 1) == '[' then
+    local decoded = cjson.decode(value)
+    return decoded[1], decoded[2]
+  end
+  local ts, id = string.match(value, '^(%d+)|(.*)|[^|]*|[^|]*$')
+  return tonumber(ts) or 0, id or ''
+end
+
 local function applyAgent(ev)
   -- Last writer by event time wins (ties by eventId), so reordering and duplicates are harmless.
   local current = rcall('HGET', ev.a, ev.g)
   if current then
-    local sep1 = string.find(current, '|', 1, true)
-    local sep2 = string.find(current, '|', sep1 + 1, true)
-    local ts = tonumber(string.sub(current, 1, sep1 - 1))
-    local id = string.sub(current, sep1 + 1, sep2 - 1)
-    if ts > ev.t or (ts == ev.t and id >= ev.e) then return 'duplicate' end
+    local ts, id = agentStamp(current)
+    if ts > ev.t or (ts == ev.t and not bytesLess(id, ev.e)) then return 'duplicate' end
   end
-  rcall('HSET', ev.a, ev.g, ev.t .. '|' .. ev.e .. '|' .. ev.v)
+  rcall('HSET', ev.a, ev.g, ev.v)
   rcall('EXPIRE', ev.a, intervalTtl)
   return 'applied'
 end
