@@ -122,6 +122,13 @@ type Task =
   | { kind: 'breakEnd'; agent: AgentRun; epoch: number };
 
 const HOUR_MS = 3_600_000;
+/**
+ * The `reason` of the `on_call` state an agent is published in from the instant a call is routed to
+ * it until the call is answered: the ACD has reserved the agent (Genesys "alerting", Connect
+ * "incoming"). An agent whose phone rings is not free to take another call, so it must not count
+ * as available while the call it rings for still counts as waiting (issue 8 item 15).
+ */
+export const RINGING_REASON = 'ringing';
 /** Nobody hangs up within the first half second: they are still hearing the line connect. */
 const MIN_PATIENCE_MS = 500;
 
@@ -415,22 +422,23 @@ class Engine {
   }
 
   /** The call an agent takes next: highest priority first, then the longest waiting. */
-  private takeNextCall(agent: AgentRun): void {
+  private nextCallFor(agent: AgentRun): Visit | undefined {
     let best: Visit | undefined;
     for (const queue of agent.queues) {
       const head = queue.waiting[0];
       if (!head) continue;
       if (!best || precedes(head, best)) best = head;
     }
-    if (!best) return;
-    best.queue.waiting.shift();
-    this.assign(agent, best);
+    return best;
   }
 
+  /** Routes a call to an agent: the agent is reserved (`on_call`, ringing) at once, not at answer. */
   private assign(agent: AgentRun, visit: Visit): void {
     agent.visit = visit;
     visit.agent = agent;
     visit.phase = 'ringing';
+    // Still reserved from a call whose caller hung up while it rang: already published as ringing.
+    if (agent.state !== 'on_call' || agent.reason !== RINGING_REASON) this.publish(agent, 'on_call', RINGING_REASON);
     const answerAt = this.now + visit.ringMs;
     if (visit.call.patienceDeadline < answerAt) this.calendar.schedule(visit.call.patienceDeadline, { kind: 'abandon', visit });
     else this.calendar.schedule(answerAt, { kind: 'answer', visit });
@@ -456,9 +464,8 @@ class Engine {
     this.closeVisit(visit);
     const agent = visit.agent;
     if (agent) {
-      // The caller hung up while it rang: the agent is free again without having changed state.
+      // The caller hung up while it rang: the agent is free again (or takes the next call at once).
       agent.visit = undefined;
-      agent.availableSince = this.now;
       this.settle(agent);
     }
   }
@@ -549,7 +556,8 @@ class Engine {
 
   /**
    * Brings an agent without a call to the state its shift, breaks and scenario holds ask for,
-   * publishing it if it changed, and lets an available agent take a waiting call.
+   * publishing it if it changed. An agent free for calls while one waits takes it in the same
+   * instant and goes straight to ringing, never published `available` with a call waiting.
    */
   private settle(agent: AgentRun): void {
     if (agent.visit) return; // the call finishes first; wrap-up end calls settle again
@@ -566,11 +574,18 @@ class Engine {
       state = agent.onBreak === undefined ? 'available' : 'away';
       reason = agent.onBreak;
     }
+    if (state === 'available') {
+      const next = this.nextCallFor(agent);
+      if (next) {
+        removeFrom(next.queue.waiting, next);
+        this.assign(agent, next);
+        return;
+      }
+    }
     if (state !== agent.state || reason !== agent.reason) {
       if (state === 'available') agent.availableSince = this.now;
       this.publish(agent, state, reason);
     }
-    if (state === 'available') this.takeNextCall(agent);
   }
 
   private startBreak(agent: AgentRun, reason: string, durationMs: number): void {

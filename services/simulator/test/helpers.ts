@@ -77,16 +77,22 @@ export function collectVisits(events: Iterable<CanonicalEvent>): { visits: Map<s
   return { visits, problems };
 }
 
-/** Checks the agent state machine against the calls it handles; returns every violation. */
+/**
+ * Checks the agent state machine against the calls it handles; returns every violation. A call is
+ * routed to an agent that is free (after `available`, `away` or `logged_out`, or straight from
+ * `wrap_up`): the agent goes `on_call` with reason `ringing`, then `on_call` without a reason when
+ * the caller is answered, then `wrap_up`; a caller who hangs up while it rings frees the agent.
+ */
 export function checkAgents(events: Iterable<CanonicalEvent>): string[] {
   const problems: string[] = [];
   const state = new Map<string, { state: string; reason?: string; callId?: string; at: number }>();
   const pendingAnswer = new Map<string, string>();
+  const ringing = (s: { state: string; reason?: string } | undefined): boolean => s?.state === 'on_call' && s.reason === RINGING;
   for (const e of events) {
     const at = occurredAtMs(e);
     if (e.type === 'call.answered') {
       const s = state.get(e.agentId);
-      if (s?.state !== 'available') problems.push(`${e.agentId}: answered ${e.callId} while ${s?.state ?? 'unknown'}`);
+      if (!ringing(s)) problems.push(`${e.agentId}: answered ${e.callId} while ${s?.state ?? 'unknown'}/${s?.reason ?? ''}, not ringing`);
       pendingAnswer.set(e.agentId, e.callId);
     } else if (e.type === 'call.completed') {
       const s = state.get(e.agentId);
@@ -96,15 +102,18 @@ export function checkAgents(events: Iterable<CanonicalEvent>): string[] {
       const prev = state.get(e.agentId);
       if (prev && prev.state === e.state && prev.reason === e.reason) problems.push(`${e.agentId}: repeated ${e.state}`);
       let callId = prev?.callId;
-      if (e.state === 'on_call') {
-        if (prev?.state !== 'available') problems.push(`${e.agentId}: on_call after ${prev?.state ?? 'nothing'}`);
+      const talking = prev?.state === 'on_call' && !ringing(prev);
+      if (ringing(e)) {
+        if (prev === undefined || talking) problems.push(`${e.agentId}: ringing after ${prev?.state ?? 'nothing'}`);
+        callId = undefined;
+      } else if (e.state === 'on_call') {
+        if (!ringing(prev)) problems.push(`${e.agentId}: on_call after ${prev?.state ?? 'nothing'}, not ringing`);
         callId = pendingAnswer.get(e.agentId);
         if (!callId) problems.push(`${e.agentId}: on_call without call.answered`);
         pendingAnswer.delete(e.agentId);
       }
-      if (e.state === 'wrap_up' && prev?.state !== 'on_call') problems.push(`${e.agentId}: wrap_up after ${prev?.state ?? 'nothing'}`);
-      if (prev?.state === 'on_call' && e.state !== 'wrap_up') problems.push(`${e.agentId}: ${e.state} straight after on_call`);
-      if (prev?.state === 'wrap_up' && e.state === 'on_call') problems.push(`${e.agentId}: on_call straight after wrap_up`);
+      if (e.state === 'wrap_up' && !talking) problems.push(`${e.agentId}: wrap_up after ${prev?.state ?? 'nothing'}/${prev?.reason ?? ''}`);
+      if (talking && e.state !== 'wrap_up') problems.push(`${e.agentId}: ${e.state} straight after on_call`);
       state.set(e.agentId, { state: e.state, reason: e.reason, callId: e.state === 'on_call' || e.state === 'wrap_up' ? callId : undefined, at });
     }
   }
@@ -136,4 +145,55 @@ export function serviceSummary(events: Iterable<CanonicalEvent>, tenantId: strin
   }
   const outcomes = answered + abandoned + flowed;
   return { outcomes, abandonRate: abandoned / outcomes, meanWaitMs: wait / answered, sl: withinSl / outcomes };
+}
+
+/** The reason an agent reserved for a ringing call is published with (`on_call`), as the engine does. */
+export const RINGING = 'ringing';
+
+/**
+ * Replays the stream as a live view would and returns every instant at which a call waits in a queue
+ * while an agent of that queue is `available` (issue 8 item 15). "Waiting" is what the live view
+ * counts: offered and not yet answered, abandoned or flowed out. A call ringing an agent is still
+ * counted there, so each agent published `on_call` with reason `ringing` accounts for one such call
+ * in each of its queues; a queue with more waiting calls than that and an available agent is a
+ * certain violation. Checked after the last event of each instant (events of one instant form one
+ * step of the simulation).
+ */
+export function idleWhileWaiting(events: Iterable<CanonicalEvent>): string[] {
+  const problems: string[] = [];
+  const waiting = new Map<string, Set<string>>();
+  const agents = new Map<string, { state: string; reason?: string; queueIds: string[] }>();
+  let instant: number | undefined;
+  const check = (): void => {
+    for (const [key, calls] of waiting) {
+      if (calls.size === 0) continue;
+      const [tenantId, queueId] = key.split('|') as [string, string];
+      let available = 0;
+      let ringing = 0;
+      for (const [agentKey, a] of agents) {
+        if (!agentKey.startsWith(`${tenantId}|`) || !a.queueIds.includes(queueId)) continue;
+        if (a.state === 'available') available += 1;
+        else if (a.state === 'on_call' && a.reason === RINGING) ringing += 1;
+      }
+      if (available > 0 && calls.size > ringing) {
+        problems.push(`${new Date(instant ?? 0).toISOString()} ${key}: ${calls.size} waiting (${ringing} ringing) while ${available} available`);
+      }
+    }
+  };
+  for (const e of events) {
+    const at = occurredAtMs(e);
+    if (instant !== undefined && at !== instant) check();
+    instant = at;
+    if (e.type === 'agent.state_changed') {
+      agents.set(`${e.tenantId}|${e.agentId}`, { state: e.state, reason: e.reason, queueIds: e.queueIds });
+      continue;
+    }
+    const key = `${e.tenantId}|${e.queueId}`;
+    if (e.type === 'call.offered') {
+      if (!waiting.has(key)) waiting.set(key, new Set());
+      waiting.get(key)?.add(e.callId);
+    } else if (OUTCOMES.has(e.type)) waiting.get(key)?.delete(e.callId);
+  }
+  check();
+  return problems;
 }
