@@ -1,7 +1,10 @@
+import { alertName, formatAlertValue } from './alert-format.js';
+import { bannerContent } from './banner.js';
 import { Connection, type ConnectionStatus } from './connection.js';
 import { count, mmss, percent, percent1 } from './format.js';
 import { isLabelKey, pickLanguage, t, type Language, type LabelKey } from './i18n.js';
 import { sparkline } from './sparkline.js';
+import { ageLevel, staleThresholds } from './staleness.js';
 import { tileColour } from './tile-colour.js';
 import type { AlertRecord, AlertStateJson, AlertView, QueueView, Role, SeriesPoint, ServerFrame, WindowView } from './types.js';
 import './styles.css';
@@ -11,10 +14,9 @@ const TILE_WINDOW = 'rolling-15m';
 /** The window of the sparkline's points, as GET …/series computes them. */
 const SPARK_WINDOW = 'rolling-5m';
 const MINUTE = 60_000;
-const STALE_AMBER_S = 10;
-const STALE_RED_S = 30;
 
 const params = new URLSearchParams(location.search);
+const stale = staleThresholds(params);
 const token = new URLSearchParams(location.hash.slice(1)).get('token');
 let lang: Language = pickLanguage(params.get('lang'), navigator.language);
 if (params.get('kiosk') === '1') document.body.classList.add('kiosk');
@@ -81,13 +83,25 @@ async function loadAlerts(): Promise<void> {
   }
 }
 
+/** A REST or `acked` state: keeps what an earlier alert frame said of the rule unless the state says it too. */
 function mergeState(a: AlertStateJson): void {
   const prev = alerts.get(a.fingerprint);
-  alerts.set(a.fingerprint, { ...prev, fingerprint: a.fingerprint, queueId: a.queueId, ruleId: a.ruleId, state: a.state, value: a.value, ackBy: a.ack?.by ?? null });
+  alerts.set(a.fingerprint, {
+    ...prev,
+    fingerprint: a.fingerprint,
+    queueId: a.queueId,
+    ruleId: a.ruleId,
+    ...(a.ruleName !== undefined ? { ruleName: a.ruleName } : {}),
+    ...(a.severity !== undefined ? { severity: a.severity } : {}),
+    ...(a.metric !== undefined ? { metric: a.metric } : {}),
+    state: a.state,
+    value: a.value,
+    ackBy: a.ack?.by ?? null,
+  });
 }
 
 function mergeRecord(r: AlertRecord): void {
-  alerts.set(r.fingerprint, { fingerprint: r.fingerprint, queueId: r.queueId, ruleId: r.ruleId, ruleName: r.ruleName, severity: r.severity, state: r.state, value: r.value, ackBy: r.ackBy });
+  alerts.set(r.fingerprint, { fingerprint: r.fingerprint, queueId: r.queueId, ruleId: r.ruleId, ruleName: r.ruleName, severity: r.severity, metric: r.metric, state: r.state, value: r.value, ackBy: r.ackBy });
 }
 
 function onFrame(frame: ServerFrame): void {
@@ -135,17 +149,21 @@ function scheduleRender(): void {
   }, 30);
 }
 
-/** Picks the column count that gives each tile the most room at a ~1.6:1 shape, for 1..24+ queues. */
-function layout(n: number): { cols: number; rows: number } {
-  const w = window.innerWidth || 1920;
-  const h = (window.innerHeight || 1080) * 0.85;
+/** A tile's text unit is at most this many times its height, so its content fits (styles.css `--u`). */
+const UNIT_PER_TILE_HEIGHT = 1.35;
+
+/**
+ * Picks the column count that gives each tile the most room at a ~1.6:1 shape, for 1..24+ queues, in
+ * the space left under the bar and the alert banner, and the text unit `u` (px) of that tile size.
+ */
+function layout(n: number, w: number, h: number): { cols: number; rows: number; u: number } {
   let best = { cols: 1, rows: Math.max(1, n), score: 0 };
   for (let cols = 1; cols <= Math.max(1, n); cols++) {
     const rows = Math.ceil(n / cols);
     const score = Math.min(w / cols / 1.6, h / rows);
     if (score > best.score) best = { cols, rows, score };
   }
-  return best;
+  return { ...best, u: Math.max(1, Math.min(w / best.cols, (h / best.rows) * UNIT_PER_TILE_HEIGHT)) };
 }
 
 function metric(field: string, key: LabelKey, value: string): HTMLElement {
@@ -161,6 +179,7 @@ function renderTile(view: QueueView, nowMs: number): HTMLElement {
   const sl = w?.primarySlValue ?? null;
   const tile = el('article', `tile tile-${tileColour(sl, view.slTarget, queueAlerts)}`);
   tile.dataset.queue = view.queueId;
+  tile.dataset.at = view.at;
   const head = el('header', 'tile-head');
   head.append(el('h2', 'queue-name', view.queueId), el('span', 'target', label('target', { pct: percent(view.slTarget) })));
   const slBox = el('div', 'sl');
@@ -187,20 +206,25 @@ let alertsRendered = '';
 
 function renderAlerts(): void {
   const box = $('alerts');
-  const firing = [...alerts.values()].filter((a) => a.state === 'firing').sort((a, b) => (a.severity === 'critical' ? -1 : 0) - (b.severity === 'critical' ? -1 : 0) || a.queueId.localeCompare(b.queueId));
+  const { shown, more } = bannerContent(alerts.values());
   // Rebuild only on a change: a lead's click must not land on a button replaced by a KPI frame.
-  const signature = JSON.stringify([lang, role, firing]);
+  const signature = JSON.stringify([lang, role, shown, more]);
   if (signature === alertsRendered) return;
   alertsRendered = signature;
   box.replaceChildren();
-  box.hidden = firing.length === 0;
-  if (firing.length === 0) return;
-  box.append(el('h2', 'alerts-title', label('alertsTitle')));
-  for (const a of firing) {
+  box.hidden = shown.length === 0;
+  if (shown.length === 0) return;
+  const list = el('div', 'alerts-list');
+  box.append(el('h2', 'alerts-title', label('alertsTitle')), list);
+  for (const a of shown) {
     const severity = a.severity ?? 'warning';
     const row = el('div', `alert alert-${severity}`);
     row.dataset.fingerprint = a.fingerprint;
-    row.append(el('span', 'alert-severity', label(`severity_${severity}`)), el('span', 'alert-queue', a.queueId), el('span', 'alert-rule', a.ruleName ?? a.ruleId), el('span', 'alert-value', percent(a.value)));
+    const rule = el('span', 'alert-rule', alertName(lang, a));
+    rule.title = a.ruleName && a.ruleName !== a.ruleId ? `${a.ruleName} (${a.ruleId})` : a.ruleId;
+    row.append(el('span', 'alert-severity', label(`severity_${severity}`)), el('span', 'alert-queue', a.queueId), rule);
+    const value = formatAlertValue(a.metric, a.value);
+    if (value !== '') row.append(el('span', 'alert-value', value));
     if (a.ackBy) row.append(el('span', 'alert-ack', label('acknowledgedBy', { by: a.ackBy })));
     else if (role === 'lead' || role === 'admin') {
       const button = el('button', 'ack-button', label('acknowledge'));
@@ -211,26 +235,34 @@ function renderAlerts(): void {
       });
       row.append(button);
     }
-    box.append(row);
+    list.append(row);
+  }
+  if (more.n > 0) {
+    const rest = el('div', 'alert alert-more', label('moreAlerts', { n: more.n }));
+    rest.title = label('moreAlertsDetail', { ...more });
+    rest.dataset.more = String(more.n);
+    list.append(rest);
   }
 }
 
+/**
+ * The data age, coloured by age alone (green, amber over `staleAmber`, red over `staleRed`), and next
+ * to it the link state while it is not open, in red when reconnecting: a TV whose gateway went away
+ * first says so, then visibly ages.
+ */
 function renderStatus(nowMs: number): void {
   const node = $('status');
   let newest = 0;
   for (const v of views.values()) newest = Math.max(newest, Date.parse(v.at) || 0);
   const ageS = newest > 0 ? Math.max(0, Math.round((nowMs - newest) / 1000)) : undefined;
-  const age = ageS === undefined ? label('noData') : label('dataAge', { n: ageS });
-  let level = ageS === undefined ? 'amber' : ageS > STALE_RED_S ? 'red' : ageS > STALE_AMBER_S ? 'amber' : 'ok';
-  let text = age;
-  if (status.state === 'reconnecting') {
-    level = 'red';
-    text = `${label('reconnecting')} · ${age}`;
-  } else if (status.state === 'connecting') text = `${label('connecting')} · ${age}`;
-  node.textContent = text;
-  node.dataset.level = level;
+  node.textContent = ageS === undefined ? label('noData') : label('dataAge', { n: ageS });
+  node.dataset.level = ageLevel(ageS, stale);
   node.dataset.state = status.state;
   if (ageS !== undefined) node.dataset.ageSeconds = String(ageS);
+  const link = $('link');
+  link.textContent = status.state === 'reconnecting' ? label('reconnecting') : status.state === 'connecting' ? label('connecting') : '';
+  link.dataset.state = status.state;
+  link.hidden = status.state === 'open';
 }
 
 function render(): void {
@@ -244,9 +276,10 @@ function render(): void {
   renderAlerts();
   const tiles = $('tiles');
   const sorted = [...views.values()].sort((a, b) => a.queueId.localeCompare(b.queueId));
-  const { cols, rows } = layout(sorted.length);
+  const { cols, rows, u } = layout(sorted.length, tiles.clientWidth || window.innerWidth, tiles.clientHeight || window.innerHeight * 0.85);
   tiles.style.setProperty('--cols', String(cols));
   tiles.style.setProperty('--rows', String(rows));
+  tiles.style.setProperty('--u', `${u.toFixed(1)}px`);
   tiles.replaceChildren(...sorted.map((v) => renderTile(v, nowMs)));
   const message = $('message');
   const text = !token ? label('noToken') : status.state === 'reconnecting' && statusReason?.startsWith('token') ? label('tokenRefused', { code: statusReason }) : sorted.length === 0 ? label('waiting') : '';

@@ -27,6 +27,8 @@ export interface AlertView {
   ruleId: string;
   ruleName?: string;
   severity?: Severity;
+  /** The rule's metric (packages/alerts/src/metrics.ts): it gives the value its unit and the alert its name. */
+  metric?: string;
   state: string;
   value: number | null;
   ackBy: string | null;
@@ -56,16 +58,23 @@ export interface AlertRecord {
   ruleName: string;
   severity: Severity;
   queueId: string;
+  metric: string;
   state: string;
   value: number | null;
   ackBy: string | null;
   at: number;
 }
 
-/** An `AlertState` as GET /api/v1/tenants/:t/alerts and `acked` answer it. */
+/**
+ * An `AlertState` as GET /api/v1/tenants/:t/alerts and `acked` answer it; the rule's name, severity
+ * and metric are there when the gateway knows the rule.
+ */
 export interface AlertStateJson {
   fingerprint: string;
   ruleId: string;
+  ruleName?: string;
+  severity?: Severity;
+  metric?: string;
   queueId: string;
   state: string;
   value: number | null;
