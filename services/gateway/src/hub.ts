@@ -13,6 +13,16 @@ export interface AlertRecord {
   [field: string]: unknown;
 }
 
+/**
+ * What a rule is, as its alert records say: the wallboard names an alert by its metric and formats
+ * the value in that metric's unit, also for alerts it only knows from REST (issue 8 item 14).
+ */
+export interface RuleInfo {
+  ruleName?: string;
+  severity?: string;
+  metric?: string;
+}
+
 /** What the hub needs of a connection; the server adapts a `ws` socket to it, tests use a fake. */
 export interface HubClient {
   readonly tenantId: string;
@@ -57,6 +67,8 @@ export class Hub {
   /** Random per process start: a client that sees a new epoch resubscribes. */
   readonly epoch: string = randomUUID();
   private readonly views = new Map<string, Map<string, QueueView>>();
+  /** Per tenant, what each rule is (name, severity, metric), from the alert records seen since start. */
+  private readonly rules = new Map<string, Map<string, RuleInfo>>();
   private readonly clients = new Map<HubClient, Subscription>();
   private readonly now: () => number;
 
@@ -99,7 +111,8 @@ export class Hub {
     // The snapshot carries the latest of every subscribed queue, so nothing coalesced is still owed.
     sub.pending.clear();
     const views = this.tenantViews(client.tenantId).filter((v) => this.wants(sub, v.queueId));
-    this.emit(client, sub, { type: 'snapshot', queues: views.map((v) => this.filterWindows(sub, v)) });
+    const rules = Object.fromEntries(this.rules.get(client.tenantId) ?? []);
+    this.emit(client, sub, { type: 'snapshot', queues: views.map((v) => this.filterWindows(sub, v)), rules });
   }
 
   unsubscribe(client: HubClient, queues: string[] | '*'): void {
@@ -167,6 +180,16 @@ export class Hub {
 
   /** An alert change from cc.alerts.v1: sent to every subscribed client of the tenant, never dropped. */
   applyAlert(alert: AlertRecord): void {
+    if (typeof alert.ruleId === 'string') {
+      let byRule = this.rules.get(alert.tenantId);
+      if (!byRule) {
+        byRule = new Map();
+        this.rules.set(alert.tenantId, byRule);
+      }
+      const info: RuleInfo = {};
+      for (const field of ['ruleName', 'severity', 'metric'] as const) if (typeof alert[field] === 'string') info[field] = alert[field];
+      byRule.set(alert.ruleId, info);
+    }
     for (const [client, sub] of this.clients) {
       if (client.tenantId !== alert.tenantId || !this.wants(sub, alert.queueId)) continue;
       this.emit(client, sub, { type: 'alert', alert });

@@ -6,7 +6,7 @@ import { isLabelKey, pickLanguage, t, type Language, type LabelKey } from './i18
 import { sparkline } from './sparkline.js';
 import { ageLevel, staleThresholds } from './staleness.js';
 import { tileColour } from './tile-colour.js';
-import type { AlertRecord, AlertStateJson, AlertView, QueueView, Role, SeriesPoint, ServerFrame, WindowView } from './types.js';
+import type { AlertRecord, AlertStateJson, AlertView, QueueView, Role, RuleInfo, SeriesPoint, Severity, ServerFrame, WindowView } from './types.js';
 import './styles.css';
 
 /** The window the tiles show (docs/wallboard.md). */
@@ -24,6 +24,8 @@ if (params.get('kiosk') === '1') document.body.classList.add('kiosk');
 const views = new Map<string, QueueView>();
 const series = new Map<string, SeriesPoint[]>();
 const alerts = new Map<string, AlertView>();
+/** What each rule is, from snapshots and alert frames: names and units for alerts known only from REST. */
+const rules = new Map<string, RuleInfo>();
 let role: Role = 'wallboard';
 let tenantId: string | undefined;
 let status: ConnectionStatus = { state: 'connecting' };
@@ -83,31 +85,33 @@ async function loadAlerts(): Promise<void> {
   }
 }
 
-/** A REST or `acked` state: keeps what an earlier alert frame said of the rule unless the state says it too. */
+/** A REST or `acked` state: keeps what an earlier alert frame said of the rule (name, severity, metric). */
 function mergeState(a: AlertStateJson): void {
   const prev = alerts.get(a.fingerprint);
-  alerts.set(a.fingerprint, {
-    ...prev,
-    fingerprint: a.fingerprint,
-    queueId: a.queueId,
-    ruleId: a.ruleId,
-    ...(a.ruleName !== undefined ? { ruleName: a.ruleName } : {}),
-    ...(a.severity !== undefined ? { severity: a.severity } : {}),
-    ...(a.metric !== undefined ? { metric: a.metric } : {}),
-    state: a.state,
-    value: a.value,
-    ackBy: a.ack?.by ?? null,
-  });
+  alerts.set(a.fingerprint, { ...prev, fingerprint: a.fingerprint, queueId: a.queueId, ruleId: a.ruleId, state: a.state, value: a.value, ackBy: a.ack?.by ?? null });
 }
 
 function mergeRecord(r: AlertRecord): void {
-  alerts.set(r.fingerprint, { fingerprint: r.fingerprint, queueId: r.queueId, ruleId: r.ruleId, ruleName: r.ruleName, severity: r.severity, metric: r.metric, state: r.state, value: r.value, ackBy: r.ackBy });
+  const severity = severityOf(r.severity);
+  rules.set(r.ruleId, { ruleName: r.ruleName, severity, metric: r.metric });
+  alerts.set(r.fingerprint, { fingerprint: r.fingerprint, queueId: r.queueId, ruleId: r.ruleId, ruleName: r.ruleName, severity, metric: r.metric, state: r.state, value: r.value, ackBy: r.ackBy });
+}
+
+/** A severity from the wire; anything else reads as a warning. */
+function severityOf(value: string | undefined): Severity {
+  return value === 'critical' || value === 'info' ? value : 'warning';
+}
+
+/** Every alert with what is known of its rule filled in. */
+function knownAlerts(): AlertView[] {
+  return [...alerts.values()].map((a) => ({ ...rules.get(a.ruleId), ...a }));
 }
 
 function onFrame(frame: ServerFrame): void {
   switch (frame.type) {
     case 'snapshot': {
       views.clear();
+      for (const [ruleId, info] of Object.entries(frame.rules ?? {})) rules.set(ruleId, { ...info, severity: severityOf(info.severity) });
       for (const v of frame.queues) {
         views.set(v.queueId, v);
         if (!series.has(v.queueId)) void seedSeries(v.queueId);
@@ -175,7 +179,7 @@ function metric(field: string, key: LabelKey, value: string): HTMLElement {
 
 function renderTile(view: QueueView, nowMs: number): HTMLElement {
   const w = windowOf(view, TILE_WINDOW);
-  const queueAlerts = [...alerts.values()].filter((a) => a.queueId === view.queueId);
+  const queueAlerts = knownAlerts().filter((a) => a.queueId === view.queueId);
   const sl = w?.primarySlValue ?? null;
   const tile = el('article', `tile tile-${tileColour(sl, view.slTarget, queueAlerts)}`);
   tile.dataset.queue = view.queueId;
@@ -206,7 +210,7 @@ let alertsRendered = '';
 
 function renderAlerts(): void {
   const box = $('alerts');
-  const { shown, more } = bannerContent(alerts.values());
+  const { shown, more } = bannerContent(knownAlerts());
   // Rebuild only on a change: a lead's click must not land on a button replaced by a KPI frame.
   const signature = JSON.stringify([lang, role, shown, more]);
   if (signature === alertsRendered) return;

@@ -36,6 +36,13 @@ export interface AlertView {
 
 export type Role = 'wallboard' | 'lead' | 'admin';
 
+/** What the gateway knows of a rule from its alert records (the `rules` of a `snapshot` frame). */
+export interface RuleInfo {
+  ruleName?: string;
+  severity?: Severity;
+  metric?: string;
+}
+
 export interface SeriesPoint {
   at: number;
   value: number | null;
@@ -43,7 +50,7 @@ export interface SeriesPoint {
 
 export type ServerFrame =
   | { type: 'hello'; epoch: string; tenantId: string; role: Role }
-  | { type: 'snapshot'; epoch: string; seq: number; queues: QueueView[] }
+  | { type: 'snapshot'; epoch: string; seq: number; queues: QueueView[]; rules?: Record<string, RuleInfo> }
   | { type: 'kpi'; epoch: string; seq: number; queueId: string; view: QueueView }
   | { type: 'alert'; epoch: string; seq: number; alert: AlertRecord }
   | { type: 'acked' | 'unacked'; fingerprint: string; alert: AlertStateJson }
@@ -66,15 +73,12 @@ export interface AlertRecord {
 }
 
 /**
- * An `AlertState` as GET /api/v1/tenants/:t/alerts and `acked` answer it; the rule's name, severity
- * and metric are there when the gateway knows the rule.
+ * An `AlertState` as GET /api/v1/tenants/:t/alerts and `acked` answer it: no rule name, severity or
+ * metric; those come from the `rules` of the snapshot and from alert frames.
  */
 export interface AlertStateJson {
   fingerprint: string;
   ruleId: string;
-  ruleName?: string;
-  severity?: Severity;
-  metric?: string;
   queueId: string;
   state: string;
   value: number | null;
