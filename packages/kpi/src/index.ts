@@ -12,13 +12,19 @@ export { DEFAULT_QUEUE_KPI_SETTINGS, resolveQueueKpiSettings, type QueueKpiSetti
 export { contribution } from './classify.js';
 export {
   applyToVisit,
+  compareCodePoints,
+  compareVisitEvents,
+  resolveVisit,
   visitKey,
+  type ResolvedVisit,
+  type TimedCallEvent,
   type VisitState,
   type VisitVerdict,
   type VisitTransition,
   type OutcomeType,
 } from './visit-state.js';
 export { computeOracle, type OracleOptions, type OracleResult, type QueueKpi } from './oracle.js';
+export { splitLate, type LateSplit, type SplitLateOptions } from './lateness.js';
 export {
   erlangs,
   probabilityOfWaiting,

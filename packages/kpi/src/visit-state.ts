@@ -59,13 +59,12 @@ export interface VisitTransition {
  *    - `s.outcome.type` is `call.abandoned` or `call.flowed_out` → `anomaly`;
  *    - otherwise → `applied`, `s.completed = e.eventId`.
  *
- * Order independence: nothing requires an earlier step to be present (an answer
- * may come before its offer, a completion before its answer, since Kafka input is
- * reordered within grace). For a valid visit (at most one event per slot, and a
- * completion only with an answer or no outcome) every event is `applied` whatever
- * the arrival order, so the counters do not depend on it. For an invalid visit
- * (two conflicting outcomes, or a completion and an abandon) the first to arrive
- * wins and the rest are anomalies; that choice does depend on order.
+ * Nothing requires an earlier step to be present (an answer may come before its
+ * offer, a completion before its answer, since clocks disagree). Fed in arrival order,
+ * the first of two conflicting events would win, and that depends on delivery order; so
+ * both the oracle and the live store feed it a visit's distinct events in
+ * {@link compareVisitEvents} order, through {@link resolveVisit}
+ * (docs/decisions/0006-invalid-visits.md).
  *
  * @param state - the visit's state; not modified
  * @param event - a call event of this visit
@@ -101,4 +100,76 @@ export function applyToVisit(state: VisitState, event: CallEvent): VisitTransiti
  */
 export function visitKey(event: Pick<CallEvent, 'tenantId' | 'queueId' | 'callId'>): string {
   return JSON.stringify([event.tenantId, event.queueId, event.callId]);
+}
+
+/**
+ * Code-point order of two strings, which is also the byte order of their UTF-8 forms: the order
+ * the Lua store compares eventIds in. JavaScript's `<` compares UTF-16 code units, which puts
+ * U+E000..U+FFFF after the astral planes; this does not.
+ */
+export function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i += 1) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    // Surrogates (D800..DFFF) encode code points above FFFF: they sort after every other unit.
+    const xs = x >= 0xd800 && x <= 0xdfff;
+    const ys = y >= 0xd800 && y <= 0xdfff;
+    if (xs !== ys) return xs ? 1 : -1;
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
+/** A call event with its `occurredAt` already in epoch ms. */
+export interface TimedCallEvent {
+  event: CallEvent;
+  ms: number;
+}
+
+/**
+ * The order a visit's events are judged in: `occurredAt`, then `eventId` in code-point order.
+ * Both are properties of the events, not of their delivery, so the verdicts do not depend on it.
+ */
+export function compareVisitEvents(a: TimedCallEvent, b: TimedCallEvent): number {
+  return a.ms - b.ms || compareCodePoints(a.event.eventId, b.event.eventId);
+}
+
+/** The result of {@link resolveVisit}. */
+export interface ResolvedVisit {
+  /** One verdict per input event, in input order. */
+  verdicts: VisitVerdict[];
+  /** The state after every event. */
+  state: VisitState;
+  /**
+   * Since when (epoch ms, the applied offer's `occurredAt`) the call waits in the queue: set when
+   * an offer is applied and neither an outcome nor a completion is (a completed call was answered,
+   * whether or not its answer arrived). The live `callsWaiting` follows this rule.
+   */
+  waitingSinceMs: number | undefined;
+}
+
+/**
+ * Judges one visit (decision 0006): {@link applyToVisit} run over the visit's distinct events in
+ * {@link compareVisitEvents} order. The result is a function of the set of events alone, so the
+ * oracle and the live store, which re-judges a visit whenever an event joins it, agree under any
+ * delivery order.
+ *
+ * @param events - the visit's events, each `eventId` once (callers drop repeated copies first)
+ */
+export function resolveVisit(events: readonly TimedCallEvent[]): ResolvedVisit {
+  const order = events.map((_, i) => i).sort((a, b) => compareVisitEvents(events[a] as TimedCallEvent, events[b] as TimedCallEvent));
+  const verdicts: VisitVerdict[] = new Array<VisitVerdict>(events.length);
+  let state: VisitState = {};
+  let offeredAt: number | undefined;
+  for (const i of order) {
+    const { event, ms } = events[i] as TimedCallEvent;
+    const next = applyToVisit(state, event);
+    state = next.state;
+    verdicts[i] = next.verdict;
+    if (next.verdict === 'applied' && event.type === 'call.offered') offeredAt = ms;
+  }
+  const waiting = state.offered !== undefined && state.outcome === undefined && state.completed === undefined;
+  return { verdicts, state, waitingSinceMs: waiting ? offeredAt : undefined };
 }

@@ -156,22 +156,22 @@ describe('computeOracle: visits', () => {
     expect([q.counts.offered, q.counts.answered, q.counts.completed, q.anomalies, q.duplicates]).toEqual([1, 1, 1, 0, 0]);
   });
 
-  it('breaks occurredAt ties by list order: the first of two conflicting outcomes wins', () => {
-    const ans = answered('c', s(10), 10_000);
-    const ab = abandoned('c', s(10), 10_000);
-    expect(only([ans, ab]).counts.answered).toBe(1);
-    expect(only([ans, ab]).counts.abandoned).toBe(0);
-    expect(only([ab, ans]).counts.abandoned).toBe(1);
-    expect(only([ab, ans]).anomalies).toBe(1);
+  it('breaks occurredAt ties by eventId, not list order: the first of two conflicting outcomes by id wins', () => {
+    const ans = answered('c', s(10), 10_000, { eventId: 'b' });
+    const ab = abandoned('c', s(10), 10_000, { eventId: 'a' });
+    for (const list of [[ans, ab], [ab, ans]]) {
+      const q = only(list);
+      expect([q.counts.abandoned, q.counts.answered, q.anomalies]).toEqual([1, 0, 1]);
+    }
   });
 
-  it('dedupes by eventId first-wins, across types too', () => {
+  it('dedupes by eventId within a visit; an id reused by another visit is another event', () => {
     const first = answered('c', s(10), 10_000, { eventId: 'same' });
-    const clash = offered('d', s(11), { eventId: 'same' }); // a different event reusing the id: dropped
-    const q = only([first, clash, { ...first }]);
+    const other = offered('d', s(11), { eventId: 'same' }); // another visit: eventIds are unique, so this is not a copy
+    const q = only([first, other, { ...first }]);
     expect(q.counts.answered).toBe(1);
-    expect(q.counts.offered).toBe(0);
-    expect(q.duplicates).toBe(2);
+    expect(q.counts.offered).toBe(1);
+    expect(q.duplicates).toBe(1);
   });
 
   it('lists a queue whose only events were rejected, with every ratio null', () => {
