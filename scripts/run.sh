@@ -17,8 +17,11 @@ bash infra/local/cb-infra up
 say "creating topics and registering schemas"
 pnpm -s callboard infra provision
 
-# The demo keeps queues busy day and night, and starts with 30 minutes of history.
-export CB_SIM_PROFILE="${CB_SIM_PROFILE:-flat}"
+# The demo floor (services/simulator/config/demo.json): queues busy day and night at their peak
+# rate, a roster sized with Erlang C to meet each queue's SL target, and a scripted incident every
+# 5 minutes from the first minute on (agents leave a queue for 2 minutes), so an alert fires,
+# can be acknowledged and resolves. It starts with 30 minutes of (incident-free) history.
+export CB_SIM_CONFIG="${CB_SIM_CONFIG:-services/simulator/config/demo.json}"
 export CB_SIM_BACKFILL_MINUTES="${CB_SIM_BACKFILL_MINUTES:-30}"
 export CB_SIM_SEED="${CB_SIM_SEED:-$(date +%s)}"
 

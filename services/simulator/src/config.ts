@@ -144,6 +144,45 @@ const tenantSchema = z
 
 type TenantOutput = z.output<typeof tenantSchema>;
 
+const incidentTarget = { tenantId: identifier, queueId: identifier };
+
+/** One scripted incident: a group of a queue's agents leaves the floor, or the queue's arrivals surge. */
+const incidentSchema = z.discriminatedUnion('action', [
+  z
+    .object({
+      action: z.literal('removeAgents'),
+      ...incidentTarget,
+      /** Up to this many logged-in agents with the queue's skill go `away`, each after its current call. */
+      count: z.number().int().positive().max(10_000),
+      reason: z.string().min(1).max(64).default('break'),
+    })
+    .strict(),
+  z
+    .object({
+      action: z.literal('surge'),
+      ...incidentTarget,
+      /** Multiplies the queue's arrival rate while the incident lasts. */
+      multiplier: z.number().positive().finite().max(1000),
+    })
+    .strict(),
+]);
+
+/**
+ * Incidents that repeat for as long as the run goes on, so a demo shows an alert fire, get
+ * acknowledged and resolve within minutes of starting (issue 8 item 15). Incident k starts
+ * `firstAfterMinutes + k · everyMinutes` after the schedule's origin (the live point of a run with a
+ * backfill), applies `cycle[k mod length]`, and is undone `durationMinutes` later.
+ */
+const incidentsSchema = z
+  .object({
+    firstAfterMinutes: z.number().nonnegative().max(24 * 60).default(1),
+    everyMinutes: z.number().positive().max(24 * 60),
+    durationMinutes: z.number().positive().max(24 * 60),
+    cycle: z.array(incidentSchema).min(1).max(100),
+  })
+  .strict()
+  .refine((i) => i.durationMinutes < i.everyMinutes, { message: 'durationMinutes must be shorter than everyMinutes, so incidents never overlap', path: ['durationMinutes'] });
+
 function checkTenant(tenant: TenantOutput, t: number, ctx: z.RefinementCtx, agentIds: Map<string, string>): void {
   const queueIds = new Set<string>();
   tenant.queues.forEach((q, i) => {
@@ -205,6 +244,7 @@ export const simulatorConfigSchema = z
     /** Free text, so a JSON file can say what it is for. */
     description: z.string().optional(),
     tenants: z.array(tenantSchema).min(1).max(1000),
+    incidents: incidentsSchema.optional(),
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -215,6 +255,13 @@ export const simulatorConfigSchema = z
       tenantIds.add(tenant.tenantId);
       checkTenant(tenant, t, ctx, agentIds);
     });
+    config.incidents?.cycle.forEach((incident, i) => {
+      const tenant = config.tenants.find((t) => t.tenantId === incident.tenantId);
+      if (!tenant) ctx.addIssue({ code: 'custom', path: ['incidents', 'cycle', i, 'tenantId'], message: `unknown tenant "${incident.tenantId}"` });
+      else if (!tenant.queues.some((q) => q.queueId === incident.queueId)) {
+        ctx.addIssue({ code: 'custom', path: ['incidents', 'cycle', i, 'queueId'], message: `unknown queue "${incident.queueId}" in tenant "${incident.tenantId}"` });
+      }
+    });
   });
 
 export type SimulatorConfig = z.output<typeof simulatorConfigSchema>;
@@ -224,9 +271,17 @@ export type TenantConfig = SimulatorConfig['tenants'][number];
 export type QueueConfig = TenantConfig['queues'][number];
 export type ShiftConfig = z.output<typeof shiftSchema>;
 export type BreakConfig = z.output<typeof breakSchema>;
+export type IncidentsConfig = z.output<typeof incidentsSchema>;
 
 /** The configuration shipped with the simulator: two tenants, six queues, about 80 agents. */
 export const DEFAULT_CONFIG_PATH = fileURLToPath(new URL('../config/default.json', import.meta.url));
+
+/**
+ * The demo's floor (scripts/run.sh): the same queues at their peak rate around the clock (`flat`),
+ * a 24-hour roster sized with Erlang C to meet each queue's SL target, and a scripted incident every
+ * five minutes.
+ */
+export const DEMO_CONFIG_PATH = fileURLToPath(new URL('../config/demo.json', import.meta.url));
 
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {

@@ -1,6 +1,6 @@
 import { CallboardError } from '@callboard/errors';
 import type { AgentState, CanonicalEvent, CallFlowedOut } from '@callboard/events';
-import { parseSimulatorConfig, type QueueConfig, type SimulatorConfigInput, type TenantConfig } from './config.js';
+import { type IncidentsConfig, parseSimulatorConfig, type QueueConfig, type SimulatorConfigInput, type TenantConfig } from './config.js';
 import { EventBuilder } from './event-builder.js';
 import { EventCalendar } from './event-calendar.js';
 import { defaultRunId, isIdentifier } from './ids.js';
@@ -30,6 +30,11 @@ export interface SimulateOptions {
   drain?: boolean;
   /** Embedded in event and call ids; defaults to `<seed>-<start in base 36>`. */
   runId?: string;
+  /**
+   * Where the config's repeating `incidents` schedule starts, in ms after `start` (default 0). A run
+   * with a backfill passes the backfill's length, so the first incident comes soon after the live point.
+   */
+  incidentsFromMs?: number;
 }
 
 interface TenantRun {
@@ -119,7 +124,9 @@ type Task =
   | { kind: 'shiftStart'; agent: AgentRun; shift: ShiftInstance }
   | { kind: 'shiftEnd'; agent: AgentRun; epoch: number }
   | { kind: 'breakDue'; agent: AgentRun; epoch: number; reason: string; durationMs: number }
-  | { kind: 'breakEnd'; agent: AgentRun; epoch: number };
+  | { kind: 'breakEnd'; agent: AgentRun; epoch: number }
+  | { kind: 'incident'; index: number }
+  | { kind: 'incidentEnd'; index: number };
 
 const HOUR_MS = 3_600_000;
 /**
@@ -161,8 +168,11 @@ export function simulate(options: SimulateOptions): Generator<CanonicalEvent, vo
   if (!isIdentifier(runId)) throw invalid(`runId must match [A-Za-z0-9_.-]{1,64}, got "${runId}"`);
   const config = parseSimulatorConfig(options.config);
   const scenario = parseScenario(options.scenario ?? []);
+  const incidentsFromMs = options.incidentsFromMs ?? 0;
+  if (!Number.isSafeInteger(incidentsFromMs) || incidentsFromMs < 0) throw invalid(`incidentsFromMs must be a non-negative integer, got ${incidentsFromMs}`);
   const engine = new Engine(config.tenants, seed, start, start + durationMs, options.drain ?? true, runId);
   engine.prepareScenario(scenario);
+  if (config.incidents) engine.prepareIncidents(config.incidents, start + incidentsFromMs);
   return engine.run();
 }
 
@@ -177,6 +187,7 @@ class Engine {
   private activeVisits = 0;
   private visitSeq = 0;
   private callSeq = 0;
+  private incidents: IncidentsConfig | undefined;
 
   constructor(
     tenants: readonly TenantConfig[],
@@ -254,6 +265,33 @@ class Engine {
     }
   }
 
+  prepareIncidents(incidents: IncidentsConfig, origin: number): void {
+    this.incidents = incidents;
+    this.scheduleIncident(origin + Math.round(incidents.firstAfterMinutes * 60_000), 0);
+  }
+
+  private scheduleIncident(at: number, index: number): void {
+    if (at < this.end) this.calendar.schedule(at, { kind: 'incident', index });
+  }
+
+  /** Applies (or, at its end, undoes) the incident `index` of the cycle through the scenario actions. */
+  private onIncident(index: number, ending: boolean): void {
+    const incidents = this.incidents;
+    if (!incidents) return;
+    const incident = incidents.cycle[index % incidents.cycle.length] as IncidentsConfig['cycle'][number];
+    const target = { at: 0, tenantId: incident.tenantId, queueId: incident.queueId };
+    if (incident.action === 'surge') {
+      this.onScenario({ ...target, action: 'setRateMultiplier', multiplier: ending ? 1 : incident.multiplier });
+    } else if (ending) {
+      this.onScenario({ ...target, action: 'restoreAgents' });
+    } else {
+      this.onScenario({ ...target, action: 'removeAgents', count: incident.count, reason: incident.reason });
+    }
+    if (ending) return;
+    this.calendar.schedule(this.now + Math.round(incidents.durationMinutes * 60_000), { kind: 'incidentEnd', index });
+    this.scheduleIncident(this.now + Math.round(incidents.everyMinutes * 60_000), index + 1);
+  }
+
   private queueOf(step: ScenarioStep): QueueRun {
     const matches = this.tenants
       .filter((t) => step.tenantId === undefined || t.config.tenantId === step.tenantId)
@@ -312,6 +350,10 @@ class Engine {
         return this.onBreakEnd(task.agent, task.epoch);
       case 'scenario':
         return this.onScenario(task.step);
+      case 'incident':
+        return this.onIncident(task.index, false);
+      case 'incidentEnd':
+        return this.onIncident(task.index, true);
     }
   }
 

@@ -1,9 +1,11 @@
 export {
   DEFAULT_CONFIG_PATH,
+  DEMO_CONFIG_PATH,
   loadSimulatorConfig,
   parseSimulatorConfig,
   simulatorConfigSchema,
   type BreakConfig,
+  type IncidentsConfig,
   type QueueConfig,
   type ShiftConfig,
   type SimulatorConfig,

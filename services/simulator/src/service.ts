@@ -56,6 +56,8 @@ export async function runSimulatorService(env: Env): Promise<void> {
     faults: { duplicates: e.CB_SIM_DUPLICATES, reorder: e.CB_SIM_REORDER, corrupt: e.CB_SIM_CORRUPT },
     sinks: { faulty: [createKafkaSink({ producer, codec })] },
     signal: controller.signal,
+    // The config's scripted incidents start at the live point, not in the backfilled past.
+    incidentsFromMs: backfillMs,
   });
   onShutdown(
     async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CallboardError } from '@callboard/errors';
-import { expandAgents, loadSimulatorConfig, parseSimulatorConfig } from '../src/index.js';
+import { DEMO_CONFIG_PATH, expandAgents, loadSimulatorConfig, parseSimulatorConfig } from '../src/index.js';
 import { flatTenant, group, queue } from './helpers.js';
 
 function rejection(input: unknown): CallboardError {
@@ -96,5 +96,25 @@ describe('simulator config', () => {
     const invalid = join(dir, 'invalid.json');
     await writeFile(invalid, JSON.stringify({ tenants: [] }));
     await expect(loadSimulatorConfig(invalid)).rejects.toMatchObject({ code: 'CB_CONFIG_INVALID', message: expect.stringContaining(invalid) });
+  });
+});
+
+describe('simulator config: scripted incidents', () => {
+  const withIncidents = (incidents: unknown): unknown => ({ ...(flatTenant([queue('a')], [group(2, ['a'])]) as object), incidents });
+
+  it('accepts a repeating schedule and fills its defaults', () => {
+    const config = parseSimulatorConfig(withIncidents({ everyMinutes: 5, durationMinutes: 2, cycle: [{ action: 'removeAgents', tenantId: 't1', queueId: 'a', count: 1 }] }));
+    expect(config.incidents).toEqual({ firstAfterMinutes: 1, everyMinutes: 5, durationMinutes: 2, cycle: [{ action: 'removeAgents', tenantId: 't1', queueId: 'a', count: 1, reason: 'break' }] });
+  });
+
+  it('rejects an incident on an unknown queue and incidents that would overlap', () => {
+    expect(rejection(withIncidents({ everyMinutes: 5, durationMinutes: 2, cycle: [{ action: 'surge', tenantId: 't1', queueId: 'zz', multiplier: 2 }] })).message).toMatch(/incidents\.cycle\.0\.queueId: unknown queue "zz"/);
+    expect(rejection(withIncidents({ everyMinutes: 5, durationMinutes: 5, cycle: [{ action: 'surge', tenantId: 't1', queueId: 'a', multiplier: 2 }] })).message).toMatch(/incidents\.durationMinutes/);
+  });
+
+  it('ships a demo config whose incidents name real queues', async () => {
+    const demo = await loadSimulatorConfig(DEMO_CONFIG_PATH);
+    expect(demo.tenants.every((t) => t.profile === 'flat')).toBe(true);
+    expect(demo.incidents?.everyMinutes).toBe(5);
   });
 });
