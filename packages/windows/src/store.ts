@@ -21,6 +21,12 @@ import { decodeAgentValue, encodeAgentValue } from './agent-value.js';
 import { loadScripts } from './script-loader.js';
 
 const MAX_FIELD_INDEX = COUNT_FIELDS.indexOf('maxWaitMs');
+/**
+ * The most distinct events one visit remembers (docs/redis-keys.md). A real visit has three to
+ * five; past this a new eventId is counted as an anomaly and not kept, so a broken source cannot
+ * grow one key, or the work of judging it, without bound.
+ */
+const MAX_VISIT_EVENTS = 32;
 const HOUR_MS = 3600_000;
 
 /**
@@ -65,6 +71,8 @@ export interface ApplyBatchResult {
   anomalies: number;
   late: number;
   redelivered: number;
+  /** Earlier events whose verdict an arrival of this batch changed (docs/decisions/0006-invalid-visits.md). */
+  revised: number;
   /** The partition's applied offset after the batch (-1: none yet). */
   lastOffset: number;
   watermark: number;
@@ -149,9 +157,9 @@ export class WindowStore {
       // Another instance moved the watermark since this one last looked: send every late copy.
       reply = await this.callApply(ref, input, undefined);
     }
-    const [applied, duplicates, anomalies, late, redelivered, lastOffset, watermark] = reply as number[];
+    const [applied, duplicates, anomalies, late, redelivered, lastOffset, watermark, revised] = reply as number[];
     this.watermarks.set(ref, watermark!);
-    return { applied: applied!, duplicates: duplicates!, anomalies: anomalies!, late: late!, redelivered: redelivered!, lastOffset: lastOffset!, watermark: watermark! };
+    return { applied: applied!, duplicates: duplicates!, anomalies: anomalies!, late: late!, redelivered: redelivered!, revised: revised!, lastOffset: lastOffset!, watermark: watermark! };
   }
 
   /** One script call; `predictedWatermark` undefined sends every event's late copy. */
@@ -178,6 +186,7 @@ export class WindowStore {
         JSON.stringify(payload),
         Number(input.lastOffset ?? input.events.at(-1)?.offset ?? -1),
         MAX_FIELD_INDEX,
+        MAX_VISIT_EVENTS,
       );
       return reply.map(Number);
     } catch (err) {
@@ -212,7 +221,6 @@ export class WindowStore {
       s: fineSlot(t),
       i: keys.interval(intervalStart(t)),
       d,
-      ...(event.type === 'call.offered' ? { w: t } : {}),
     };
   }
 

@@ -10,26 +10,32 @@
     ARGV[1] graceMs                 events older than watermark - grace are late
     ARGV[2] fine bucket TTL, s      retention from the last write
     ARGV[3] interval bucket TTL, s
-    ARGV[4] visit TTL, s            how long per-visit state (dedupe) is kept
+    ARGV[4] visit TTL, s            how long per-visit state (dedupe, verdicts) is kept
     ARGV[5] now, wall-clock ms      scores the active-queue index
     ARGV[6] active-queue index key
     ARGV[7] JSON array of events, in offset order. Each is
       { o = offset, t = occurredAt ms, late = the event's JSON (only where the caller predicts it late), and either
         call:  k = "c", y = type, e = eventId, p = queue key prefix, c = callId, q = "tenant:queue",
-               f = fine hash key, s = fine slot, i = interval hash key,
-               d = { idx, value, idx, value, ... } the counter contribution,
-               w = waiting since (ms, offers only)
+               f = fine hash key, s = fine slot, i = interval hash key (both start with p),
+               d = { idx, value, idx, value, ... } the counter contribution
         agent: k = "a", e = eventId, a = tenant agents key, g = agentId,
                v = the value to store, JSON array of occurredAtMs, eventId, state, queueIds }
     ARGV[8] the batch's last offset, valid or not: records the consumer sent to the DLQ count as done
     ARGV[9] index of the one counter merged by max (maxWaitMs); every other one is a sum
+    ARGV[10] most distinct events one visit remembers (memory bound, docs/redis-keys.md)
 
-  Output: { applied, duplicates, anomalies, late, redelivered, lastOffset, watermark }, or
+  Output: { applied, duplicates, anomalies, late, redelivered, lastOffset, watermark, revised }, or
           { -1, watermark } with nothing written when an event is late but came without its JSON:
           the caller's prediction was stale, and it calls again with every event's JSON.
+          applied / duplicates / anomalies are the verdicts of this batch's events as they arrived;
+          revised counts earlier events whose verdict an arrival changed (decision 0006).
 
   Counter fields in bucket hashes are the indexes of COUNT_FIELDS (packages/kpi);
   fine hashes hold six 10 s buckets as "<slot>:<idx>".
+
+  A visit hash (p .. "v:" .. callId) has one field per distinct eventId of the visit; the value is
+  the JSON array [occurredAtMs, typeCode, d, fine key suffix, slot, interval key suffix]: what is
+  needed to judge the visit again and to add or take back the event's contribution.
 ]]
 local rcall = redis.call
 local MAX_IDX = tonumber(ARGV[9])
@@ -42,6 +48,7 @@ local now = tonumber(ARGV[5])
 local activeKey = ARGV[6]
 local events = cjson.decode(ARGV[7])
 local batchLast = tonumber(ARGV[8])
+local maxVisitEvents = tonumber(ARGV[10])
 
 local state = rcall('HMGET', KEYS[1], 'offset', 'watermark')
 local storedOffset = tonumber(state[1] or '-1')
@@ -62,7 +69,7 @@ do
   end
 end
 
-local applied, duplicates, anomalies, late, redelivered = 0, 0, 0, 0, 0
+local applied, duplicates, anomalies, late, redelivered, revised = 0, 0, 0, 0, 0, 0
 local lastOffset = storedOffset
 
 -- Contributions are summed per bucket field in Lua first, then written once per field.
@@ -85,48 +92,9 @@ local function max(key, field, value, ttl)
   if not t[field] or value > t[field] then t[field] = value end
 end
 
-local function stat(prefix, field)
-  rcall('HINCRBY', prefix .. 'stats', field, 1)
+local function stat(prefix, field, by)
+  rcall('HINCRBY', prefix .. 'stats', field, by or 1)
   rcall('EXPIRE', prefix .. 'stats', intervalTtl)
-end
-
--- The per-visit state machine; packages/kpi/src/visit-state.ts states the rules.
-local function visitVerdict(ev)
-  local vkey = ev.p .. 'v:' .. ev.c
-  local v = rcall('HMGET', vkey, 'o', 'r', 'rt', 'c')
-  local offered, outcome, outcomeType, completed = v[1], v[2], v[3], v[4]
-  local id = ev.e
-  if id == offered or id == outcome or id == completed then return 'duplicate' end
-  local verdict
-  if ev.y == 'call.offered' then
-    if offered then return 'duplicate' end
-    rcall('HSET', vkey, 'o', id)
-    verdict = 'applied'
-  elseif ev.y == 'call.completed' then
-    if completed then return 'duplicate' end
-    if outcome and outcomeType ~= 'call.answered' then return 'anomaly' end
-    rcall('HSET', vkey, 'c', id)
-    verdict = 'applied'
-  else
-    if outcome then
-      if outcomeType == ev.y then return 'duplicate' end
-      return 'anomaly'
-    end
-    if completed and ev.y ~= 'call.answered' then return 'anomaly' end
-    rcall('HSET', vkey, 'r', id, 'rt', ev.y)
-    verdict = 'applied'
-  end
-  rcall('EXPIRE', vkey, visitTtl)
-  -- Live queue state: an offer waits until its outcome; an outcome that came first wins.
-  if ev.y == 'call.offered' then
-    if not outcome then
-      rcall('ZADD', ev.p .. 'waiting', ev.w, ev.c)
-      rcall('EXPIRE', ev.p .. 'waiting', visitTtl)
-    end
-  elseif ev.y ~= 'call.completed' then
-    rcall('ZREM', ev.p .. 'waiting', ev.c)
-  end
-  return verdict
 end
 
 -- Byte order of two strings (UTF-8 bytes, so code-point order). Lua's `<` on strings uses strcoll,
@@ -164,12 +132,121 @@ local function applyAgent(ev)
   return 'applied'
 end
 
+local TYPE_CODE = { ['call.offered'] = 'o', ['call.answered'] = 'a', ['call.abandoned'] = 'b', ['call.flowed_out'] = 'f', ['call.completed'] = 'c' }
+local STAT_FIELD = { duplicate = 'duplicates', anomaly = 'anomalies' }
+
+-- The per-visit state machine of packages/kpi/src/visit-state.ts (applyToVisit), run over the
+-- visit's distinct events in (occurredAt, eventId) order like resolveVisit (decision 0006).
+-- Returns eventId -> verdict, and the applied offer's time when the call still waits.
+local function judgeVisit(list)
+  local order = {}
+  for j = 1, #list do order[j] = j end
+  table.sort(order, function(x, y)
+    local a, b = list[x], list[y]
+    if a.t ~= b.t then return a.t < b.t end
+    return bytesLess(a.e, b.e)
+  end)
+  local verdicts = {}
+  local offeredAt, outcome, completed
+  for _, j in ipairs(order) do
+    local r = list[j]
+    local verdict
+    if r.y == 'o' then
+      if offeredAt then verdict = 'duplicate' else offeredAt = r.t; verdict = 'applied' end
+    elseif r.y == 'c' then
+      if completed then verdict = 'duplicate'
+      elseif outcome and outcome ~= 'a' then verdict = 'anomaly'
+      else completed = true; verdict = 'applied' end
+    else
+      if outcome then
+        if outcome == r.y then verdict = 'duplicate' else verdict = 'anomaly' end
+      elseif completed and r.y ~= 'a' then verdict = 'anomaly'
+      else outcome = r.y; verdict = 'applied' end
+    end
+    verdicts[r.e] = verdict
+  end
+  if offeredAt and not outcome and not completed then return verdicts, offeredAt end
+  return verdicts, nil
+end
+
+-- Adds (sign 1) or takes back (sign -1) a remembered event's summed counters. maxWaitMs is never
+-- taken back: it counts every distinct outcome event whatever its verdict (decision 0006).
+local function contribute(prefix, r, sign)
+  local d = r.d
+  for j = 1, #d, 2 do
+    local idx, value = d[j], d[j + 1]
+    if idx ~= MAX_IDX then
+      add(prefix .. r.f, r.s .. ':' .. idx, sign * value, fineTtl)
+      add(prefix .. r.i, tostring(idx), sign * value, intervalTtl)
+    end
+  end
+end
+
+-- Judges the visit again with a new distinct event in it, and moves counters and stats from the
+-- old verdicts to the new ones. Returns the new event's verdict and how many others changed.
+local function judgeCall(ev, vkey)
+  local raw = rcall('HGETALL', vkey)
+  if #raw / 2 >= maxVisitEvents then
+    -- A visit this busy is broken at its source; refuse to grow it (docs/redis-keys.md).
+    stat(ev.p, 'anomalies')
+    return 'anomaly', 0
+  end
+  local list = {}
+  for j = 1, #raw, 2 do
+    local r = cjson.decode(raw[j + 1])
+    list[#list + 1] = { e = raw[j], t = r[1], y = r[2], d = r[3], f = r[4], s = r[5], i = r[6] }
+  end
+  local before = judgeVisit(list)
+  local plen = #ev.p
+  local new = { e = ev.e, t = ev.t, y = TYPE_CODE[ev.y], d = ev.d, f = string.sub(ev.f, plen + 1), s = ev.s, i = string.sub(ev.i, plen + 1) }
+  list[#list + 1] = new
+  local after, waitingSince = judgeVisit(list)
+
+  local revised = 0
+  for j = 1, #list - 1 do
+    local r = list[j]
+    local was, becomes = before[r.e], after[r.e]
+    if was ~= becomes then
+      revised = revised + 1
+      if was == 'applied' then contribute(ev.p, r, -1) else stat(ev.p, STAT_FIELD[was], -1) end
+      if becomes == 'applied' then contribute(ev.p, r, 1) else stat(ev.p, STAT_FIELD[becomes], 1) end
+    end
+  end
+  local verdict = after[ev.e]
+  if verdict == 'applied' then contribute(ev.p, new, 1) else stat(ev.p, STAT_FIELD[verdict], 1) end
+  local d = ev.d
+  for j = 1, #d, 2 do
+    if d[j] == MAX_IDX then
+      max(ev.f, ev.s .. ':' .. MAX_IDX, d[j + 1], fineTtl)
+      max(ev.i, tostring(MAX_IDX), d[j + 1], intervalTtl)
+    end
+  end
+
+  rcall('HSET', vkey, ev.e, cjson.encode({ new.t, new.y, new.d, new.f, new.s, new.i }))
+  rcall('EXPIRE', vkey, visitTtl)
+  -- Live queue state follows the verdicts, so it too ends the same under any order.
+  if waitingSince then
+    rcall('ZADD', ev.p .. 'waiting', waitingSince, ev.c)
+    rcall('EXPIRE', ev.p .. 'waiting', visitTtl)
+  else
+    rcall('ZREM', ev.p .. 'waiting', ev.c)
+  end
+  return verdict, revised
+end
+
 for _, ev in ipairs(events) do
   if ev.o <= storedOffset then
     redelivered = redelivered + 1
   else
     lastOffset = ev.o
-    if ev.t < watermark - grace then
+    -- Dedupe comes before lateness: visit state outlives grace, so a late copy of an event the
+    -- visit holds is known to be a duplicate (issue 8 item 8b; packages/kpi splitLate).
+    local vkey, held
+    if ev.k == 'c' then
+      vkey = ev.p .. 'v:' .. ev.c
+      held = rcall('HEXISTS', vkey, ev.e) == 1
+    end
+    if not held and ev.t < watermark - grace then
       late = late + 1
       rcall('RPUSH', KEYS[2], cjson.encode({ offset = ev.o, watermark = watermark, event = ev.late }))
       if ev.k == 'c' then stat(ev.p, 'late') end
@@ -179,24 +256,14 @@ for _, ev in ipairs(events) do
       if ev.k == 'a' then
         verdict = applyAgent(ev)
       else
-        verdict = visitVerdict(ev)
         active[ev.q] = true
-        if verdict == 'applied' then
-          local d = ev.d
-          for j = 1, #d, 2 do
-            local idx, value = d[j], d[j + 1]
-            if idx == MAX_IDX then
-              max(ev.f, ev.s .. ':' .. idx, value, fineTtl)
-              max(ev.i, tostring(idx), value, intervalTtl)
-            else
-              add(ev.f, ev.s .. ':' .. idx, value, fineTtl)
-              add(ev.i, tostring(idx), value, intervalTtl)
-            end
-          end
-        elseif verdict == 'duplicate' then
+        if held then
+          verdict = 'duplicate'
           stat(ev.p, 'duplicates')
         else
-          stat(ev.p, 'anomalies')
+          local changed
+          verdict, changed = judgeCall(ev, vkey)
+          revised = revised + changed
         end
       end
       if verdict == 'applied' then applied = applied + 1
@@ -231,4 +298,4 @@ else
   lastOffset = storedOffset
 end
 
-return { applied, duplicates, anomalies, late, redelivered, lastOffset, watermark }
+return { applied, duplicates, anomalies, late, redelivered, lastOffset, watermark, revised }
