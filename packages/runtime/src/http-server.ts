@@ -8,7 +8,8 @@ export type ReadinessCheck = () => Promise<boolean> | boolean;
 export interface OpsServerOptions {
   port: number;
   host?: string;
-  metrics: Registry;
+  /** Served at `/metrics`; without one, `/metrics` goes to `handle` like any other route. */
+  metrics?: Registry;
   logger: Logger;
   /** Named checks; `/readyz` is 200 only when all pass. */
   readiness?: Record<string, ReadinessCheck>;
@@ -53,7 +54,7 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
         const ready = Object.values(checks).every(Boolean);
         return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not-ready', checks });
       }
-      if (req.method === 'GET' && path === '/metrics') {
+      if (options.metrics && req.method === 'GET' && path === '/metrics') {
         res.writeHead(200, { 'content-type': options.metrics.contentType });
         res.end(await options.metrics.metrics());
         return;
@@ -71,7 +72,7 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
     server.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  log.info({ port }, 'ops endpoints listening on /healthz /readyz /metrics');
+  log.info({ port, host: options.host ?? '127.0.0.1' }, options.metrics ? 'listening on /healthz /readyz /metrics' : 'listening on /healthz /readyz');
   return {
     server,
     port,

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
 import { identifier } from '@callboard/events';
@@ -65,4 +65,14 @@ export async function verifyToken(token: string | undefined, secret: string): Pr
   const parsed = claimsSchema.safeParse(payload);
   if (!parsed.success) throw new GatewayError('token_invalid', 'token claims invalid: tenantId, role and exp are required');
   return parsed.data;
+}
+
+/**
+ * Whether `presented` is the scrape token, compared in constant time. Both sides are hashed first, so
+ * neither the comparison's time nor an early length check tells a caller how much of a guess was right.
+ */
+export function isScrapeToken(presented: string | undefined, scrapeToken: string | undefined): boolean {
+  if (presented === undefined || scrapeToken === undefined) return false;
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(presented), digest(scrapeToken));
 }

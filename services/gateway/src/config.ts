@@ -17,7 +17,13 @@ export const GATEWAY_DEFAULTS = {
   CB_GATEWAY_SLOW_CLOSE_MS: 10_000,
   CB_GATEWAY_HEARTBEAT_MS: 30_000,
   CB_GATEWAY_TICKET_TTL_S: 30,
+  CB_GATEWAY_TICKETS_PER_MINUTE: 10,
+  CB_GATEWAY_OPS_PORT: 9405,
+  CB_GATEWAY_OPS_HOST: '127.0.0.1',
 } as const;
+
+/** The scrape token is a credential like the signing secret: at least this long. */
+const MIN_SCRAPE_TOKEN_LENGTH = 32;
 
 const originList = z
   .string()
@@ -41,6 +47,12 @@ const schema = z.object({
   CB_GATEWAY_SLOW_CLOSE_MS: positiveIntVar.default(GATEWAY_DEFAULTS.CB_GATEWAY_SLOW_CLOSE_MS),
   CB_GATEWAY_HEARTBEAT_MS: positiveIntVar.min(1000).default(GATEWAY_DEFAULTS.CB_GATEWAY_HEARTBEAT_MS),
   CB_GATEWAY_TICKET_TTL_S: positiveIntVar.max(300).default(GATEWAY_DEFAULTS.CB_GATEWAY_TICKET_TTL_S),
+  CB_GATEWAY_TICKETS_PER_MINUTE: positiveIntVar.max(10_000).default(GATEWAY_DEFAULTS.CB_GATEWAY_TICKETS_PER_MINUTE),
+  /** Operational metrics (no tenant data); 0 picks a free port (tests). */
+  CB_GATEWAY_OPS_PORT: z.union([z.literal('0').transform(() => 0), portVar]).default(GATEWAY_DEFAULTS.CB_GATEWAY_OPS_PORT),
+  CB_GATEWAY_OPS_HOST: z.string().min(1).default(GATEWAY_DEFAULTS.CB_GATEWAY_OPS_HOST),
+  /** Lets a Prometheus scrape every tenant's KPI series from the public `/metrics`; unset: tenant tokens only. */
+  CB_GATEWAY_SCRAPE_TOKEN: z.string().min(MIN_SCRAPE_TOKEN_LENGTH, `must be at least ${MIN_SCRAPE_TOKEN_LENGTH} characters`).optional(),
 });
 
 /** Per-connection limits (DESIGN §7, issue 5 "Limits"). */
@@ -53,13 +65,20 @@ export interface GatewayLimits {
   slowCloseMs: number;
   heartbeatMs: number;
   ticketTtlSeconds: number;
+  /** WebSocket tickets one token may take per minute (`POST /api/v1/ws-ticket`); unset: 10. */
+  ticketsPerMinute?: number;
 }
 
 export interface GatewayConfig {
   infra: InfraConfig;
   port: number;
   host: string;
+  /** The ops listener (`/healthz`, `/readyz`, operational `/metrics`); undefined: none. */
+  opsPort?: number;
+  opsHost?: string;
   secret: string;
+  /** Bearer credential that reads every tenant's KPI series on the public `/metrics`. */
+  scrapeToken?: string;
   origins: string[];
   groupId: string;
   queuesFile: string;
@@ -73,7 +92,10 @@ export function loadGatewayConfig(env: Env): Readonly<GatewayConfig> {
     infra: loadInfraConfig(env),
     port: e.CB_GATEWAY_PORT,
     host: e.CB_GATEWAY_HOST,
+    opsPort: e.CB_GATEWAY_OPS_PORT,
+    opsHost: e.CB_GATEWAY_OPS_HOST,
     secret: e.CB_GATEWAY_SECRET,
+    ...(e.CB_GATEWAY_SCRAPE_TOKEN === undefined ? {} : { scrapeToken: e.CB_GATEWAY_SCRAPE_TOKEN }),
     origins: e.CB_GATEWAY_ORIGINS,
     groupId: e.CB_GATEWAY_GROUP ?? `callboard-gateway-${randomUUID()}`,
     queuesFile: e.CB_QUEUES_FILE,
@@ -86,6 +108,7 @@ export function loadGatewayConfig(env: Env): Readonly<GatewayConfig> {
       slowCloseMs: e.CB_GATEWAY_SLOW_CLOSE_MS,
       heartbeatMs: e.CB_GATEWAY_HEARTBEAT_MS,
       ticketTtlSeconds: e.CB_GATEWAY_TICKET_TTL_S,
+      ticketsPerMinute: e.CB_GATEWAY_TICKETS_PER_MINUTE,
     }),
   });
 }

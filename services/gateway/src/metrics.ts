@@ -1,9 +1,12 @@
-import { Counter, Gauge, type Registry } from '@callboard/runtime';
-import type { Hub } from './hub.js';
+import { Counter, Gauge, Registry } from '@callboard/runtime';
+import type { QueueView } from '@callboard/windows';
 
 export interface GatewayMetrics {
   connections: Gauge;
   upgradesRefused: Counter<'reason'>;
+  /** HTTP requests refused for their credential, by route (`rest`, `ticket`, `metrics`) and reason. */
+  requestsRefused: Counter<'route' | 'reason'>;
+  ticketsRateLimited: Counter;
   closes: Counter<'code'>;
   protocolErrors: Counter<'code'>;
   coalesced: Counter;
@@ -14,46 +17,43 @@ const WINDOW_METRICS = ['sl.primary', 'answerRate', 'abandonRate', 'asaMs'] as c
 const LIVE_METRICS = ['callsWaiting', 'longestWaitingMs', 'agentsAvailable', 'agentsOnCall'] as const;
 
 /**
- * The gateway's own metrics, plus `callboard_kpi{tenant,queue,window,metric}`, read from the hub's latest
- * views at scrape time. Live values carry `window="live"`; a null KPI (no calls yet) is left out.
+ * `callboard_kpi{tenant,queue,window,metric}` and `callboard_kpi_snapshot_timestamp_seconds` of the
+ * given views only, in the Prometheus text format. A fresh registry per scrape: the caller has already
+ * narrowed `views` to what its credential may see (issue 8 item 1), and nothing else is in it. Live
+ * values carry `window="live"`; a null KPI (no calls yet) is left out.
  */
-export function createGatewayMetrics(registry: Registry, hub: Hub): GatewayMetrics {
-  new Gauge({
-    name: 'callboard_kpi',
-    help: 'Latest KPI of each queue from cc.kpi.v1, by tenant, queue, window ("live" for live state) and metric.',
-    labelNames: ['tenant', 'queue', 'window', 'metric'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const view of hub.allViews()) {
-        const base = { tenant: view.tenantId, queue: view.queueId };
-        for (const w of view.windows) {
-          const values: Record<(typeof WINDOW_METRICS)[number], number | null> = { 'sl.primary': w.primarySlValue, answerRate: w.answerRate, abandonRate: w.abandonRate, asaMs: w.asaMs };
-          for (const metric of WINDOW_METRICS) {
-            const v = values[metric];
-            if (v !== null && Number.isFinite(v)) this.set({ ...base, window: w.name, metric }, v);
-          }
-        }
-        for (const metric of LIVE_METRICS) {
-          const v = view.live[metric];
-          if (v !== null && Number.isFinite(v)) this.set({ ...base, window: 'live', metric }, v);
-        }
+export async function renderKpiMetrics(views: Iterable<QueueView>): Promise<{ contentType: string; body: string }> {
+  const registry = new Registry();
+  const kpi = new Gauge({ name: 'callboard_kpi', help: 'Latest KPI of each queue from cc.kpi.v1, by tenant, queue, window ("live" for live state) and metric.', labelNames: ['tenant', 'queue', 'window', 'metric'], registers: [registry] });
+  const age = new Gauge({ name: 'callboard_kpi_snapshot_timestamp_seconds', help: 'Time (at) of the latest KPI snapshot of each queue, to chart data age.', labelNames: ['tenant', 'queue'], registers: [registry] });
+  for (const view of views) {
+    const base = { tenant: view.tenantId, queue: view.queueId };
+    for (const w of view.windows) {
+      const values: Record<(typeof WINDOW_METRICS)[number], number | null> = { 'sl.primary': w.primarySlValue, answerRate: w.answerRate, abandonRate: w.abandonRate, asaMs: w.asaMs };
+      for (const metric of WINDOW_METRICS) {
+        const v = values[metric];
+        if (v !== null && Number.isFinite(v)) kpi.set({ ...base, window: w.name, metric }, v);
       }
-    },
-  });
-  new Gauge({
-    name: 'callboard_kpi_snapshot_timestamp_seconds',
-    help: 'Time (at) of the latest KPI snapshot of each queue, to chart data age.',
-    labelNames: ['tenant', 'queue'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const view of hub.allViews()) this.set({ tenant: view.tenantId, queue: view.queueId }, Date.parse(view.at) / 1000);
-    },
-  });
+    }
+    for (const metric of LIVE_METRICS) {
+      const v = view.live[metric];
+      if (v !== null && Number.isFinite(v)) kpi.set({ ...base, window: 'live', metric }, v);
+    }
+    age.set(base, Date.parse(view.at) / 1000);
+  }
+  return { contentType: registry.contentType, body: await registry.metrics() };
+}
+
+/**
+ * The gateway's operational metrics, on the process registry that the ops listener serves. They carry
+ * no tenant label: per-tenant KPI series are only on the public `/metrics`, behind a credential.
+ */
+export function createGatewayMetrics(registry: Registry): GatewayMetrics {
   return {
     connections: new Gauge({ name: 'callboard_gateway_connections', help: 'Open WebSocket connections.', registers: [registry] }),
     upgradesRefused: new Counter({ name: 'callboard_gateway_upgrades_refused_total', help: 'WebSocket upgrades refused before completing, by reason.', labelNames: ['reason'], registers: [registry] }),
+    requestsRefused: new Counter({ name: 'callboard_gateway_requests_refused_total', help: 'HTTP requests refused for their credential (missing, invalid, expired, another tenant), by route and reason.', labelNames: ['route', 'reason'], registers: [registry] }),
+    ticketsRateLimited: new Counter({ name: 'callboard_gateway_tickets_rate_limited_total', help: 'WebSocket ticket requests refused with 429 because their token took its tickets of the minute.', registers: [registry] }),
     closes: new Counter({ name: 'callboard_gateway_closes_total', help: 'Connections the server closed, by close code.', labelNames: ['code'], registers: [registry] }),
     protocolErrors: new Counter({ name: 'callboard_gateway_protocol_errors_total', help: 'Error frames sent to clients, by error code.', labelNames: ['code'], registers: [registry] }),
     coalesced: new Counter({ name: 'callboard_gateway_kpi_coalesced_total', help: 'KPI frames a slow client did not get because a newer one of the same queue replaced it.', registers: [registry] }),

@@ -1,15 +1,19 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AlertStore } from '@callboard/alerter';
-import { isCallboardError } from '@callboard/errors';
+import { CallboardError, isCallboardError } from '@callboard/errors';
 import { IDENTIFIER_PATTERN } from '@callboard/events';
 import type { QueueConfig } from '@callboard/queue-config';
 import type { Logger } from '@callboard/runtime';
 import { readQueueView, readWindow, windowKpi, WINDOW_NAMES, type WindowName, type WindowStore } from '@callboard/windows';
+import { isScrapeToken, verifyToken } from './auth.js';
 import { bearerTokenKey } from './connection-limits.js';
 import { GatewayError } from './errors.js';
 import { authenticate, pathOf, requireTenant, sendError, sendJson, bearerToken } from './http-util.js';
 import type { Hub } from './hub.js';
+import type { GatewayKeys } from './keys.js';
+import { type GatewayMetrics, renderKpiMetrics } from './metrics.js';
 import { OPENAPI_DOCUMENT } from './openapi.js';
+import type { FixedWindowLimiter } from './rate-limit.js';
 import type { TicketStore } from './tickets.js';
 
 export interface RestDeps {
@@ -19,6 +23,12 @@ export interface RestDeps {
   alerts: AlertStore;
   queues: QueueConfig;
   tickets: TicketStore;
+  /** Tickets per token per minute (issue 8 item 5). */
+  ticketLimiter: FixedWindowLimiter;
+  keys: GatewayKeys;
+  metrics: GatewayMetrics;
+  /** Reads every tenant's KPI series on `/metrics`; undefined: only tenant tokens, each its own tenant. */
+  scrapeToken?: string;
   logger: Logger;
   now?: () => number;
 }
@@ -53,12 +63,21 @@ function intParam(url: URL, name: string, fallback: number, min: number, max: nu
   return value;
 }
 
+/** An RFC 3339 instant with an explicit zone, which `Date.parse` alone would not insist on. */
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
+
 function isoParam(url: URL, name: string): number | undefined {
   const raw = url.searchParams.get(name);
   if (raw === null) return undefined;
-  const ms = Date.parse(raw);
-  if (!Number.isFinite(ms)) throw new BadRequest(`${name} must be an ISO 8601 time`);
+  const ms = ISO_INSTANT.test(raw) ? Date.parse(raw) : NaN;
+  if (!Number.isFinite(ms)) throw new BadRequest(`${name} must be an ISO 8601 instant with a zone, like 2026-05-10T08:00:00Z`);
   return ms;
+}
+
+/** The route label of the refusal counter. */
+function routeOf(path: string): 'metrics' | 'ticket' | 'rest' {
+  if (path === '/metrics') return 'metrics';
+  return path === '/api/v1/ws-ticket' ? 'ticket' : 'rest';
 }
 
 /**
@@ -75,7 +94,8 @@ export function createRestHandler(deps: RestDeps): (req: IncomingMessage, res: S
     const to = isoParam(url, 'to');
     if ((window === undefined) === (from === undefined || to === undefined)) throw new BadRequest('give either window or both from and to');
     if (window !== undefined && !(WINDOW_NAMES as readonly string[]).includes(window)) throw new BadRequest(`window must be one of ${WINDOW_NAMES.join(', ')}`);
-    if (from !== undefined && to !== undefined && from >= to) throw new BadRequest('from must be before to');
+    // An empty range [t, t) is a valid question with zero counts (issue 8, item 6); only an inverted one is refused.
+    if (from !== undefined && to !== undefined && from > to) throw new BadRequest('from must not be after to');
     const nowMs = now();
     const atMs = isoParam(url, 'at') ?? nowMs;
     const queue = deps.queues.resolve(tenantId, queueId);
@@ -118,8 +138,25 @@ export function createRestHandler(deps: RestDeps): (req: IncomingMessage, res: S
     }
     if (req.method === 'POST' && path === '/api/v1/ws-ticket') {
       const claims = await authenticate(req, deps.secret);
-      const ticket = await deps.tickets.issue({ claims, tokenKey: bearerTokenKey(bearerToken(req)!) });
+      const tokenKey = bearerTokenKey(bearerToken(req)!);
+      // Each ticket is a Redis key: a token takes at most ticketLimiter.limit of them a minute.
+      const slot = await deps.ticketLimiter.take(deps.keys.ticketRate(tokenKey));
+      if (!slot.allowed) {
+        deps.metrics.ticketsRateLimited.inc();
+        throw new CallboardError('CB_RATE_LIMITED', `at most ${deps.ticketLimiter.limit} tickets per token per minute`, { retryAfterMs: slot.retryAfterMs });
+      }
+      const ticket = await deps.tickets.issue({ claims, tokenKey });
       sendJson(res, 201, { ticket, expiresInSeconds: deps.tickets.ttlSeconds });
+      return true;
+    }
+    if (req.method === 'GET' && path === '/metrics') {
+      // Per-tenant KPI series need a credential (issue 8 item 1): the scrape token sees every tenant,
+      // a tenant token (any role) its own tenant only. Operational metrics are on the ops listener.
+      const presented = bearerToken(req);
+      const views = isScrapeToken(presented, deps.scrapeToken) ? deps.hub.allViews() : deps.hub.tenantViews((await verifyToken(presented, deps.secret)).tenantId);
+      const { contentType, body } = await renderKpiMetrics(views);
+      res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' });
+      res.end(body);
       return true;
     }
     if (req.method !== 'GET') return false;
@@ -164,8 +201,15 @@ export function createRestHandler(deps: RestDeps): (req: IncomingMessage, res: S
       if (handled) log.debug({ method: req.method, path: pathOf(req), status: res.statusCode }, 'request');
       return handled;
     } catch (err) {
-      if (err instanceof GatewayError) sendError(res, err.status, err.reason, err.message);
-      else if (err instanceof BadRequest) sendError(res, 400, 'invalid', err.message);
+      if (err instanceof GatewayError) {
+        deps.metrics.requestsRefused.inc({ route: routeOf(pathOf(req)), reason: err.reason });
+        sendError(res, err.status, err.reason, err.message);
+      } else if (err instanceof BadRequest) sendError(res, 400, 'invalid', err.message);
+      else if (isCallboardError(err, 'CB_RANGE_TOO_LARGE')) sendError(res, 400, err.code, err.message);
+      else if (isCallboardError(err, 'CB_RATE_LIMITED')) {
+        res.setHeader('retry-after', String(Math.ceil(Number(err.context.retryAfterMs) / 1000)));
+        sendError(res, 429, err.code, err.message);
+      }
       else if (isCallboardError(err) && err.retriable) sendError(res, 503, 'unavailable', 'a dependency is unavailable; try again');
       else if (isCallboardError(err, 'CB_QUEUE_CONFIG_INVALID')) sendError(res, 400, 'invalid', err.message);
       else {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { TokenClaims } from './auth.js';
+import { gatewayKeys, type GatewayKeys } from './keys.js';
 
 const TICKET_PATTERN = /^[A-Za-z0-9_-]{32}$/;
 
@@ -17,28 +18,28 @@ export interface TicketGrant {
  * redeemed with GETDEL so it is used at most once.
  */
 export class TicketStore {
+  private readonly keys: GatewayKeys;
+
   constructor(
     private readonly redis: Redis,
-    private readonly namespace: string,
+    namespace: string,
     readonly ttlSeconds: number,
-  ) {}
-
-  private key(ticket: string): string {
-    return `${this.namespace}:gateway:ticket:${ticket}`;
+  ) {
+    this.keys = gatewayKeys(namespace);
   }
 
   async issue(grant: TicketGrant): Promise<string> {
     const ticket = randomBytes(24).toString('base64url');
     // Never outlive the token it was exchanged for.
     const ttl = Math.max(1, Math.min(this.ttlSeconds, grant.claims.exp - Math.floor(Date.now() / 1000)));
-    await this.redis.set(this.key(ticket), JSON.stringify(grant), 'EX', ttl);
+    await this.redis.set(this.keys.ticket(ticket), JSON.stringify(grant), 'EX', ttl);
     return ticket;
   }
 
   /** The grant of a valid ticket, which is then gone; undefined for an unknown, used or expired one. */
   async redeem(ticket: string): Promise<TicketGrant | undefined> {
     if (!TICKET_PATTERN.test(ticket)) return undefined;
-    const raw = await this.redis.getdel(this.key(ticket));
+    const raw = await this.redis.getdel(this.keys.ticket(ticket));
     if (!raw) return undefined;
     const grant = JSON.parse(raw) as TicketGrant;
     return grant.claims.exp > Date.now() / 1000 ? grant : undefined;

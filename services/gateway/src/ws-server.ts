@@ -107,8 +107,14 @@ export function createWsServer(deps: WsServerDeps): WsServer {
     }
     void authenticateUpgrade(req)
       .then(({ claims, tokenKey }) => {
+        // The client left while its token or ticket was checked: there is nothing to take or answer.
+        if (socket.destroyed) return;
         if (!perToken.acquire(tokenKey)) throw new GatewayError('too_many_connections', `at most ${limits.connectionsPerToken} connections per token`);
-        wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, claims, tokenKey));
+        // The slot belongs to this socket and goes back when it closes, on every path (issue 8 item 3):
+        // a handshake ws refuses (Sec-WebSocket-Version: 12), a socket that ends before the upgrade
+        // completes, and an open connection that closes.
+        socket.once('close', () => perToken.release(tokenKey));
+        wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, claims));
       })
       .catch((err: unknown) => {
         if (err instanceof GatewayError) {
@@ -122,7 +128,7 @@ export function createWsServer(deps: WsServerDeps): WsServer {
       });
   }
 
-  function onConnection(ws: WebSocket, claims: TokenClaims, tokenKey: string): void {
+  function onConnection(ws: WebSocket, claims: TokenClaims): void {
     const connLog = log.child({ tenantId: claims.tenantId, role: claims.role });
     const client: HubClient = {
       tenantId: claims.tenantId,
@@ -156,7 +162,6 @@ export function createWsServer(deps: WsServerDeps): WsServer {
     ws.on('close', (code) => {
       clearTimeout(expiry);
       hub.remove(client);
-      perToken.release(tokenKey);
       metrics.connections.dec();
       connLog.debug({ code }, 'connection closed');
     });

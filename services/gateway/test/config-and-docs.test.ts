@@ -31,6 +31,20 @@ describe('gateway configuration', () => {
     }
   });
 
+  it('puts operational metrics on a loopback ops port and takes an optional scrape token of at least 32 characters', () => {
+    const a = loadGatewayConfig({ CB_GATEWAY_SECRET: SECRET });
+    expect(a).toMatchObject({ opsPort: 9405, opsHost: '127.0.0.1', limits: { ticketsPerMinute: 10 } });
+    expect(a.scrapeToken).toBeUndefined();
+    expect(loadGatewayConfig({ CB_GATEWAY_SECRET: SECRET, CB_GATEWAY_SCRAPE_TOKEN: 't'.repeat(32), CB_GATEWAY_OPS_PORT: '0' })).toMatchObject({ scrapeToken: 't'.repeat(32), opsPort: 0 });
+    try {
+      loadGatewayConfig({ CB_GATEWAY_SECRET: SECRET, CB_GATEWAY_SCRAPE_TOKEN: 'hunter6-too-short' });
+      expect.unreachable();
+    } catch (err) {
+      expect((err as Error).message).toContain('CB_GATEWAY_SCRAPE_TOKEN: must be at least 32 characters');
+      expect((err as Error).message).not.toContain('hunter6');
+    }
+  });
+
   it('never prints the value of a rejected secret: CB_GATEWAY_SECRET=hunter2 names the variable only', () => {
     try {
       loadGatewayConfig({ CB_GATEWAY_SECRET: 'hunter2' });

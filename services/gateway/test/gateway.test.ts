@@ -252,10 +252,13 @@ describe('gateway with the real Kafka, registry and Redis', () => {
 
   it('exposes health, readiness, KPI gauges and an OpenAPI document', async () => {
     expect((await fetch(`${gw.url}/readyz`)).status).toBe(200);
-    const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+    expect((await fetch(`${gw.opsUrl}/readyz`)).status).toBe(200);
+    const metrics = await (await fetch(`${gw.url}/metrics`, { headers: { authorization: `Bearer ${await token('tenant-a')}` } })).text();
     expect(metrics).toMatch(/callboard_kpi\{[^}]*tenant="tenant-a",queue="sales",window="rolling-15m",metric="answerRate"[^}]*\} 1/);
     expect(metrics).toMatch(/callboard_kpi\{[^}]*tenant="tenant-a",queue="sales",window="live",metric="agentsAvailable"[^}]*\} 5/);
-    expect(metrics).toContain('callboard_gateway_connections');
+    const ops = await (await fetch(`${gw.opsUrl}/metrics`)).text();
+    expect(ops).toContain('callboard_gateway_connections');
+    expect(ops).not.toContain('callboard_kpi{');
     const doc = (await (await fetch(`${gw.url}/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toContain('/api/v1/tenants/{t}/queues/{q}/kpis');

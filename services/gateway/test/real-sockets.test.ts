@@ -71,7 +71,7 @@ describe('a slow client over a real socket', () => {
     })();
     try {
       await waitFor('the server to give up on the slow client', async () => {
-        const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+        const metrics = await (await fetch(`${gw.opsUrl}/metrics`)).text();
         return /callboard_gateway_closes_total\{[^}]*code="4008"[^}]*\} 1/.test(metrics) ? true : undefined;
       }, 30_000, 200);
     } finally {

@@ -10,6 +10,8 @@ import { createGateway, type Gateway, type GatewayLimits } from '../src/index.js
 
 export const SECRET = `test-secret-${randomBytes(16).toString('hex')}`;
 export const ORIGIN = 'http://wallboard.test';
+/** The credential of a Prometheus that scrapes every tenant's KPI series. */
+export const SCRAPE_TOKEN = `scrape-${randomBytes(24).toString('hex')}`;
 
 export const TEST_LIMITS: GatewayLimits = {
   maxFrameBytes: 16_384,
@@ -19,11 +21,14 @@ export const TEST_LIMITS: GatewayLimits = {
   slowCloseMs: 10_000,
   heartbeatMs: 30_000,
   ticketTtlSeconds: 30,
+  ticketsPerMinute: 10,
 };
 
 export interface TestGateway {
   gateway: Gateway;
   url: string;
+  /** The ops listener: health, readiness and operational metrics, no tenant data. */
+  opsUrl: string;
   wsUrl: string;
   namespace: string;
   store: WindowStore;
@@ -50,7 +55,10 @@ export async function startTestGateway(stack: TestStack, redis: Redis, options: 
     config: {
       port: 0,
       host: '127.0.0.1',
+      opsPort: 0,
+      opsHost: '127.0.0.1',
       secret: SECRET,
+      scrapeToken: SCRAPE_TOKEN,
       origins: [ORIGIN],
       groupId: `${stack.prefix}gateway-${randomBytes(4).toString('hex')}`,
       redisNamespace: namespace,
@@ -60,7 +68,7 @@ export async function startTestGateway(stack: TestStack, redis: Redis, options: 
   await gateway.start();
   await waitFor('the gateway to be ready', () => (gateway.isReady() ? true : undefined), 60_000);
   const url = `http://127.0.0.1:${gateway.port}`;
-  return { gateway, url, wsUrl: `ws://127.0.0.1:${gateway.port}/ws`, namespace, store, alerts, queues, close: () => gateway.close() };
+  return { gateway, url, opsUrl: `http://127.0.0.1:${gateway.opsPort}`, wsUrl: `ws://127.0.0.1:${gateway.port}/ws`, namespace, store, alerts, queues, close: () => gateway.close() };
 }
 
 export type Frame = { type: string; [field: string]: unknown };
