@@ -1,31 +1,13 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENT_TYPES, parseJsonLine } from '@callboard/events';
 import { WindowStore } from '@callboard/windows';
 import { createTestStack, type TestStack } from '../helpers/infra.js';
-import { childEnv, QUEUES_FILE, REPO_ROOT, waitUntilConsumed, testAggregator } from '../helpers/pipeline.js';
-
-const run = promisify(execFile);
-
-/** Runs `callboard` as a user would (`pnpm callboard …` runs this same file). */
-async function callboard(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'packages/cli/src/main.ts', ...args], {
-      cwd: REPO_ROOT,
-      env: childEnv(env),
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+import { callboard } from '../helpers/cli.js';
+import { QUEUES_FILE, waitUntilConsumed, testAggregator } from '../helpers/pipeline.js';
 
 describe('the callboard CLI', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cb-cli-'));

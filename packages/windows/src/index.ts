@@ -1,5 +1,4 @@
 export * from './bucket-keys.js';
-export * from './time-zone.js';
 export * from './window-ranges.js';
 export { WindowStore, MAX_READ_KEYS, type WindowStoreOptions, type ApplyBatchInput, type ApplyBatchResult, type LateEntry, type LiveQueueState, type RangeRead, type PartitionRef } from './store.js';
 export { loadScripts } from './script-loader.js';

@@ -311,7 +311,10 @@ export class WindowStore {
 
   /** Counters of one queue over `[from, to)`, atomically. */
   async readRange(tenantId: string, queueId: string, from: number, to: number, nowMs: number): Promise<RangeRead> {
-    if (!(to > from)) throw new CallboardError('CB_USAGE', `empty or inverted range [${new Date(from).toISOString()}, ${new Date(to).toISOString()})`);
+    if (!(to >= from)) throw new CallboardError('CB_USAGE', `inverted range [${new Date(from).toISOString()}, ${new Date(to).toISOString()})`);
+    // An empty range is a valid question with an all-zero answer: "today" read at the very instant the
+    // day starts is one (issue 8, item 6). It is not widened to a bucket, which would count events.
+    if (to === from) return { counts: emptyCounts(), from, to, precisionMs: FINE_BUCKET_MS };
     const { plan, ...range } = this.plan(this.keys(tenantId, queueId), from, to, nowMs);
     const counts = emptyCounts();
     if (plan.keys.length === 0) return { counts, ...range };

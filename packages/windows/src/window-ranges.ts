@@ -1,6 +1,6 @@
+import { addLocalDays, type LocalDate, zonedParts, zonedTimeToEpoch, zoneOffsetMs } from '@callboard/clock';
 import { CallboardError } from '@callboard/errors';
 import { FINE_BUCKET_MS } from './bucket-keys.js';
-import { offsetMs, wallClock, zonedToUtc } from './time-zone.js';
 
 export const WINDOW_NAMES = ['rolling-5m', 'rolling-15m', 'rolling-60m', 'interval-15m', 'interval-30m', 'today'] as const;
 export type WindowName = (typeof WINDOW_NAMES)[number];
@@ -22,27 +22,38 @@ export function windowEnd(atMs: number): number {
   return Math.ceil(atMs / FINE_BUCKET_MS) * FINE_BUCKET_MS;
 }
 
+/** The instant the business day of local date `date` starts: `dayStartHour`:00 local, by the gap and overlap rule of `zonedTimeToEpoch`. */
+function dayStart(date: LocalDate, clock: TenantClock): number {
+  return zonedTimeToEpoch(clock.timeZone, date.year, date.month, date.day, clock.dayStartHour * 60);
+}
+
 /**
  * The tenant's business day holding `atMs`: from `dayStartHour` local time to the same hour of the
- * next local day. Its length follows the zone's DST rules: 23 h or 25 h on change days.
+ * next local day. Its length follows the zone's rules: 23 h or 25 h on DST days (30 min off on Lord
+ * Howe), never 24 h by assumption. Days are stepped on the local calendar, never by 24 h of UTC, and
+ * a day start that falls in a gap starts at the end of the gap, one in an overlap at its first
+ * occurrence (issue 8, item 6). Consecutive days tile: each `to` is the next day's `from`.
  */
 export function dayBounds(atMs: number, clock: TenantClock): TimeRange {
-  const w = wallClock(atMs, clock.timeZone);
-  let start = zonedToUtc(w.year, w.month, w.day, clock.dayStartHour, clock.timeZone);
-  if (start > atMs) {
-    const prev = wallClock(atMs - 24 * 3600_000, clock.timeZone);
-    start = zonedToUtc(prev.year, prev.month, prev.day, clock.dayStartHour, clock.timeZone);
+  let date: LocalDate = zonedParts(clock.timeZone, atMs);
+  let from = dayStart(date, clock);
+  // Before the day start on the local date of `atMs` (or in a repeated hour), it is still the day before.
+  while (from > atMs) {
+    date = addLocalDays(date, -1);
+    from = dayStart(date, clock);
   }
-  // The next local day's date, found from noon of this day so DST cannot skip or repeat it.
-  const s = wallClock(start, clock.timeZone);
-  const next = new Date(Date.UTC(s.year, s.month - 1, s.day + 1, 12));
-  const end = zonedToUtc(next.getUTCFullYear(), next.getUTCMonth() + 1, next.getUTCDate(), clock.dayStartHour, clock.timeZone);
-  return { from: start, to: end };
+  let to = dayStart(addLocalDays(date, 1), clock);
+  while (to <= atMs) {
+    date = addLocalDays(date, 1);
+    from = to;
+    to = dayStart(addLocalDays(date, 1), clock);
+  }
+  return { from, to };
 }
 
 /** Start of the local interval of `minutes` (15 or 30) holding `atMs`, aligned like a WFM interval. */
 export function intervalStartLocal(atMs: number, minutes: number, timeZone: string): number {
-  const off = offsetMs(atMs, timeZone);
+  const off = zoneOffsetMs(timeZone, atMs);
   const size = minutes * 60_000;
   return Math.floor((atMs + off) / size) * size - off;
 }
