@@ -9,6 +9,7 @@ import { loadRules } from '@callboard/alerts';
 import type { Redis } from '@callboard/runtime';
 import type { QueueView } from '@callboard/windows';
 import { createTestStack, type DecodedRecord, readBack, type TestStack } from '../helpers/infra.js';
+import { publishSnapshots } from '../helpers/alerter-bed.js';
 import { childEnv, exited, REPO_ROOT, testAlerter } from '../helpers/pipeline.js';
 import { snapshot } from '../helpers/snapshots.js';
 import { waitFor } from '../helpers/wait.js';
@@ -45,26 +46,7 @@ describe('alerter with the real services', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Publishes snapshots for the queues every 200 ms until stopped, as the aggregator's tick does. */
-  function publishing(views: () => QueueView[]): { stop(): Promise<void> } {
-    const producer = stack.kafka.producer();
-    let stopped = false;
-    const done = (async () => {
-      await producer.connect();
-      while (!stopped) {
-        const messages = await Promise.all(views().map(async (v) => ({ key: `${v.tenantId}/${v.queueId}`, value: await stack.codec.encode(stack.topology.kpi.name, { ...v }) })));
-        await producer.send({ topic: stack.topology.kpi.name, messages });
-        await new Promise((r) => setTimeout(r, 200));
-      }
-      await producer.disconnect();
-    })();
-    return {
-      stop: async () => {
-        stopped = true;
-        await done;
-      },
-    };
-  }
+  const publishing = (views: () => QueueView[]) => publishSnapshots(stack, views);
 
   /** Notifications of one kind for queues of `tenant` (several tests share the topics). */
   const count = (kind: string, tenant = TENANT) => receiver.alerts().filter((a) => a.kind === kind && a.tenantId === tenant).length;

@@ -9,8 +9,6 @@ declare module 'ioredis' {
   interface RedisCommander<Context> {
     /** commands/save-alerts-2.lua: the fingerprints not saved (revision conflicts). */
     cbSaveAlerts(alertsKey: string, outboxKey: string, ...args: string[]): Result<string[], Context>;
-    /** commands/delivery-failed-2.lua */
-    cbDeliveryFailed(queueKey: string, deliveriesKey: string, ...args: (string | number)[]): Result<number, Context>;
   }
 }
 

@@ -4,12 +4,13 @@ import type { RulesFile } from '@callboard/alerts';
 import { CallboardError } from '@callboard/errors';
 import type { EventCodec } from '@callboard/events';
 import { createEventConsumer, type EventConsumer, type Logger, type RecordDecoder, type Registry } from '@callboard/runtime';
-import { loadScripts, type QueueView } from '@callboard/windows';
+import type { QueueView } from '@callboard/windows';
 import type { AlertStore } from './alert-store.js';
 import { DeliveryWorker } from './delivery-worker.js';
 import { Dispatcher } from './dispatcher.js';
 import { Evaluator } from './evaluator.js';
 import { type AlerterMetrics, createAlerterMetrics } from './metrics.js';
+import { NotifyStore } from './notify-store.js';
 
 export interface AlerterDeps {
   kafka: Kafka;
@@ -24,6 +25,8 @@ export interface AlerterDeps {
   webhook: { timeoutMs: number; maxAttempts: number; backoff: { initialDelayMs: number; maxDelayMs: number } };
   /** How often the lease holder drains the outbox and sends due webhooks. */
   dispatchIntervalMs?: number;
+  /** How long the dispatch lease lasts without renewal (default 5 s); the holder renews it every dispatch interval. */
+  leaseMs?: number;
   now?: () => number;
   onFatal?: (err: unknown) => void;
   /** Metrics already made on `metrics` (the service shares them with the rules source). */
@@ -56,19 +59,20 @@ function snapshotDecoder(codec: EventCodec): RecordDecoder<QueueView> {
 /**
  * The alerter (DESIGN §6): evaluates rules on every KPI snapshot and on a tick, keeps alert state in
  * Redis, publishes changes to cc.alerts.v1 and sends grouped webhook notifications from an outbox.
- * Evaluation is spread over instances by Kafka partition; one instance at a time (a Redis lease)
- * dispatches, so a page is sent once.
+ * Evaluation is spread over instances by Kafka partition; one instance at a time (a Redis lease
+ * with a fencing token) dispatches, and each delivery is claimed before it is sent, so a page is
+ * sent once.
  */
 export function createAlerter(deps: AlerterDeps): Alerter {
   const log = deps.logger.child({ module: 'alerter' });
   const now = deps.now ?? Date.now;
   const metrics = deps.alerterMetrics ?? createAlerterMetrics(deps.metrics);
   const instanceId = randomUUID();
-  loadScripts(deps.store.redis);
+  const notify = new NotifyStore(deps.store);
   const producer = deps.kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
   const evaluator = new Evaluator({ store: deps.store, rules: deps.rules, logger: log, metrics, now });
-  const dispatcher = new Dispatcher({ store: deps.store, producer, codec: deps.codec, rules: deps.rules, logger: log, now });
-  const worker = new DeliveryWorker({ store: deps.store, logger: log, metrics, now, ...deps.webhook });
+  const dispatcher = new Dispatcher({ store: deps.store, notify, producer, codec: deps.codec, rules: deps.rules, logger: log, now });
+  const worker = new DeliveryWorker({ notify, rules: deps.rules, logger: log, metrics, now, ...deps.webhook });
   let consumer: EventConsumer | undefined;
   const timers: NodeJS.Timeout[] = [];
   let closed = false;
@@ -113,17 +117,21 @@ export function createAlerter(deps: AlerterDeps): Alerter {
       await consumer.start();
       loop('tick', deps.tickMs, () => evaluator.tick());
       loop('dispatch', deps.dispatchIntervalMs ?? 250, async () => {
-        if ((await deps.store.redis.cbAcquireLease(`${deps.store.keys.grouper}:lease`, instanceId, LEASE_MS)) !== 1) return;
-        while ((await dispatcher.runOnce()) > 0) {
+        // Every write of the pass is fenced by this token, so a lease that runs out mid-pass costs a
+        // replay by the next holder, never a double send or a lost outbox entry (issue 8 item 11).
+        const token = await notify.acquireLease(instanceId, deps.leaseMs ?? LEASE_MS);
+        if (token === 0 || closed) return;
+        while ((await dispatcher.runOnce(token)) > 0) {
           // drain everything queued before sending
         }
-        await worker.runOnce();
+        await worker.runOnce(token);
       });
       log.info({ groupId: deps.groupId, instanceId }, 'alerter started');
     },
     async close() {
       closed = true;
       for (const t of timers) clearInterval(t);
+      await worker.close();
       await consumer?.close();
       await producer.disconnect();
     },

@@ -4,20 +4,11 @@ import type { EventCodec } from '@callboard/events';
 import { type Logger, unavailable } from '@callboard/runtime';
 import { alertRecord } from './alert-record.js';
 import type { AlertStore, OutboxEntry } from './alert-store.js';
-
-/** A webhook call waiting in Redis; its id is the batch's idempotency key. */
-export interface Delivery {
-  id: string;
-  route: string;
-  url: string;
-  headers: Record<string, string>;
-  body: string;
-  attempts: number;
-  createdAt: number;
-}
+import type { Delivery, NotifyStore } from './notify-store.js';
 
 export interface DispatcherDeps {
   store: AlertStore;
+  notify: NotifyStore;
   producer: Producer;
   codec: EventCodec;
   rules: () => RulesFile;
@@ -33,8 +24,11 @@ export function webhookPayload(batch: Batch): Record<string, unknown> {
 /**
  * Drains the alert outbox: every change goes to cc.alerts.v1, every notification through the
  * grouper (group wait, group interval, repeat interval), and each due batch becomes a delivery.
- * Grouper state, the outbox trim and the new deliveries are written in one MULTI, so a crash
- * replays the same entries into the same grouper state and yields the same deliveries, by id.
+ * Grouper state, the removal of the entries read and the new deliveries are written by one script
+ * call, fenced by the dispatch lease's token: a pass whose lease ran out (another instance took
+ * over) writes nothing, and the new holder replays the same entries into the grouper state it finds,
+ * yielding the same deliveries, by id. Entries are removed by identity, so one appended during the
+ * pass is never lost (issue 8 item 11).
  */
 export class Dispatcher {
   constructor(private readonly deps: DispatcherDeps) {}
@@ -45,11 +39,13 @@ export class Dispatcher {
     return raw ? NotificationGrouper.fromJSON({ ...JSON.parse(raw), config }) : new NotificationGrouper(config);
   }
 
-  /** One pass; returns how many outbox entries it handled. */
-  async runOnce(max = 200): Promise<number> {
-    const { store, producer, codec } = this.deps;
-    const keys = store.keys;
-    const raw = await store.redis.lrange(keys.outbox, 0, max - 1);
+  /**
+   * One pass under the fencing token `token`; returns how many outbox entries it handled, 0 when it
+   * was fenced out.
+   */
+  async runOnce(token: number, max = 200): Promise<number> {
+    const { producer, codec } = this.deps;
+    const raw = await this.deps.notify.readOutbox(max);
     const entries = raw.map((r) => JSON.parse(r) as OutboxEntry);
     const now = this.deps.now();
     const rules = new Map(this.deps.rules().rules.map((r) => [r.id, r]));
@@ -71,29 +67,18 @@ export class Dispatcher {
       const active = await this.activeFingerprints();
       batches = grouper.due(now, (n: Notification) => active.has(n.fingerprint));
     }
-    const routes = this.deps.rules().routes;
-    const tx = store.redis.multi().set(keys.grouper, JSON.stringify(grouper.toJSON()));
-    if (entries.length > 0) tx.ltrim(keys.outbox, entries.length, -1);
-    for (const batch of batches) {
-      const route = routes[batch.route];
-      if (!route) {
-        this.deps.logger.error({ route: batch.route, groupKey: batch.groupKey }, 'notification for a route the rules no longer define; dropped');
-        continue;
-      }
-      const delivery: Delivery = {
-        id: batch.idempotencyKey,
-        route: batch.route,
-        url: route.url,
-        headers: route.headers ?? {},
-        body: JSON.stringify(webhookPayload(batch)),
-        attempts: 0,
-        createdAt: now,
-      };
-      tx.hsetnx(keys.deliveries, delivery.id, JSON.stringify(delivery));
-      tx.zadd(keys.deliveryQueue, 'NX', now, delivery.id);
+    // The route is named, never copied: its URL and headers (credentials) are looked up at send time.
+    const deliveries: Delivery[] = batches.map((batch) => ({ id: batch.idempotencyKey, route: batch.route, body: JSON.stringify(webhookPayload(batch)), attempts: 0, createdAt: now }));
+    let committed: boolean;
+    try {
+      committed = await this.deps.notify.commitDispatch(token, { grouper: JSON.stringify(grouper.toJSON()), entries: raw, deliveries, now });
+    } catch (err) {
+      throw unavailable('CB_REDIS_UNAVAILABLE', err, 'saving the dispatch');
     }
-    const result = await tx.exec();
-    for (const [err] of result ?? []) if (err) throw unavailable('CB_REDIS_UNAVAILABLE', err, 'saving the dispatch');
+    if (!committed) {
+      this.deps.logger.info({ token, entries: entries.length }, 'dispatch lease lost during the pass; the new holder replays it');
+      return 0;
+    }
     return entries.length;
   }
 

@@ -2,4 +2,5 @@ export { createAlerter, type Alerter, type AlerterDeps } from './alerter.js';
 export { AlertStore, type StoredAlert, type OutboxEntry, type AlertChange, type AuditEntry } from './alert-store.js';
 export { loadAlerterConfig, ALERTER_DEFAULTS, type AlerterConfig } from './config.js';
 export { RulesSource } from './rules-source.js';
-export { webhookPayload, type Delivery } from './dispatcher.js';
+export { Dispatcher, webhookPayload, type DispatcherDeps } from './dispatcher.js';
+export { NotifyStore, type Delivery } from './notify-store.js';

@@ -12,11 +12,16 @@ export function alerterKeys(namespace: string) {
     silences: (tenantId: string) => `${namespace}:silences:${tenantTag(tenantId)}`,
     audit: (tenantId: string) => `${namespace}:audit:${tenantTag(tenantId)}`,
     tenants: `${namespace}:alert-tenants`,
-    outbox: `${namespace}:alert-outbox`,
-    grouper: `${namespace}:notify:grouper`,
-    deliveryQueue: `${namespace}:notify:queue`,
-    deliveries: `${namespace}:notify:deliveries`,
-    dead: `${namespace}:notify:dead`,
+    // The dispatch side shares one hash tag, so each of its script calls touches one slot (DESIGN §5).
+    outbox: `${namespace}:{notify}:outbox`,
+    grouper: `${namespace}:{notify}:grouper`,
+    lease: `${namespace}:{notify}:lease`,
+    fence: `${namespace}:{notify}:fence`,
+    deliveryQueue: `${namespace}:{notify}:queue`,
+    inFlight: `${namespace}:{notify}:in-flight`,
+    claims: `${namespace}:{notify}:claims`,
+    deliveries: `${namespace}:{notify}:deliveries`,
+    dead: `${namespace}:{notify}:dead`,
   };
 }
 
