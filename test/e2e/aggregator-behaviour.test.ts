@@ -136,7 +136,7 @@ describe('a replay of a past day', () => {
       // Three days ago, 07:00 to 09:00 UTC: beyond fine retention, so read at 15-minute precision.
       const day = new Date(Date.now() - 3 * 24 * 3600_000);
       const start = Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate(), 7);
-      const truth = await produceSimulatedRun(stack, { seed: 5, start, durationMs: 120 * MIN });
+      const { truth } = await produceSimulatedRun(stack, { seed: 5, start, durationMs: 120 * MIN });
       await aggregator.start();
       await waitUntilConsumed(stack, groupId);
       for (const q of queueConfig.namedQueues()) {

@@ -12,7 +12,7 @@ describe('the simulator Kafka sink', () => {
 
   // Regression: a linger flush during the first registry look-up once dropped the first call event.
   it('delivers every event of the ground truth, decodable, with a cold schema cache', async () => {
-    const truth = await produceSimulatedRun(stack, { seed: 3, start: Date.now() - 50 * 60_000, durationMs: 20 * 60_000 });
+    const { truth } = await produceSimulatedRun(stack, { seed: 3, start: Date.now() - 50 * 60_000, durationMs: 20 * 60_000 });
     const seen = new Set<string>();
     const consumer = stack.kafka.consumer({ groupId: `${stack.prefix}reader` });
     await consumer.connect();

@@ -7,7 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createMetricsRegistry, createRedis } from '@callboard/runtime';
 import { WindowStore } from '@callboard/windows';
 import { createTestStack } from '../helpers/infra.js';
-import { compareWithOracle, exited, produceSimulatedRun, waitUntilConsumed, testAggregator } from '../helpers/pipeline.js';
+import { compareWithOracle, readInstantWithTraffic } from '../helpers/live-vs-oracle.js';
+import { exited, produceSimulatedRun, waitUntilConsumed, testAggregator } from '../helpers/pipeline.js';
 import { waitFor } from '../helpers/wait.js';
 
 const MIN = 60_000;
@@ -46,14 +47,16 @@ describe('a Redis outage', () => {
     const groupId = `${stack.prefix}agg`;
     const aggregator = testAggregator(stack, store, { metrics });
     try {
-      const start = Math.floor((Date.now() - 80 * MIN) / 1000) * 1000;
-      const first = await produceSimulatedRun(stack, { seed: 41, start, durationMs: 20 * MIN });
+      // Two 20-minute runs back to back, the second ending now, so every window holds traffic.
+      const end = Math.floor(Date.now() / 1000) * 1000;
+      const start = end - 40 * MIN;
+      const first = await produceSimulatedRun(stack, { seed: 41, start, durationMs: 20 * MIN, endAt: start + 20 * MIN });
       await aggregator.start();
       await waitUntilConsumed(stack, groupId);
 
       server.kill('SIGTERM');
       await exited(server);
-      const second = await produceSimulatedRun(stack, { seed: 42, start: start + 20 * MIN, durationMs: 20 * MIN });
+      const second = await produceSimulatedRun(stack, { seed: 42, start: start + 20 * MIN, durationMs: 20 * MIN, endAt: end });
       const retries = async () => (await metrics.getSingleMetric('callboard_consumer_batch_retries_total')!.get()).values.reduce((n, v) => n + v.value, 0);
       await waitFor('the consumer to retry', async () => ((await retries()) > 0 ? true : undefined), 60_000);
       // Nothing of the second run may be committed while Redis is away.
@@ -67,8 +70,10 @@ describe('a Redis outage', () => {
 
       server = startRedis(port, dir);
       await waitUntilConsumed(stack, groupId, 120_000);
-      const { mismatches, compared } = await compareWithOracle(store, [...first, ...second], Date.now(), { from: start, to: start + 60 * MIN });
+      const delivered = [...first.delivered, ...second.delivered];
+      const { mismatches, compared, emptyWindows } = await compareWithOracle(store, delivered, { atMs: readInstantWithTraffic(delivered, end), range: { from: start, to: end + 1 } });
       expect(compared).toBeGreaterThan(0);
+      expect(emptyWindows).toEqual([]);
       expect(mismatches).toEqual([]);
     } finally {
       await aggregator.close();

@@ -5,10 +5,9 @@ import type { RulesFile } from '@callboard/alerts';
 import { createMetricsRegistry } from '@callboard/runtime';
 import { fileURLToPath } from 'node:url';
 import type { CanonicalEvent } from '@callboard/events';
-import { computeOracle } from '@callboard/kpi';
 import { QueueConfig } from '@callboard/queue-config';
-import { createKafkaSink, createMemorySink, DEFAULT_CONFIG_PATH, loadSimulatorConfig, runSimulation, type FaultOptions } from '@callboard/simulator';
-import { readWindow, WINDOW_NAMES, type WindowStore } from '@callboard/windows';
+import { createKafkaSink, createMemorySink, DEFAULT_CONFIG_PATH, type EventSink, loadSimulatorConfig, runSimulation, type FaultOptions } from '@callboard/simulator';
+import type { WindowStore } from '@callboard/windows';
 import { infra, type TestStack } from './infra.js';
 import { waitFor } from './wait.js';
 
@@ -23,15 +22,48 @@ export interface SimulatedRunOptions {
   faults?: Omit<FaultOptions, 'seed'>;
   /** Simulated ms per wall ms while producing; unset is as fast as possible. */
   speed?: number;
+  /**
+   * The run's "now": nothing the transport would hand on after it is produced, and the run stops
+   * there, so the traffic ends as on a live floor, with calls still waiting and agents on calls.
+   * Unset, the run drains (calls in progress at the end run on, past `start + durationMs`).
+   */
+  endAt?: number;
 }
 
-/** Produces a simulated run with faults to the stack's topics; returns the clean ground truth. */
-export async function produceSimulatedRun(stack: TestStack, options: SimulatedRunOptions): Promise<CanonicalEvent[]> {
+/** What a simulated run produced. */
+export interface SimulatedRun {
+  /** The clean ground truth, up to `endAt`. */
+  truth: CanonicalEvent[];
+  /** The intact events produced to Kafka, in order, duplicates and reordered ones included (corrupt records go to the DLQ, so not here). */
+  delivered: CanonicalEvent[];
+  /** The longest a delivered event trailed its own `occurredAt`. */
+  maxDelayMs: number;
+}
+
+/** Produces a simulated run with faults to the stack's topics. */
+export async function produceSimulatedRun(stack: TestStack, options: SimulatedRunOptions): Promise<SimulatedRun> {
   const loaded = await loadSimulatorConfig(DEFAULT_CONFIG_PATH);
   // A flat profile: the same volume whatever the hour the suite runs at.
   const config = { ...loaded, tenants: loaded.tenants.map((t) => ({ ...t, profile: 'flat' as const })) };
   const producer = stack.kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
+  const endAt = options.endAt ?? Infinity;
+  const stop = new AbortController();
+  const kafka = createKafkaSink({ producer, codec: stack.codec });
+  const delivered: CanonicalEvent[] = [];
+  let maxDelayMs = 0;
+  const upToEnd: EventSink = {
+    async write(item) {
+      // Records come in emission order: the first one past the end ends the run.
+      if (item.emitAt > endAt) return stop.abort();
+      if (item.kind === 'event') {
+        delivered.push(item.event);
+        maxDelayMs = Math.max(maxDelayMs, item.emitAt - Date.parse(item.event.occurredAt));
+      }
+      await kafka.write(item);
+    },
+    close: () => kafka.close(),
+  };
   const truth = createMemorySink();
   try {
     await runSimulation({
@@ -39,14 +71,15 @@ export async function produceSimulatedRun(stack: TestStack, options: SimulatedRu
       seed: options.seed,
       start: options.start,
       durationMs: options.durationMs,
+      signal: stop.signal,
       ...(options.speed === undefined ? {} : { speed: options.speed }),
       ...(options.faults ? { faults: options.faults } : {}),
-      sinks: { faulty: [createKafkaSink({ producer, codec: stack.codec })], truth },
+      sinks: { faulty: [upToEnd], truth },
     });
   } finally {
     await producer.disconnect();
   }
-  return truth.items.map((i) => i.event);
+  return { truth: truth.items.map((i) => i.event).filter((e) => Date.parse(e.occurredAt) <= endAt), delivered, maxDelayMs };
 }
 
 /** Waits until the group has committed every record of both event topics. */
@@ -73,42 +106,6 @@ export async function waitUntilConsumed(stack: TestStack, groupId: string, timeo
   } finally {
     await admin.disconnect();
   }
-}
-
-export interface Mismatch {
-  queue: string;
-  window: string;
-  from: string;
-  to: string;
-  live: unknown;
-  oracle: unknown;
-}
-
-/**
- * Every window of every queue, and the `[from, to)` range given, read from the live store and
- * computed by the oracle from the ground truth over the same effective range.
- */
-export async function compareWithOracle(store: WindowStore, truth: CanonicalEvent[], atMs: number, range: { from: number; to: number }): Promise<{ mismatches: Mismatch[]; compared: number }> {
-  const queues = [...new Set(truth.filter((e) => e.type !== 'agent.state_changed').map((e) => `${e.tenantId}/${(e as { queueId: string }).queueId}`))].sort();
-  const mismatches: Mismatch[] = [];
-  let compared = 0;
-  const settings = (t: string, q: string) => queueConfig.resolve(t, q);
-  for (const key of queues) {
-    const [tenantId, queueId] = key.split('/') as [string, string];
-    const queue = queueConfig.resolve(tenantId, queueId);
-    for (const window of [...WINDOW_NAMES, range]) {
-      const live = await readWindow(store, queue, window, atMs, Date.now());
-      const from = Date.parse(live.from);
-      const to = Date.parse(live.to);
-      const oracle = computeOracle(truth, { from, to, settings }).queues.find((q) => q.tenantId === tenantId && q.queueId === queueId);
-      const expected = oracle?.counts ?? Object.fromEntries(Object.keys(live.counts).map((k) => [k, 0]));
-      compared += 1;
-      if (JSON.stringify(live.counts) !== JSON.stringify(expected)) {
-        mismatches.push({ queue: key, window: live.name, from: live.from, to: live.to, live: live.counts, oracle: expected });
-      }
-    }
-  }
-  return { mismatches, compared };
 }
 
 /** The environment for a child process of the suite: this one's, pointed at the test infra. */
