@@ -12,11 +12,20 @@ export const OPENAPI_DOCUMENT = {
   paths: {
     '/healthz': { get: { summary: 'The process answers', security: [], responses: { '200': { description: 'ok' } } } },
     '/readyz': { get: { summary: 'Kafka consumers joined, latest snapshots loaded, Redis answers', security: [], responses: { '200': { description: 'ready' }, '503': { description: 'not ready' } } } },
-    '/metrics': { get: { summary: 'Prometheus metrics, including callboard_kpi{tenant,queue,window,metric}', security: [], responses: { '200': { description: 'text exposition format' } } } },
+    '/metrics': {
+      get: {
+        summary: 'KPI gauges callboard_kpi{tenant,queue,window,metric}: a tenant token gets its own tenant, CB_GATEWAY_SCRAPE_TOKEN every tenant. Operational metrics are on the ops listener (CB_GATEWAY_OPS_PORT).',
+        responses: { '200': { description: 'text exposition format' }, '401': error },
+      },
+    },
     '/api/v1/ws-ticket': {
       post: {
         summary: 'Exchange a bearer token for a one-time WebSocket ticket (for browsers: GET /ws?ticket=…)',
-        responses: { '201': { description: 'ticket', content: { 'application/json': { schema: { type: 'object', required: ['ticket', 'expiresInSeconds'], properties: { ticket: { type: 'string' }, expiresInSeconds: { type: 'integer' } } } } } }, '401': error },
+        responses: {
+          '201': { description: 'ticket', content: { 'application/json': { schema: { type: 'object', required: ['ticket', 'expiresInSeconds'], properties: { ticket: { type: 'string' }, expiresInSeconds: { type: 'integer' } } } } } },
+          '401': error,
+          '429': { description: 'CB_RATE_LIMITED: the token took CB_GATEWAY_TICKETS_PER_MINUTE tickets this minute; see Retry-After', headers: { 'Retry-After': { schema: { type: 'integer' } } } },
+        },
       },
     },
     '/api/v1/tenants/{t}/queues/{q}/kpis': {
@@ -26,7 +35,7 @@ export const OPENAPI_DOCUMENT = {
           tenant,
           { name: 'q', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' } },
           { name: 'window', in: 'query', schema: { type: 'string', enum: [...WINDOW_NAMES] } },
-          { name: 'from', in: 'query', schema: { type: 'string', format: 'date-time' } },
+          { name: 'from', in: 'query', schema: { type: 'string', format: 'date-time' }, description: 'an instant with a zone (2026-05-10T08:00:00Z); from..to spans at most the 8 days Redis keeps, else 400 CB_RANGE_TOO_LARGE' },
           { name: 'to', in: 'query', schema: { type: 'string', format: 'date-time' } },
           { name: 'at', in: 'query', schema: { type: 'string', format: 'date-time' }, description: 'moves "now" for named windows' },
         ],

@@ -1,6 +1,6 @@
 import { CallboardError } from '@callboard/errors';
 import { createRedis } from '@callboard/runtime';
-import { readQueueView, readWindow, WINDOW_NAMES, type WindowName, WindowStore } from '@callboard/windows';
+import { MAX_READ_KEYS, readQueueView, readWindow, WINDOW_NAMES, type WindowName, WindowStore } from '@callboard/windows';
 import { isoOption, parseCommandArgs, requireString, type Command } from '../command.js';
 import { loadQueueConfig } from '../queue-file.js';
 
@@ -14,7 +14,11 @@ W: ${WINDOW_NAMES.join(' | ')}
 Prints {"queues":[...]} in the shape of 'callboard kpi', plus "window", the
 effective "from"/"to" (widened to whole 10 s buckets, or 15 min beyond fine
 retention) and the live state ("live"). Without --queue: every queue of the
-tenant that is configured or was active in the last 8 days. --at moves "now".`,
+tenant that is configured or was active in the last 8 days. --at moves "now".
+
+A --from/--to range spans at most the 8 days Redis keeps and reads at most
+${MAX_READ_KEYS} Redis keys; a longer one is refused with CB_RANGE_TOO_LARGE
+(exit 1) before anything is read.`,
   async run(argv, makeCtx) {
     const { values } = parseCommandArgs('query', argv, {
       tenant: { type: 'string' },
