@@ -56,7 +56,7 @@ const RANGES: Record<MetricUnit, { min: number; max: number }> = {
   flag: { min: 0, max: 1 },
   ms: { min: 0, max: Number.POSITIVE_INFINITY },
   count: { min: 0, max: Number.POSITIVE_INFINITY },
-  // requiredAgents − agentsStaffed: negative when overstaffed.
+  // requiredAgents − agentsStaffedEffective: negative when overstaffed.
   agents: { min: Number.NEGATIVE_INFINITY, max: Number.POSITIVE_INFINITY },
 };
 
@@ -154,7 +154,8 @@ export function sampleMetric(view: QueueView, metric: MetricName, window: AlertW
       return { value: view.planning.projectedSl, volume: planningVolume(view) };
     case 'planning.requiredAgentsGap': {
       const required = view.planning.requiredAgents;
-      return { value: required === null ? null : required - view.planning.agentsStaffed, volume: planningVolume(view) };
+      // Against the staffing Erlang C ran with: a multi-queue agent is its share (docs/kpi-topic.md).
+      return { value: required === null ? null : required - view.planning.agentsStaffedEffective, volume: planningVolume(view) };
     }
     default: {
       const w = view.windows.find((k) => k.name === window);

@@ -36,4 +36,4 @@ export {
   type ErlangReportInput,
   type ErlangReport,
 } from './erlang-c.js';
-export { planQueue, type Planning, type PlanningInput } from './planning.js';
+export { effectiveAgents, expectedWaitNewCaller, planQueue, queueLoad, type NewCallerInput, type Planning, type PlanningInput } from './planning.js';

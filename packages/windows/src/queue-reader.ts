@@ -1,4 +1,4 @@
-import { computeRatios, type KpiCounts, type KpiRatios, planQueue, type Planning, slValue } from '@callboard/kpi';
+import { computeRatios, effectiveAgents, type KpiCounts, type KpiRatios, planQueue, type Planning, queueLoad, slValue } from '@callboard/kpi';
 import type { ResolvedQueue } from '@callboard/queue-config';
 import type { LiveQueueState, WindowStore } from './store.js';
 import { resolveWindow, WINDOW_NAMES, type WindowName } from './window-ranges.js';
@@ -48,6 +48,31 @@ export async function readWindow(store: WindowStore, queue: ResolvedQueue, windo
   return windowKpi(name, read.from, read.to, read.counts, queue.primarySl);
 }
 
+/**
+ * Offered loads (erlangs) of queues by `tenantId/queueId`, shared by the views read at one instant so
+ * that a queue is read once however many multi-queue agents name it. Build a new one per instant.
+ */
+export type QueueLoadCache = Map<string, Promise<number | null>>;
+
+const FIFTEEN_MINUTES_MS = 15 * 60_000;
+
+/** A queue's load from the same windows its own planning uses: rolling-15m arrivals, rolling-60m AHT. */
+function loadOfQueue(store: WindowStore, queue: ResolvedQueue, queueId: string, atMs: number, nowMs: number, cache: QueueLoadCache): Promise<number | null> {
+  const key = `${queue.tenantId}/${queueId}`;
+  let load = cache.get(key);
+  if (!load) {
+    // Rolling windows depend only on `at`, so the ranges of this queue serve every queue of the tenant.
+    const recent = resolveWindow('rolling-15m', atMs, queue);
+    const hour = resolveWindow('rolling-60m', atMs, queue);
+    load = Promise.all([
+      store.readRange(queue.tenantId, queueId, recent.from, recent.to, nowMs),
+      store.readRange(queue.tenantId, queueId, hour.from, hour.to, nowMs),
+    ]).then(([r, h]) => queueLoad(r.counts.offered, FIFTEEN_MINUTES_MS, computeRatios(h.counts).ahtMs));
+    cache.set(key, load);
+  }
+  return load;
+}
+
 function flattenLive(live: LiveQueueState): QueueView['live'] {
   return {
     callsWaiting: live.callsWaiting,
@@ -69,7 +94,7 @@ export async function readQueueView(
   store: WindowStore,
   queue: ResolvedQueue,
   atMs: number,
-  options: { nowMs?: number; windows?: readonly WindowName[] } = {},
+  options: { nowMs?: number; windows?: readonly WindowName[]; loads?: QueueLoadCache } = {},
 ): Promise<QueueView> {
   // Retention runs on the wall clock, so which buckets still exist depends on now, not on `at`.
   const nowMs = options.nowMs ?? Date.now();
@@ -81,11 +106,20 @@ export async function readQueueView(
   ]);
   const recent = kpis.find((k) => k.name === 'rolling-15m') ?? (await readWindow(store, queue, 'rolling-15m', atMs, nowMs));
   const hour = kpis.find((k) => k.name === 'rolling-60m') ?? (await readWindow(store, queue, 'rolling-60m', atMs, nowMs));
+  // Multi-queue agents count as their share of this queue (issue 8 item 13, docs/kpi-topic.md).
+  const loads = options.loads ?? new Map();
+  loads.set(`${queue.tenantId}/${queue.queueId}`, Promise.resolve(queueLoad(recent.counts.offered, FIFTEEN_MINUTES_MS, hour.ahtMs)));
+  const others = new Set(live.staffedAgentQueues.flat());
+  const known = new Map<string, number | null>();
+  await Promise.all([...others].map(async (queueId) => known.set(queueId, await loadOfQueue(store, queue, queueId, atMs, nowMs, loads))));
   const planning = planQueue({
     offered: recent.counts.offered,
-    intervalMs: 15 * 60_000,
+    intervalMs: FIFTEEN_MINUTES_MS,
     ahtMs: hour.ahtMs,
     agentsStaffed: live.agents.available + live.agents.on_call + live.agents.wrap_up,
+    agentsStaffedEffective: effectiveAgents(live.staffedAgentQueues, queue.queueId, (queueId) => known.get(queueId) ?? null),
+    callsWaiting: live.callsWaiting,
+    agentsAvailable: live.agents.available,
     slThresholdMs: queue.slThresholdMs,
     slTarget: queue.slTarget,
   });

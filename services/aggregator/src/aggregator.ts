@@ -4,7 +4,7 @@ import { CallboardError } from '@callboard/errors';
 import { type CanonicalEvent, type EventCodec, lateRecord, parseEvent } from '@callboard/events';
 import type { QueueConfig } from '@callboard/queue-config';
 import { createEventConsumer, type EventBatch, type EventConsumer, type Logger, type Registry, unavailable } from '@callboard/runtime';
-import { type PartitionRef, readQueueView, type WindowStore } from '@callboard/windows';
+import { type PartitionRef, type QueueLoadCache, readQueueView, type WindowStore } from '@callboard/windows';
 import { createAggregatorMetrics } from './metrics.js';
 
 export interface AggregatorDeps {
@@ -111,9 +111,11 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
     for (const q of [...deps.queues.namedQueues(), ...(await deps.store.activeQueues(at - deps.store.fineRetentionMs))]) {
       seen.set(`${q.tenantId}/${q.queueId}`, q);
     }
+    // One load per queue per tick, however many multi-queue agents' shares need it (issue 8 item 13).
+    const loads: QueueLoadCache = new Map();
     const messages = await Promise.all(
       [...seen].map(async ([key, q]) => {
-        const view = await readQueueView(deps.store, deps.queues.resolve(q.tenantId, q.queueId), at, { nowMs: at });
+        const view = await readQueueView(deps.store, deps.queues.resolve(q.tenantId, q.queueId), at, { nowMs: at, loads });
         return { key, value: await deps.codec.encode(topology.kpi.name, { ...view }) };
       }),
     );
