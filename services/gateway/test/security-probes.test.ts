@@ -187,11 +187,18 @@ describe('gateway security probes with the real Kafka, registry and Redis (issue
       ['2026-05-10', '2026-05-11'],
       ['2026-05-10T08:00:00', '2026-05-10T09:00:00'],
       ['1', '2'],
+      ['2026-05-10T10:00:00Z', '2026-05-10T09:00:00Z'],
     ]) {
       const res = await fetch(`${gw.url}/api/v1/tenants/${PROBER}/queues/probe-q/kpis?from=${encodeURIComponent(from!)}&to=${encodeURIComponent(to!)}`, { headers: auth(t) });
       expect(res.status, `${from} ${to}`).toBe(400);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe('invalid');
     }
+  });
+
+  it('answers an empty range [x, x) with zero counts', async () => {
+    const res = await fetch(`${gw.url}/api/v1/tenants/${PROBER}/queues/probe-q/kpis?from=2026-05-10T10:00:00Z&to=2026-05-10T10:00:00Z`, { headers: auth(await token(PROBER)) });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { queues: { counts: { offered: number } }[] }).queues[0]!.counts.offered).toBe(0);
   });
 
   it('rate-limits tickets per token: the 11th POST in a minute gets 429 CB_RATE_LIMITED with Retry-After; other tokens are unaffected', async () => {
