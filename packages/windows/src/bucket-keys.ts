@@ -7,6 +7,12 @@ export const INTERVAL_BUCKET_MS = 15 * 60_000;
 /** Fine buckets are stored six to a hash, one hash per minute, to keep per-key overhead down. */
 export const FINE_GROUP_MS = 60_000;
 export const FINE_SLOTS_PER_GROUP = FINE_GROUP_MS / FINE_BUCKET_MS;
+/**
+ * What follows the queue prefix in a bucket key, before the bucket's start in epoch ms.
+ * `apply-batch-2.lua` is given these and the bucket sizes, so that it rebuilds exactly these keys
+ * for an event it remembers by its time alone (docs/decisions/0006-invalid-visits.md).
+ */
+export const BUCKET_KEY_TAGS = { fine: 'f:', interval: 'i:' } as const;
 
 function checkId(kind: string, value: string): string {
   if (!IDENTIFIER_PATTERN.test(value)) {
@@ -33,8 +39,8 @@ export function queueKeys(namespace: string, tenantId: string, queueId: string):
   const prefix = `${namespace}:{${checkId('tenantId', tenantId)}:${checkId('queueId', queueId)}}:`;
   return {
     prefix,
-    fine: (groupStartMs) => `${prefix}f:${groupStartMs}`,
-    interval: (startMs) => `${prefix}i:${startMs}`,
+    fine: (groupStartMs) => `${prefix}${BUCKET_KEY_TAGS.fine}${groupStartMs}`,
+    interval: (startMs) => `${prefix}${BUCKET_KEY_TAGS.interval}${startMs}`,
     waiting: `${prefix}waiting`,
     stats: `${prefix}stats`,
     visit: (callId) => `${prefix}v:${callId}`,

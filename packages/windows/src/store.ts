@@ -4,13 +4,13 @@ import { type CanonicalEvent, formatJsonLine, isCallEvent } from '@callboard/eve
 import { COUNT_FIELDS, contribution, emptyCounts, type KpiCounts, type QueueKpiSettings } from '@callboard/kpi';
 import {
   activeQueuesKey,
+  BUCKET_KEY_TAGS,
   FINE_BUCKET_MS,
   FINE_GROUP_MS,
   FINE_SLOTS_PER_GROUP,
   fineGroupStart,
   fineSlot,
   INTERVAL_BUCKET_MS,
-  intervalStart,
   lateOutboxKey,
   partitionKey,
   queueKeys,
@@ -187,6 +187,11 @@ export class WindowStore {
         Number(input.lastOffset ?? input.events.at(-1)?.offset ?? -1),
         MAX_FIELD_INDEX,
         MAX_VISIT_EVENTS,
+        FINE_GROUP_MS,
+        FINE_BUCKET_MS,
+        INTERVAL_BUCKET_MS,
+        BUCKET_KEY_TAGS.fine,
+        BUCKET_KEY_TAGS.interval,
       );
       return reply.map(Number);
     } catch (err) {
@@ -217,9 +222,6 @@ export class WindowStore {
       p: keys.prefix,
       c: event.callId,
       q: `${event.tenantId}:${event.queueId}`,
-      f: keys.fine(fineGroupStart(t)),
-      s: fineSlot(t),
-      i: keys.interval(intervalStart(t)),
       d,
     };
   }

@@ -16,13 +16,14 @@
     ARGV[7] JSON array of events, in offset order. Each is
       { o = offset, t = occurredAt ms, late = the event's JSON (only where the caller predicts it late), and either
         call:  k = "c", y = type, e = eventId, p = queue key prefix, c = callId, q = "tenant:queue",
-               f = fine hash key, s = fine slot, i = interval hash key (both start with p),
                d = { idx, value, idx, value, ... } the counter contribution
         agent: k = "a", e = eventId, a = tenant agents key, g = agentId,
                v = the value to store, JSON array of occurredAtMs, eventId, state, queueIds }
     ARGV[8] the batch's last offset, valid or not: records the consumer sent to the DLQ count as done
     ARGV[9] index of the one counter merged by max (maxWaitMs); every other one is a sum
     ARGV[10] most distinct events one visit remembers (memory bound, docs/redis-keys.md)
+    ARGV[11..13] fine group, fine bucket and interval bucket sizes, ms
+    ARGV[14..15] fine and interval key tags: a bucket key is p .. tag .. start ms (bucket-keys.ts)
 
   Output: { applied, duplicates, anomalies, late, redelivered, lastOffset, watermark, revised }, or
           { -1, watermark } with nothing written when an event is late but came without its JSON:
@@ -33,9 +34,13 @@
   Counter fields in bucket hashes are the indexes of COUNT_FIELDS (packages/kpi);
   fine hashes hold six 10 s buckets as "<slot>:<idx>".
 
-  A visit hash (p .. "v:" .. callId) has one field per distinct eventId of the visit; the value is
-  the JSON array [occurredAtMs, typeCode, d, fine key suffix, slot, interval key suffix]: what is
-  needed to judge the visit again and to add or take back the event's contribution.
+  A visit hash (p .. "v:" .. callId) has one field per distinct eventId of the visit, holding what
+  is needed to judge the visit again and to add or take back the event's contribution:
+  occurredAtMs, a one-letter type code and d, as "<ms><code><idx>,<value>,...". Every part is a
+  number or a code this script writes (the eventId is the field name, never part of the value), so
+  the value parses unambiguously; and it stays short, so the hash keeps Redis' compact listpack
+  encoding (values up to 64 bytes). The buckets follow from the time. docs/redis-keys.md has the
+  measured size.
 ]]
 local rcall = redis.call
 local MAX_IDX = tonumber(ARGV[9])
@@ -49,6 +54,15 @@ local activeKey = ARGV[6]
 local events = cjson.decode(ARGV[7])
 local batchLast = tonumber(ARGV[8])
 local maxVisitEvents = tonumber(ARGV[10])
+local FINE_GROUP, FINE_BUCKET, INTERVAL = tonumber(ARGV[11]), tonumber(ARGV[12]), tonumber(ARGV[13])
+local FINE_TAG, INTERVAL_TAG = ARGV[14], ARGV[15]
+
+-- The fine hash key, slot and interval hash key of an event at time t (bucket-keys.ts builds the same).
+local function bucketsOf(prefix, t)
+  local group = t - (t % FINE_GROUP)
+  local slot = math.floor((t - group) / FINE_BUCKET)
+  return prefix .. FINE_TAG .. string.format('%d', group), slot, prefix .. INTERVAL_TAG .. string.format('%d', t - (t % INTERVAL))
+end
 
 local state = rcall('HMGET', KEYS[1], 'offset', 'watermark')
 local storedOffset = tonumber(state[1] or '-1')
@@ -173,11 +187,12 @@ end
 -- taken back: it counts every distinct outcome event whatever its verdict (decision 0006).
 local function contribute(prefix, r, sign)
   local d = r.d
+  local fine, slot, interval = bucketsOf(prefix, r.t)
   for j = 1, #d, 2 do
     local idx, value = d[j], d[j + 1]
     if idx ~= MAX_IDX then
-      add(prefix .. r.f, r.s .. ':' .. idx, sign * value, fineTtl)
-      add(prefix .. r.i, tostring(idx), sign * value, intervalTtl)
+      add(fine, slot .. ':' .. idx, sign * value, fineTtl)
+      add(interval, tostring(idx), sign * value, intervalTtl)
     end
   end
 end
@@ -193,12 +208,13 @@ local function judgeCall(ev, vkey)
   end
   local list = {}
   for j = 1, #raw, 2 do
-    local r = cjson.decode(raw[j + 1])
-    list[#list + 1] = { e = raw[j], t = r[1], y = r[2], d = r[3], f = r[4], s = r[5], i = r[6] }
+    local ms, code, rest = string.match(raw[j + 1], '^(%-?%d+)(%a)(.*)$')
+    local d = {}
+    for n in string.gmatch(rest, '[^,]+') do d[#d + 1] = tonumber(n) end
+    list[#list + 1] = { e = raw[j], t = tonumber(ms), y = code, d = d }
   end
   local before = judgeVisit(list)
-  local plen = #ev.p
-  local new = { e = ev.e, t = ev.t, y = TYPE_CODE[ev.y], d = ev.d, f = string.sub(ev.f, plen + 1), s = ev.s, i = string.sub(ev.i, plen + 1) }
+  local new = { e = ev.e, t = ev.t, y = TYPE_CODE[ev.y], d = ev.d }
   list[#list + 1] = new
   local after, waitingSince = judgeVisit(list)
 
@@ -217,12 +233,15 @@ local function judgeCall(ev, vkey)
   local d = ev.d
   for j = 1, #d, 2 do
     if d[j] == MAX_IDX then
-      max(ev.f, ev.s .. ':' .. MAX_IDX, d[j + 1], fineTtl)
-      max(ev.i, tostring(MAX_IDX), d[j + 1], intervalTtl)
+      local fine, slot, interval = bucketsOf(ev.p, ev.t)
+      max(fine, slot .. ':' .. MAX_IDX, d[j + 1], fineTtl)
+      max(interval, tostring(MAX_IDX), d[j + 1], intervalTtl)
     end
   end
 
-  rcall('HSET', vkey, ev.e, cjson.encode({ new.t, new.y, new.d, new.f, new.s, new.i }))
+  local parts = {}
+  for j = 1, #d do parts[j] = string.format('%d', d[j]) end
+  rcall('HSET', vkey, ev.e, string.format('%d', ev.t) .. new.y .. table.concat(parts, ','))
   rcall('EXPIRE', vkey, visitTtl)
   -- Live queue state follows the verdicts, so it too ends the same under any order.
   if waitingSince then
