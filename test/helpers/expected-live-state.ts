@@ -1,5 +1,5 @@
 import { type CanonicalEvent, isCallEvent, occurredAtMs } from '@callboard/events';
-import { applyToVisit, visitKey, type VisitState } from '@callboard/kpi';
+import { compareCodePoints, resolveVisit, type TimedCallEvent, visitKey } from '@callboard/kpi';
 import type { QueueView } from '@callboard/windows';
 
 /** The live part of a queue view: what the store's `liveState` reports, flattened like `readQueueView`. */
@@ -20,12 +20,12 @@ const AGENT_FIELD: Record<AgentState, AgentField> = {
  * `events` has been applied, computed offline from the list alone, so an e2e test can hold the
  * store's `liveState` to it.
  *
- * - A visit waits when the state machine (`applyToVisit`, run in event-time order after dedupe by
- *   `eventId`, as the oracle does) applied its offer and no answer, abandon or flow-out; it waits
- *   since the offer's `occurredAt`. A wait older than `maxWaitingAgeMs` is assumed lost (the store's
- *   rule) and not counted.
- * - An agent is in the state of its latest event by (`occurredAt`, `eventId`), the store's
- *   last-writer-wins rule, and counts for every queue in that event's `queueIds`.
+ * - A visit waits when the oracle's judgement of it (`resolveVisit` over its distinct events,
+ *   decision 0006) says so: an applied offer and neither an outcome nor a completion; it waits since
+ *   the offer's `occurredAt`. A wait older than `maxWaitingAgeMs` is assumed lost (the store's rule)
+ *   and not counted.
+ * - An agent is in the state of its latest event by (`occurredAt`, then `eventId` in code-point
+ *   order), the store's last-writer-wins rule, and counts for every queue in that event's `queueIds`.
  *
  * @param events - canonical events as delivered, in any order, duplicates included
  * @param nowMs - the read instant
@@ -33,9 +33,7 @@ const AGENT_FIELD: Record<AgentState, AgentField> = {
  * @returns the live view per `tenantId/queueId`, for every queue a call event or an agent names
  */
 export function expectedLiveState(events: readonly CanonicalEvent[], nowMs: number, maxWaitingAgeMs = 4 * 3600_000): Map<string, LiveView> {
-  const order = events.map((e, i) => ({ e, t: occurredAtMs(e), i })).sort((a, b) => a.t - b.t || a.i - b.i);
-  const seen = new Set<string>();
-  const visits = new Map<string, { state: VisitState; queue: string; offeredAt?: number }>();
+  const visits = new Map<string, { queue: string; events: Map<string, TimedCallEvent> }>();
   const agents = new Map<string, { t: number; eventId: string; state: AgentState; queues: string[] }>();
   const views = new Map<string, LiveView>();
   const view = (queue: string): LiveView => {
@@ -47,28 +45,29 @@ export function expectedLiveState(events: readonly CanonicalEvent[], nowMs: numb
     return v;
   };
 
-  for (const { e, t } of order) {
-    if (seen.has(e.eventId)) continue;
-    seen.add(e.eventId);
+  for (const e of events) {
+    const t = occurredAtMs(e);
     if (!isCallEvent(e)) {
       const current = agents.get(`${e.tenantId}/${e.agentId}`);
-      if (!current || current.t < t || (current.t === t && current.eventId < e.eventId)) {
+      if (!current || current.t < t || (current.t === t && compareCodePoints(current.eventId, e.eventId) < 0)) {
         agents.set(`${e.tenantId}/${e.agentId}`, { t, eventId: e.eventId, state: e.state, queues: e.queueIds.map((q) => `${e.tenantId}/${q}`) });
       }
       continue;
     }
     const key = visitKey(e);
-    const visit = visits.get(key) ?? { state: {}, queue: `${e.tenantId}/${e.queueId}` };
-    const { state, verdict } = applyToVisit(visit.state, e);
-    visits.set(key, { ...visit, state, ...(verdict === 'applied' && e.type === 'call.offered' ? { offeredAt: t } : {}) });
+    const visit = visits.get(key) ?? { queue: `${e.tenantId}/${e.queueId}`, events: new Map<string, TimedCallEvent>() };
+    // Copies of one event are the same event: the first is kept.
+    if (!visit.events.has(e.eventId)) visit.events.set(e.eventId, { event: e, ms: t });
+    visits.set(key, visit);
     view(visit.queue);
   }
 
   const oldest = new Map<string, number>();
   for (const visit of visits.values()) {
-    if (visit.offeredAt === undefined || visit.state.outcome !== undefined || visit.offeredAt < nowMs - maxWaitingAgeMs) continue;
+    const since = resolveVisit([...visit.events.values()]).waitingSinceMs;
+    if (since === undefined || since < nowMs - maxWaitingAgeMs) continue;
     view(visit.queue).callsWaiting += 1;
-    oldest.set(visit.queue, Math.min(oldest.get(visit.queue) ?? Infinity, visit.offeredAt));
+    oldest.set(visit.queue, Math.min(oldest.get(visit.queue) ?? Infinity, since));
   }
   for (const [queue, since] of oldest) view(queue).longestWaitingMs = Math.max(0, nowMs - since);
   for (const agent of agents.values()) {

@@ -36,8 +36,8 @@ export interface CompareOptions {
   nowMs?: number;
   /** A `[from, to)` range compared beside the named windows. */
   range: { from: number; to: number };
-  /** Late events the live store should have counted per queue; default 0 (no delivery delay reaches grace, see `SimulatedRun.maxDelayMs`). */
-  expectedLate?: (queue: string) => number;
+  /** Deliveries the store held back as late (`splitLate` says which): left out of the counts, counted in the stats. */
+  late?: readonly CanonicalEvent[];
 }
 
 /** `tenant/queue` of every queue a call event names, sorted. */
@@ -59,24 +59,26 @@ function ratiosOf(k: KpiRatios): Pick<KpiRatios, (typeof RATIO_KEYS)[number]> {
  * window at `atMs` and the range, counters and every ratio; the live state at `nowMs`
  * ({@link expectedLiveState}); and the duplicate, anomaly and late stats. The expected values come
  * from `delivered`, the events exactly as the pipeline received them (duplicates and reordering
- * included, corrupt records left out since they go to the DLQ), so the oracle sees what the store saw.
+ * included, corrupt records left out since they go to the DLQ, late ones in `options.late`), so the
+ * oracle sees what the store saw.
  */
 export async function compareWithOracle(store: WindowStore, delivered: readonly CanonicalEvent[], options: CompareOptions): Promise<OracleComparison> {
   const nowMs = options.nowMs ?? Date.now();
+  const late = options.late ?? [];
   const settings = (t: string, q: string) => queueConfig.resolve(t, q);
-  const whole = computeOracle(delivered, { settings }).queues;
-  const live = expectedLiveState(delivered, nowMs, store.maxWaitingAgeMs);
+  const whole = computeOracle(delivered, { settings, late }).queues;
+  const expectedLive = expectedLiveState(delivered, nowMs, store.maxWaitingAgeMs);
   const mismatches: Mismatch[] = [];
   const emptyWindows: string[] = [];
   let compared = 0;
-  for (const key of callQueues(delivered)) {
+  for (const key of callQueues([...delivered, ...late])) {
     const queue = resolve(key);
     const view = await readQueueView(store, queue, options.atMs, { nowMs });
     const windows: WindowKpi[] = [...view.windows, await readWindow(store, queue, options.range, options.atMs, nowMs)];
     for (const w of windows) {
       const from = Date.parse(w.from);
       const to = Date.parse(w.to);
-      const oracle = computeOracle(delivered, { from, to, settings }).queues.find((q) => `${q.tenantId}/${q.queueId}` === key);
+      const oracle = computeOracle(delivered, { from, to, settings, late }).queues.find((q) => `${q.tenantId}/${q.queueId}` === key);
       const counts = oracle?.counts ?? emptyCounts();
       const ratios = oracle ?? computeRatios(counts);
       compared += 1;
@@ -87,13 +89,12 @@ export async function compareWithOracle(store: WindowStore, delivered: readonly 
       const oracleRatios = { ...ratiosOf(ratios), primarySlValue: slValue(ratios, queue.primarySl) };
       if (JSON.stringify(liveRatios) !== JSON.stringify(oracleRatios)) mismatches.push({ ...at, what: 'ratios', live: liveRatios, oracle: oracleRatios });
     }
-    const expectedLive = live.get(key);
-    if (JSON.stringify(view.live) !== JSON.stringify(expectedLive)) mismatches.push({ queue: key, what: 'live', live: view.live, oracle: expectedLive });
+    if (JSON.stringify(view.live) !== JSON.stringify(expectedLive.get(key))) mismatches.push({ queue: key, what: 'live', live: view.live, oracle: expectedLive.get(key) });
     const q = whole.find((x) => `${x.tenantId}/${x.queueId}` === key);
-    const expectedStats = { anomalies: q?.anomalies ?? 0, duplicates: q?.duplicates ?? 0, late: options.expectedLate?.(key) ?? 0 };
+    const expectedStats = { anomalies: q?.anomalies ?? 0, duplicates: q?.duplicates ?? 0, late: q?.late ?? 0 };
     if (JSON.stringify(view.stats) !== JSON.stringify(expectedStats)) mismatches.push({ queue: key, what: 'stats', live: view.stats, oracle: expectedStats });
   }
-  return { mismatches, compared, emptyWindows, expectedLive: live };
+  return { mismatches, compared, emptyWindows, expectedLive };
 }
 
 /**

@@ -36,8 +36,6 @@ export interface SimulatedRun {
   truth: CanonicalEvent[];
   /** The intact events produced to Kafka, in order, duplicates and reordered ones included (corrupt records go to the DLQ, so not here). */
   delivered: CanonicalEvent[];
-  /** The longest a delivered event trailed its own `occurredAt`. */
-  maxDelayMs: number;
 }
 
 /** Produces a simulated run with faults to the stack's topics. */
@@ -51,15 +49,11 @@ export async function produceSimulatedRun(stack: TestStack, options: SimulatedRu
   const stop = new AbortController();
   const kafka = createKafkaSink({ producer, codec: stack.codec });
   const delivered: CanonicalEvent[] = [];
-  let maxDelayMs = 0;
   const upToEnd: EventSink = {
     async write(item) {
       // Records come in emission order: the first one past the end ends the run.
       if (item.emitAt > endAt) return stop.abort();
-      if (item.kind === 'event') {
-        delivered.push(item.event);
-        maxDelayMs = Math.max(maxDelayMs, item.emitAt - Date.parse(item.event.occurredAt));
-      }
+      if (item.kind === 'event') delivered.push(item.event);
       await kafka.write(item);
     },
     close: () => kafka.close(),
@@ -79,7 +73,7 @@ export async function produceSimulatedRun(stack: TestStack, options: SimulatedRu
   } finally {
     await producer.disconnect();
   }
-  return { truth: truth.items.map((i) => i.event).filter((e) => Date.parse(e.occurredAt) <= endAt), delivered, maxDelayMs };
+  return { truth: truth.items.map((i) => i.event).filter((e) => Date.parse(e.occurredAt) <= endAt), delivered };
 }
 
 /** Waits until the group has committed every record of both event topics. */
