@@ -54,7 +54,11 @@ export function loadRules(text: string, source = 'alert rules'): RulesFile {
     json = JSON.parse(text);
   } catch (err) {
     const { line, column } = jsonErrorPosition(text, err);
-    throw new CallboardError('CB_RULES_INVALID', `${source}:${line}:${column}: not valid JSON (${(err as Error).message})`, { cause: err, source, line, column });
+    // V8 quotes the text around the error ('Unexpected token …, "…" is not valid JSON'), and that text
+    // may be a route's credential (issue 8 item 4): keep the reason, drop the quote, and do not chain
+    // the original error, whose message loggers print too.
+    const reason = (err as Error).message.replace(/,\s*(?:\.\.\.)?".*"(?:\.\.\.)?\s+is not valid JSON$/s, '').replace(/^Unexpected token '.*?'/s, 'Unexpected token');
+    throw new CallboardError('CB_RULES_INVALID', `${source}:${line}:${column}: not valid JSON (${reason})`, { source, line, column });
   }
   return parseRules(json, source);
 }

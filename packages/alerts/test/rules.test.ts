@@ -73,6 +73,19 @@ describe('rule validation', () => {
     expect(refusal(() => parseRules({ ...file([]), version: 2 })).issues[0]?.path).toBe('version');
   });
 
+  it('never echoes the text of a broken file, where a route credential may sit (issue 8 item 4)', () => {
+    const broken = '{\n  "version": 1,\n  "routes": { "pager": { "type": "webhook", "url": "https://pager.example/hook",\n    "headers": { "X-Api-Key": s3cr3t } } },\n  "rules": []\n}\n';
+    let thrown: unknown;
+    try {
+      loadRules(broken, 'rules.json');
+    } catch (err) {
+      thrown = err;
+    }
+    const error = thrown as Error & { cause?: unknown; context?: unknown };
+    expect(error.message).toMatch(/^rules\.json:4:\d+: not valid JSON/);
+    expect(`${error.message} ${String(error.cause)} ${JSON.stringify(error)} ${error.stack}`).not.toContain('s3cr3t');
+  });
+
   it('reports a JSON syntax error with its line and column', () => {
     const trailingComma = '{\n  "version": 1,\n  "rules": [\n    { "id": "a" },\n  ]\n}\n';
     const r = refusal(() => loadRules(trailingComma, 'tenant-rules.json'));
