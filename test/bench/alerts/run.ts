@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
+import type { Consumer } from 'kafkajs';
 import { AlertStore } from '@callboard/alerter';
 import { loadRules } from '@callboard/alerts';
 import { parseEvent } from '@callboard/events';
@@ -47,21 +48,42 @@ const alerter = testAlerter(stack, new AlertStore(redis, namespace), rules, {
 await aggregator.start();
 await alerter.start();
 
-// Every alert record, as it arrives.
+/** Resolves once `consumer` has joined its group: a consumer reading from the end misses what comes before. */
+function joined(consumer: Consumer): Promise<void> {
+  return new Promise((resolve) => {
+    const remove = consumer.on(consumer.events.GROUP_JOIN, () => {
+      remove();
+      resolve();
+    });
+  });
+}
+
+/** Polls `done` until it holds or `timeoutMs` passes; says whether it held. */
+async function until(done: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  return done();
+}
+
+// Every fire and resolve record, as it arrives.
 const arrivals = new Map<string, number>();
+const resolved = new Set<string>();
 const reader = stack.kafka.consumer({ groupId: `${stack.prefix}reader` });
+const readerJoined = joined(reader);
 await reader.connect();
 await reader.subscribe({ topic: stack.topology.alerts.name, fromBeginning: false });
 await reader.run({
   eachMessage: async ({ message }) => {
     const d = await stack.codec.decode(message.value);
     if (d.ok && d.value.kind === 'fire') arrivals.set(`${d.value.queueId}#${d.value.episode}`, Date.now());
+    if (d.ok && d.value.state === 'resolved') resolved.add(`${d.value.queueId}#${d.value.episode}`);
   },
 });
 // Baseline: the same client's produce → consume round trip on a topic of the same broker.
 const baseline: number[] = [];
 const sentAt = new Map<string, number>();
 const echo = stack.kafka.consumer({ groupId: `${stack.prefix}echo` });
+const echoJoined = joined(echo);
 await echo.connect();
 await echo.subscribe({ topic: stack.topology.late.name, fromBeginning: false });
 await echo.run({
@@ -70,7 +92,7 @@ await echo.run({
     if (t !== undefined) baseline.push(Date.now() - t);
   },
 });
-await new Promise((r) => setTimeout(r, 5000));
+await Promise.all([readerJoined, echoJoined]);
 
 const producer = stack.kafka.producer();
 await producer.connect();
@@ -90,19 +112,18 @@ async function lane(q: number, count: number): Promise<void> {
     const callId = `${queueId}-c${episode}`;
     const producedAt = await send({ type: 'call.offered', queueId, callId, channel: 'voice', direction: 'inbound' });
     const key = `${queueId}#${episode}`;
-    const deadline = Date.now() + 15_000;
-    while (!arrivals.has(key) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-    if (arrivals.has(key)) latencies.push(arrivals.get(key)! - producedAt);
+    if (await until(() => arrivals.has(key), 15_000)) latencies.push(arrivals.get(key)! - producedAt);
     await send({ type: 'call.abandoned', queueId, callId, waitMs: 1000 });
-    // Wait for the clear to be evaluated so the next offer starts a new episode.
-    await new Promise((r) => setTimeout(r, 2500));
+    // The episode must resolve before the next offer, or that offer would not start a new one.
+    await until(() => resolved.has(key), 15_000);
     const k = `echo-${q}-${episode}`;
     sentAt.set(k, Date.now());
     await producer.send({ topic: stack.topology.late.name, messages: [{ key: k, value: Buffer.from('x') }] });
   }
 }
 await Promise.all(Array.from({ length: QUEUES }, (_, q) => lane(q, Math.ceil(SAMPLES / QUEUES))));
-await new Promise((r) => setTimeout(r, 1000));
+// The last baseline round trips may still be on their way.
+await until(() => baseline.length >= sentAt.size, 5_000);
 const cpu = process.cpuUsage(cpu0);
 const wallS = (Date.now() - t0) / 1000;
 
