@@ -1,10 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertStore, type Alerter } from '@callboard/alerter';
 import { loadRules } from '@callboard/alerts';
@@ -16,24 +14,17 @@ import { createMetricsRegistry, type Redis } from '@callboard/runtime';
 import { WindowStore, type QueueView } from '@callboard/windows';
 import { TEST_LIMITS } from '../../services/gateway/test/support.js';
 import { createTestStack, type TestStack } from '../helpers/infra.js';
-import { REPO_ROOT, testAlerter } from '../helpers/pipeline.js';
+import { testAlerter } from '../helpers/pipeline.js';
 import { snapshot } from '../helpers/snapshots.js';
 import { waitFor } from '../helpers/wait.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
+import { freePort, launchChromium, mmss, pct, pct1, prepareBrowserTests, SCREENSHOTS } from './support.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 /** A second tenant whose KPI snapshots come from a clock 3 minutes ahead of the TV's (the sparkline test). */
 const SKEW_TENANT = 'tv-skew';
 const SKEW_QUEUE = 'skewed';
 const SECRET = `wallboard-secret-${randomBytes(16).toString('hex')}`;
 const TENANT = 'tv-co';
-const SCREENSHOTS = join(REPO_ROOT, 'test-results', 'screenshots');
-const DIST_INDEX = join(REPO_ROOT, 'services', 'gateway', 'wallboard', 'dist', 'index.html');
-
-/** Formats as the wallboard does (services/gateway/wallboard/src/format.ts), written again so the test checks it. */
-const pct = (v: number | null) => (v === null ? '–' : `${Math.round(v * 100)}%`);
-const pct1 = (v: number | null) => (v === null ? '–' : `${(Math.round(v * 1000) / 10).toFixed(1)}%`);
-const mmss = (ms: number | null) => (ms === null ? '–' : `${Math.floor(Math.round(ms / 1000) / 60)}:${String(Math.round(ms / 1000) % 60).padStart(2, '0')}`);
 
 /**
  * An hour of calls per queue, with a service level that swings between about 55 % and 95 %, so
@@ -53,17 +44,6 @@ function history(queueIds: string[], nowMs: number, tenantId = TENANT): Canonica
     }
   });
   return events.sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt));
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 describe('wallboard in a real headless Chromium', () => {
@@ -131,9 +111,7 @@ describe('wallboard in a real headless Chromium', () => {
 
   beforeAll(async () => {
     // No silent skip: scripts/test.sh installs Debian's chromium, so its absence is a broken setup.
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/test.sh, which installs it with apt-get`);
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    if (!existsSync(DIST_INDEX)) execFileSync('pnpm', ['--filter', '@callboard/gateway', 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
+    prepareBrowserTests();
     stack = await createTestStack('wallboard');
     redis = stack.redis();
     await redis.connect();
@@ -190,12 +168,7 @@ describe('wallboard in a real headless Chromium', () => {
       await loop;
     };
     await waitFor('the snapshots to reach the gateway', () => (gateway.hub.tenantViews(TENANT).length === 3 ? true : undefined), 30_000);
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1920, height: 1080 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    context = await launchChromium(userDataDir);
   });
 
   afterAll(async () => {
@@ -375,7 +348,7 @@ describe('wallboard in a real headless Chromium', () => {
           await page.goto(`${baseUrl}/?lang=${c.lang}&kiosk=1#token=${await token('wallboard')}`);
           await expect.poll(async () => page.locator('[data-queue]').count(), { timeout: 30_000 }).toBe(24);
           // The REST alert list arrives in one piece, so once the banner lists some, it holds them all.
-          await page.waitForFunction(() => document.querySelectorAll('#alerts .alert[data-fingerprint]').length >= 6, undefined, { timeout: 30_000 });
+          await page.waitForFunction("document.querySelectorAll('#alerts .alert[data-fingerprint]').length >= 6", undefined, { timeout: 30_000 });
           // Measured in one pass: tiles are redrawn on every frame, so element handles go stale.
           const m = (await page.evaluate(`(() => {
             const rect = (e) => { const r = e.getBoundingClientRect(); return { top: r.top, left: r.left, bottom: r.bottom, right: r.right }; };
