@@ -46,6 +46,20 @@ const TENANT = 'bench-co';
 const TARGET_P99_MS = 200;
 const REPO_ROOT = new URL('../../../', import.meta.url).pathname;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until `count()` has stopped changing for `quietMs`, or `maxMs` has passed. */
+async function settled(count: () => number, quietMs: number, maxMs: number): Promise<void> {
+  const deadline = Date.now() + maxMs;
+  let last = count();
+  let since = Date.now();
+  while (Date.now() - since < quietMs && Date.now() < deadline) {
+    await sleep(50);
+    if (count() !== last) {
+      last = count();
+      since = Date.now();
+    }
+  }
+}
 const log = (msg: string): void => void process.stderr.write(`[fanout] ${msg}\n`);
 
 /** Millisecond latency histogram: the `at` of a snapshot has millisecond resolution anyway. */
@@ -368,8 +382,8 @@ const gwCpu1 = cpuSeconds(pid);
 const benchCpu = process.cpuUsage(benchCpu0);
 const rssEnd = rssBytes(pid);
 const machine1 = machineTicks();
-// Frames of the last measured batches may still be in flight.
-await sleep(3000);
+// Frames of the last measured batches may still be in flight: wait until they stop arriving.
+await settled(() => delivered, 500, 5000);
 const coalesced = await fetch(`${base}/metrics`)
   .then((r) => r.text())
   .then((t) => /^callboard_gateway_kpi_coalesced_total(?:\{[^}]*\})? (\d+)/m.exec(t)?.[1] ?? 'n/a', () => 'n/a');
@@ -380,7 +394,7 @@ const closesMetric = await fetch(`${base}/metrics`)
 // Quiet baseline: the clients leave; the same producer and consumer carry on for BASELINE_S.
 closingAll = true;
 for (const c of clients) c.ws.close(1000, 'bench done');
-await sleep(1000);
+await Promise.all(clients.map((c) => (c.ws.readyState === WebSocket.CLOSED ? undefined : once(c.ws, 'close'))));
 quietFrom = Date.now();
 await sleep(BASELINE_S * 1000);
 producing = false;
