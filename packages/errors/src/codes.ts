@@ -22,6 +22,7 @@ export const ERROR_CODES = [
   'CB_RANGE_TOO_LARGE',
   'CB_RATE_LIMITED',
   'CB_SHUTDOWN',
+  'CB_CONSUMER_FAILED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

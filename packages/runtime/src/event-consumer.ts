@@ -3,6 +3,7 @@ import { backoffDelay, CallboardError, isRetriable, sleep } from '@callboard/err
 import type { CanonicalEvent, EventCodec } from '@callboard/events';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { DlqPublisher, type RefusedRecord } from './dlq.js';
+import { crashCause, isRestartable } from './kafka.js';
 import type { Logger } from './logger.js';
 
 /** A decoded, valid record with its Kafka coordinates. */
@@ -50,7 +51,11 @@ export interface EventConsumerOptions<T = CanonicalEvent> {
   screen?(event: T): CallboardError | undefined;
   /** Partitions processed at once; each partition's batches stay in order. */
   partitionsConsumedConcurrently?: number;
-  /** Called when the consumer crashed for a reason that retrying cannot fix. */
+  /**
+   * Called once, with the root cause, when the consumer stopped for a reason retrying cannot fix (a
+   * bug, a script error, a non-retriable CallboardError). The consumer is already stopped and does
+   * not restart; a service logs the cause and exits non-zero (STYLE "crash policy").
+   */
   onFatal?(err: unknown): void;
   /** Backoff between attempts at a batch that failed for a retriable reason. */
   retryBackoff?: { initialDelayMs: number; maxDelayMs: number };
@@ -87,7 +92,9 @@ export function createEventConsumer<T = CanonicalEvent>(options: EventConsumerOp
     rebalanceTimeout: 30_000,
     heartbeatInterval: 1_000,
     maxBytesPerPartition: options.maxBytesPerPartition ?? 1_048_576,
-    retry: { retries: 5 },
+    // kafkajs restarts a crashed consumer by default, forever, whatever the cause: restart only when
+    // the root cause is retriable (issue 8 item 10).
+    retry: { retries: 5, restartOnFailure: async (err) => isRestartable(err) },
   });
   const producer = options.kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
   const dlq = new DlqPublisher(producer, options.codec, options.service, options.metrics);
@@ -127,8 +134,15 @@ export function createEventConsumer<T = CanonicalEvent>(options: EventConsumerOp
   });
   consumer.on(consumer.events.CRASH, (e) => {
     healthy = false;
-    log.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed');
-    if (!e.payload.restart) options.onFatal?.(e.payload.error);
+    const cause = crashCause(e.payload.error);
+    if (e.payload.restart) {
+      log.warn({ err: cause, topics: options.topics }, 'consumer crashed for a retriable reason; it restarts');
+      return;
+    }
+    // kafkajs has disconnected the consumer and will not restart it.
+    // The crash's message names the topic, partition and offsets of the batch (CB_CONSUMER_FAILED).
+    log.error({ err: cause, crash: (e.payload.error as Error).message, topics: options.topics }, 'consumer stopped for a reason retrying cannot fix');
+    options.onFatal?.(cause);
   });
 
   async function decodeAll(topic: string, partition: number, messages: KafkaMessage[]): Promise<{ events: ConsumedEvent<T>[]; refused: RefusedRecord[] }> {
@@ -144,37 +158,65 @@ export function createEventConsumer<T = CanonicalEvent>(options: EventConsumerOp
     return { events, refused };
   }
 
-  async function processBatch(payload: EachBatchPayload): Promise<void> {
+  /**
+   * Per partition, the offset up to which every refused record is already in the DLQ. Only the apply
+   * is retried, and a batch fetched again (after a retry, a rebalance or a seek back) does not send
+   * its bad records twice: one DLQ record per bad input (issue 8 item 9).
+   */
+  const deadLettered = new Map<string, bigint>();
+
+  /** Decodes a batch and sends its refused records to the DLQ, once. Returns the valid events. */
+  async function decodeAndDeadLetter(payload: EachBatchPayload): Promise<ConsumedEvent<T>[]> {
     const { batch } = payload;
-    if (batch.messages.length === 0) return;
-    const stopTimer = batchSeconds.startTimer({ topic: batch.topic });
     const { events, refused } = await decodeAll(batch.topic, batch.partition, batch.messages);
-    if (refused.length > 0) {
-      for (const r of refused) log.warn({ topic: r.source.topic, partition: r.source.partition, offset: r.source.offset, code: r.error.code, reason: r.error.message }, 'record refused, sent to the DLQ');
-      await dlq.publish(refused);
+    const partitionKey = `${batch.topic}/${batch.partition}`;
+    const done = deadLettered.get(partitionKey);
+    const fresh = done === undefined ? refused : refused.filter((r) => BigInt(r.source.offset) > done);
+    if (fresh.length > 0) {
+      for (const r of fresh) log.warn({ topic: r.source.topic, partition: r.source.partition, offset: r.source.offset, code: r.error.code, reason: r.error.message }, 'record refused, sent to the DLQ');
+      await dlq.publish(fresh);
     }
+    const last = BigInt(batch.lastOffset());
+    if (done === undefined || last > done) deadLettered.set(partitionKey, last);
+    return events;
+  }
+
+  async function applyAndCommit(payload: EachBatchPayload, events: ConsumedEvent<T>[]): Promise<void> {
+    const { batch } = payload;
     await payload.heartbeat();
     await options.handleBatch({ topic: batch.topic, partition: batch.partition, events, lastOffset: batch.lastOffset(), heartbeat: payload.heartbeat });
     const next = (BigInt(batch.lastOffset()) + 1n).toString();
     payload.resolveOffset(batch.lastOffset());
     await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
-    consumed.inc({ topic: batch.topic }, batch.messages.length);
-    lag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
-    stopTimer();
   }
 
-  async function eachBatch(payload: EachBatchPayload): Promise<void> {
+  /**
+   * Runs one step of a batch until it succeeds, retrying retriable failures with backoff (nothing is
+   * committed meanwhile). Undefined: the consumer stopped or the batch went stale while waiting.
+   */
+  async function untilDone<R>(payload: EachBatchPayload, step: () => Promise<R>): Promise<{ value: R } | undefined> {
+    const { batch } = payload;
     for (let attempt = 0; ; attempt += 1) {
-      if (!payload.isRunning() || payload.isStale()) return;
+      if (!payload.isRunning() || payload.isStale()) return undefined;
       try {
-        await processBatch(payload);
-        return;
+        return { value: await step() };
       } catch (err) {
-        if (!isRetriable(err)) throw err;
+        if (!isRetriable(err)) {
+          // kafkajs' own errors (a rebalance, a lost member) go back to kafkajs, which knows them.
+          if (err instanceof Error && err.name.startsWith('KafkaJS')) throw err;
+          // Anything else retrying cannot fix: kafkajs must not retry it either, and the crash
+          // policy stops the consumer with this cause (issue 8 item 10).
+          throw new CallboardError('CB_CONSUMER_FAILED', `${batch.topic}[${batch.partition}] batch ${batch.messages[0]?.offset}..${batch.lastOffset()} failed: ${(err as Error)?.message ?? String(err)}`, {
+            cause: err,
+            retriable: false,
+            topic: batch.topic,
+            partition: batch.partition,
+          });
+        }
         const code = (err as CallboardError).code;
         const delayMs = backoffDelay(attempt, { ...backoff, factor: 2 });
         retries.inc({ code });
-        log.warn({ err, code, attempt: attempt + 1, delayMs, topic: payload.batch.topic, partition: payload.batch.partition }, 'batch failed for a retriable reason; retrying, nothing committed');
+        log.warn({ err, code, attempt: attempt + 1, delayMs, topic: batch.topic, partition: batch.partition }, 'batch failed for a retriable reason; retrying, nothing committed');
         // Wait in slices, heartbeating, so a long outage does not cost the group membership.
         for (let waited = 0; waited < delayMs && payload.isRunning(); waited += 1000) {
           await sleep(Math.min(1000, delayMs - waited));
@@ -182,6 +224,19 @@ export function createEventConsumer<T = CanonicalEvent>(options: EventConsumerOp
         }
       }
     }
+  }
+
+  async function eachBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    if (batch.messages.length === 0) return;
+    const stopTimer = batchSeconds.startTimer({ topic: batch.topic });
+    // Decoding and dead-lettering run before, and apart from, the retried apply.
+    const decoded = await untilDone(payload, () => decodeAndDeadLetter(payload));
+    if (!decoded) return;
+    if (!(await untilDone(payload, () => applyAndCommit(payload, decoded.value)))) return;
+    consumed.inc({ topic: batch.topic }, batch.messages.length);
+    lag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
+    stopTimer();
   }
 
   return {
