@@ -41,7 +41,7 @@ export interface CompareOptions {
 }
 
 /** `tenant/queue` of every queue a call event names, sorted. */
-export function callQueues(events: readonly CanonicalEvent[]): string[] {
+function callQueues(events: readonly CanonicalEvent[]): string[] {
   return [...new Set(events.filter(isCallEvent).map((e) => `${e.tenantId}/${e.queueId}`))].sort();
 }
 
