@@ -111,7 +111,7 @@ export function localHourOfDay(timeZone: string, epochMs: number): number {
  * a change back (an overlap) maps to its first occurrence; and one skipped by a change forward (a gap)
  * maps to the first instant after the gap, the instant of the change itself.
  */
-export function wallTimeToEpoch(timeZone: string, wallMs: number): number {
+function wallTimeToEpoch(timeZone: string, wallMs: number): number {
   // The true instant lies within 14 h of wallMs, so the offsets a day either side are the candidates.
   const before = wallMs - zoneOffsetMs(timeZone, wallMs - DAY_MS);
   const after = wallMs - zoneOffsetMs(timeZone, wallMs + DAY_MS);
