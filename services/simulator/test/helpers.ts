@@ -157,9 +157,12 @@ export const RINGING = 'ringing';
  * counted there, so each agent published `on_call` with reason `ringing` accounts for one such call
  * in each of its queues; a queue with more waiting calls than that and an available agent is a
  * certain violation. Checked after the last event of each instant (events of one instant form one
- * step of the simulation).
+ * step of the simulation). With `ringingCounts: false` a ringing call counts as waiting like any
+ * other, the view of a wallboard, which shows calls waiting and agents available but not who rings.
  */
-export function idleWhileWaiting(events: Iterable<CanonicalEvent>): string[] {
+export function idleWhileWaiting(events: Iterable<CanonicalEvent>, options: { ringingCounts?: boolean } = {}): string[] {
+  // With auto-answer (no ring time) a routed call is answered in the same instant: nothing rings.
+  const ringingCounts = options.ringingCounts ?? true;
   const problems: string[] = [];
   const waiting = new Map<string, Set<string>>();
   const agents = new Map<string, { state: string; reason?: string; queueIds: string[] }>();
@@ -173,7 +176,7 @@ export function idleWhileWaiting(events: Iterable<CanonicalEvent>): string[] {
       for (const [agentKey, a] of agents) {
         if (!agentKey.startsWith(`${tenantId}|`) || !a.queueIds.includes(queueId)) continue;
         if (a.state === 'available') available += 1;
-        else if (a.state === 'on_call' && a.reason === RINGING) ringing += 1;
+        else if (ringingCounts && a.state === 'on_call' && a.reason === RINGING) ringing += 1;
       }
       if (available > 0 && calls.size > ringing) {
         problems.push(`${new Date(instant ?? 0).toISOString()} ${key}: ${calls.size} waiting (${ringing} ringing) while ${available} available`);
