@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis, Result } from 'ioredis';
-import { acknowledge, type AlertState, type Notification, type Silence, silenceSchema, unacknowledge } from '@callboard/alerts';
+import { acknowledge, type AlertState, type AlertWindow, type MetricName, type Notification, type Severity, type Silence, silenceSchema, unacknowledge } from '@callboard/alerts';
 import { CallboardError } from '@callboard/errors';
 import { loadScripts } from '@callboard/windows';
 import { alerterKeys, type AlerterKeys } from './keys.js';
@@ -18,9 +18,35 @@ export interface Thresholds {
   clear: number;
 }
 
+/**
+ * What an alert's records say of its rule, saved with its state: REST and a gateway started after the
+ * alert fired describe it (name, severity, the metric that gives its value a unit) without the rules
+ * file or having seen a record. Optional because states saved before it existed lack it until their
+ * rule is next evaluated.
+ */
+export interface RuleDescription {
+  ruleName: string;
+  severity: Severity;
+  metric: MetricName;
+  window: AlertWindow;
+}
+
+/** The stored state of one alert: the state machine's fields and, when saved since, its rule's description. */
+export type DescribedAlertState = AlertState & Partial<RuleDescription>;
+
+/** One alert as listed (REST, CLI): its described state and the thresholds of its last evaluation. */
+export type ListedAlert = DescribedAlertState & { fireThreshold?: number; clearThreshold?: number };
+
+const DESCRIPTION_FIELDS = ['ruleName', 'severity', 'metric', 'window'] as const;
+
+/** The description fields `state` carries, and only those. */
+function descriptionOf(state: DescribedAlertState): Partial<RuleDescription> {
+  return Object.fromEntries(DESCRIPTION_FIELDS.flatMap((field) => (state[field] === undefined ? [] : [[field, state[field]]]))) as Partial<RuleDescription>;
+}
+
 /** One alert as stored, with the revision it was read at. */
 export interface StoredAlert {
-  state: AlertState;
+  state: DescribedAlertState;
   rev: string;
   thresholds?: Thresholds;
 }
@@ -34,7 +60,7 @@ export interface OutboxEntry {
 
 export interface AlertChange {
   kind: string;
-  state: AlertState;
+  state: DescribedAlertState;
   previousState?: string;
   silencedBy?: string;
   /** Thresholds resolved against the queue's SL target when the change was made. */
@@ -76,16 +102,21 @@ export class AlertStore {
     const values = await this.redis.hmget(this.keys.alerts(tenantId), ...fields);
     fingerprints.forEach((fp, i) => {
       const [raw, rev, thr] = [values[3 * i], values[3 * i + 1], values[3 * i + 2]];
-      if (raw) out.set(fp, { state: JSON.parse(raw) as AlertState, rev: rev ?? '0', ...(thr ? { thresholds: JSON.parse(thr) as Thresholds } : {}) });
+      if (raw) out.set(fp, { state: JSON.parse(raw) as DescribedAlertState, rev: rev ?? '0', ...(thr ? { thresholds: JSON.parse(thr) as Thresholds } : {}) });
     });
     return out;
   }
 
-  async list(tenantId: string): Promise<AlertState[]> {
+  /** Every alert of a tenant with its rule's description (when stored) and last thresholds. */
+  async list(tenantId: string): Promise<ListedAlert[]> {
     const all = await this.redis.hgetall(this.keys.alerts(tenantId));
     return Object.entries(all)
       .filter(([field]) => !field.startsWith('rev:') && !field.startsWith('thr:'))
-      .map(([, raw]) => JSON.parse(raw) as AlertState)
+      .map(([fp, raw]): ListedAlert => {
+        const thr = all[`thr:${fp}`];
+        const thresholds = thr ? (JSON.parse(thr) as Thresholds) : undefined;
+        return { ...(JSON.parse(raw) as DescribedAlertState), ...(thresholds ? { fireThreshold: thresholds.fire, clearThreshold: thresholds.clear } : {}) };
+      })
       .sort((a, b) => (a.queueId === b.queueId ? a.ruleId.localeCompare(b.ruleId) : a.queueId.localeCompare(b.queueId)));
   }
 
@@ -97,7 +128,7 @@ export class AlertStore {
    * Saves states read at the given revisions; returns the fingerprints that lost a race (someone
    * else saved first). Their outbox entries are not written.
    */
-  async save(tenantId: string, changes: { state: AlertState; rev: string; outbox?: OutboxEntry; thresholds?: Thresholds }[]): Promise<Set<string>> {
+  async save(tenantId: string, changes: { state: DescribedAlertState; rev: string; outbox?: OutboxEntry; thresholds?: Thresholds }[]): Promise<Set<string>> {
     if (changes.length === 0) return new Set();
     const args = changes.flatMap((c) => [c.state.fingerprint, c.rev, JSON.stringify(c.state), c.outbox ? JSON.stringify(c.outbox) : '', c.thresholds ? JSON.stringify(c.thresholds) : '']);
     await this.redis.sadd(this.keys.tenants, tenantId);
@@ -113,11 +144,11 @@ export class AlertStore {
   }
 
   /** Applies `change` to one alert by compare-and-set, retrying when an evaluation saved in between. */
-  private async update(tenantId: string, fingerprint: string, kind: 'ack' | 'unack', change: (a: AlertState) => AlertState, at: number): Promise<AlertState> {
+  private async update(tenantId: string, fingerprint: string, kind: 'ack' | 'unack', change: (a: AlertState) => AlertState, at: number): Promise<DescribedAlertState> {
     for (let attempt = 0; attempt < 10; attempt += 1) {
       const stored = (await this.load(tenantId, [fingerprint])).get(fingerprint);
       if (!stored) throw new CallboardError('CB_USAGE', `no alert ${fingerprint} for tenant ${tenantId}`);
-      const state = change(stored.state);
+      const state: DescribedAlertState = { ...change(stored.state), ...descriptionOf(stored.state) };
       const thresholds = stored.thresholds ? { fireThreshold: stored.thresholds.fire, clearThreshold: stored.thresholds.clear } : {};
       const conflicts = await this.save(tenantId, [{ state, rev: stored.rev, outbox: { record: { kind, state, previousState: stored.state.state, ...thresholds, at }, notifications: [] } }]);
       if (!conflicts.has(fingerprint)) return state;
@@ -126,13 +157,13 @@ export class AlertStore {
   }
 
   /** Acknowledges a firing alert (who and when); published on cc.alerts.v1 and audited. */
-  async acknowledge(tenantId: string, fingerprint: string, by: string, at = Date.now()): Promise<AlertState> {
+  async acknowledge(tenantId: string, fingerprint: string, by: string, at = Date.now()): Promise<DescribedAlertState> {
     const state = await this.update(tenantId, fingerprint, 'ack', (a) => acknowledge(a, by, at), at);
     await this.audit(tenantId, { at, by, action: 'ack', fingerprint });
     return state;
   }
 
-  async unacknowledge(tenantId: string, fingerprint: string, by: string, at = Date.now()): Promise<AlertState> {
+  async unacknowledge(tenantId: string, fingerprint: string, by: string, at = Date.now()): Promise<DescribedAlertState> {
     const state = await this.update(tenantId, fingerprint, 'unack', (a) => unacknowledge(a), at);
     await this.audit(tenantId, { at, by, action: 'unack', fingerprint });
     return state;

@@ -1,7 +1,8 @@
 import { decideNotifications, evaluate, fingerprint, resolveThreshold, rulesForQueue, type RulesFile, sampleRule, type Silence } from '@callboard/alerts';
 import type { Logger } from '@callboard/runtime';
 import type { QueueView } from '@callboard/windows';
-import type { AlertStore, OutboxEntry } from './alert-store.js';
+import { describeRule } from './alert-record.js';
+import type { AlertStore, DescribedAlertState, OutboxEntry } from './alert-store.js';
 import type { AlerterMetrics } from './metrics.js';
 
 /** A queue whose last snapshot is older than this is no longer this instance's to tick (rebalanced away). */
@@ -63,13 +64,15 @@ export class Evaluator {
       this.deps.metrics.evaluations.inc();
       const evaluated = evaluate(prev?.state, rule, sampleRule(view, rule), at);
       const decided = decideNotifications(evaluated.state, rule, silences, at);
+      // Saved with what its records say of the rule, so REST and a gateway that never saw a record describe it.
+      const state: DescribedAlertState = { ...decided.state, ...describeRule(rule) };
       const thresholds = { fire: resolveThreshold(rule.fire, rule.metric, view.slTarget), clear: resolveThreshold(rule.clear ?? rule.fire, rule.metric, view.slTarget) };
       let outbox: OutboxEntry | undefined;
       if (evaluated.transition || decided.notifications.length > 0) {
         outbox = {
           record: {
             kind: evaluated.transition?.kind ?? decided.notifications[0]!.kind,
-            state: decided.state,
+            state,
             ...(prev ? { previousState: prev.state.state } : {}),
             ...(decided.silencedBy ? { silencedBy: decided.silencedBy } : {}),
             fireThreshold: thresholds.fire,
@@ -80,7 +83,7 @@ export class Evaluator {
         };
       }
       const thresholdsChanged = prev?.thresholds?.fire !== thresholds.fire || prev?.thresholds?.clear !== thresholds.clear;
-      changes.push({ state: decided.state, rev: prev?.rev ?? '0', ...(outbox ? { outbox } : {}), ...(thresholdsChanged ? { thresholds } : {}) });
+      changes.push({ state, rev: prev?.rev ?? '0', ...(outbox ? { outbox } : {}), ...(thresholdsChanged ? { thresholds } : {}) });
     });
     const conflicts = await this.deps.store.save(view.tenantId, changes);
     this.deps.metrics.conflicts.inc(conflicts.size);

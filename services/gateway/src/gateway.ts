@@ -76,6 +76,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
     isReady: () => sources.isReady(),
     async start() {
       await sources.start();
+      // After the alert consumer joined: an alert saved before this read is described by its stored
+      // state, one saved after it reaches the hub as a record.
+      for (const tenantId of await deps.alerts.tenants()) hub.describeRules(tenantId, await deps.alerts.list(tenantId));
       ws = createWsServer({ hub, secret: config.secret, origins: config.origins, limits: config.limits, tickets, alerts: deps.alerts, metrics, logger: deps.logger });
       const rest = createRestHandler({
         secret: config.secret,

@@ -67,7 +67,7 @@ export class Hub {
   /** Random per process start: a client that sees a new epoch resubscribes. */
   readonly epoch: string = randomUUID();
   private readonly views = new Map<string, Map<string, QueueView>>();
-  /** Per tenant, what each rule is (name, severity, metric), from the alert records seen since start. */
+  /** Per tenant, what each rule is (name, severity, metric): from stored alert states at start, then from alert records. */
   private readonly rules = new Map<string, Map<string, RuleInfo>>();
   private readonly clients = new Map<HubClient, Subscription>();
   private readonly now: () => number;
@@ -178,18 +178,18 @@ export class Hub {
     return true;
   }
 
+  /**
+   * Learns what rules are from stored alert states (the AlertStore's list, which saves each state with
+   * its rule's name, severity and metric): alerts that fired before this process started are named in
+   * every snapshot. A rule already learnt from a record keeps that, as a record is newer.
+   */
+  describeRules(tenantId: string, alerts: Iterable<{ ruleId: string } & RuleInfo>): void {
+    for (const alert of alerts) this.learnRule(tenantId, alert.ruleId, alert, false);
+  }
+
   /** An alert change from cc.alerts.v1: sent to every subscribed client of the tenant, never dropped. */
   applyAlert(alert: AlertRecord): void {
-    if (typeof alert.ruleId === 'string') {
-      let byRule = this.rules.get(alert.tenantId);
-      if (!byRule) {
-        byRule = new Map();
-        this.rules.set(alert.tenantId, byRule);
-      }
-      const info: RuleInfo = {};
-      for (const field of ['ruleName', 'severity', 'metric'] as const) if (typeof alert[field] === 'string') info[field] = alert[field];
-      byRule.set(alert.ruleId, info);
-    }
+    if (typeof alert.ruleId === 'string') this.learnRule(alert.tenantId, alert.ruleId, { ruleName: alert.ruleName, severity: alert.severity, metric: alert.metric }, true);
     for (const [client, sub] of this.clients) {
       if (client.tenantId !== alert.tenantId || !this.wants(sub, alert.queueId)) continue;
       this.emit(client, sub, { type: 'alert', alert });
@@ -218,6 +218,23 @@ export class Hub {
       sub.pending.clear();
       for (const view of pending) this.emit(client, sub, { type: 'kpi', tenantId: view.tenantId, queueId: view.queueId, view: this.filterWindows(sub, view) });
     }
+  }
+
+  /** Remembers what `source` (a record or a stored state) says of a rule; `replace`: over what is known. */
+  private learnRule(tenantId: string, ruleId: string, source: Partial<Record<keyof RuleInfo, unknown>>, replace: boolean): void {
+    let byRule = this.rules.get(tenantId);
+    if (!byRule) {
+      byRule = new Map();
+      this.rules.set(tenantId, byRule);
+    }
+    if (!replace && byRule.has(ruleId)) return;
+    const info: RuleInfo = {};
+    for (const field of ['ruleName', 'severity', 'metric'] as const) {
+      const value = source[field];
+      if (typeof value === 'string') info[field] = value;
+    }
+    // A state saved before states carried a description says nothing: it is not an answer.
+    if (replace || Object.keys(info).length > 0) byRule.set(ruleId, info);
   }
 
   private over(client: HubClient, sub: Subscription): boolean {

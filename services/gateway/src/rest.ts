@@ -181,7 +181,10 @@ export function createRestHandler(deps: RestDeps): (req: IncomingMessage, res: S
       const claims = await authenticate(req, deps.secret);
       const tenantId = identifierParam(m[1]!, 'tenant');
       requireTenant(claims, tenantId);
-      sendJson(res, 200, { alerts: await deps.alerts.list(tenantId) });
+      const alerts = await deps.alerts.list(tenantId);
+      // Each stored state describes its rule: the hub learns rules it has no record of yet.
+      deps.hub.describeRules(tenantId, alerts);
+      sendJson(res, 200, { alerts });
       return true;
     }
     m = SNAPSHOT_PATH.exec(path);
