@@ -99,8 +99,12 @@ async function freePort(): Promise<number> {
 // ---------------------------------------------------------------------------------------------
 const stack = await createTestStack('bench-fanout');
 const port = await freePort();
+// The operational metrics (coalesced frames, server closes) are on the ops listener, not the public
+// /metrics, which needs a credential and carries KPI series only (docs/websocket-protocol.md).
+const opsPort = await freePort();
 const secret = `bench-secret-${randomBytes(24).toString('hex')}`;
 const base = `http://127.0.0.1:${port}`;
+const opsBase = `http://127.0.0.1:${opsPort}`;
 const childArgs = [...(values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : []), '--import', 'tsx', 'services/gateway/src/main.ts'];
 const child: ChildProcess = spawn(process.execPath, childArgs, {
   cwd: REPO_ROOT,
@@ -109,6 +113,8 @@ const child: ChildProcess = spawn(process.execPath, childArgs, {
     ...readEnv(),
     CB_TOPIC_PREFIX: stack.prefix,
     CB_GATEWAY_PORT: String(port),
+    CB_GATEWAY_OPS_PORT: String(opsPort),
+    CB_GATEWAY_OPS_HOST: '127.0.0.1',
     CB_GATEWAY_SECRET: secret,
     CB_GATEWAY_CONNECTIONS_PER_TOKEN: String(Math.min(10_000, Math.max(10, CLIENTS))),
     CB_GATEWAY_MESSAGES_PER_SECOND: '1000',
@@ -142,12 +148,22 @@ const deadline = Date.now() + 60_000;
 for (;;) {
   if (childExited) throw new Error('the gateway exited before it was ready');
   if (Date.now() > deadline) throw new Error('the gateway was not ready within 60 s');
-  const ok = await fetch(`${base}/readyz`).then((r) => r.ok, () => false);
+  const ok = await fetch(`${opsBase}/readyz`).then((r) => r.ok, () => false);
   if (ok) break;
   await sleep(250);
 }
+
+/** The gateway's operational metrics text, from its ops listener; throws rather than report a made-up figure. */
+async function opsMetrics(): Promise<string> {
+  const res = await fetch(`${opsBase}/metrics`);
+  if (!res.ok) throw new Error(`GET ${opsBase}/metrics answered ${res.status}`);
+  return res.text();
+}
+const COALESCED = /^callboard_gateway_kpi_coalesced_total(?:\{[^}]*\})? (\d+)/m;
+// Checked now, so a run never ends with counters it could not read.
+if (!COALESCED.test(await opsMetrics())) throw new Error(`no callboard_gateway_kpi_coalesced_total on ${opsBase}/metrics`);
 const rssReady = rssBytes(pid);
-log(`gateway pid ${pid} ready on ${base}, RSS ${mib(rssReady)}`);
+log(`gateway pid ${pid} ready on ${base} (ops ${opsBase}), RSS ${mib(rssReady)}`);
 
 // RSS sampled twice a second for the whole run.
 let rssPeak = rssReady ?? 0;
@@ -384,12 +400,10 @@ const rssEnd = rssBytes(pid);
 const machine1 = machineTicks();
 // Frames of the last measured batches may still be in flight: wait until they stop arriving.
 await settled(() => delivered, 500, 5000);
-const coalesced = await fetch(`${base}/metrics`)
-  .then((r) => r.text())
-  .then((t) => /^callboard_gateway_kpi_coalesced_total(?:\{[^}]*\})? (\d+)/m.exec(t)?.[1] ?? 'n/a', () => 'n/a');
-const closesMetric = await fetch(`${base}/metrics`)
-  .then((r) => r.text())
-  .then((t) => [...t.matchAll(/^callboard_gateway_closes_total\{[^}]*code="(\d+)"[^}]*\} (\d+)/gm)].map((m) => `${m[1]}:${m[2]}`).join(' ') || 'none', () => 'n/a');
+const opsText = await opsMetrics();
+const coalesced = COALESCED.exec(opsText)?.[1] ?? 'missing';
+// Labelled: no series until the server closed a connection with some code.
+const closesMetric = [...opsText.matchAll(/^callboard_gateway_closes_total\{[^}]*code="(\d+)"[^}]*\} (\d+)/gm)].map((m) => `${m[1]}:${m[2]}`).join(' ') || 'none';
 
 // Quiet baseline: the clients leave; the same producer and consumer carry on for BASELINE_S.
 closingAll = true;
