@@ -1,18 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEvent, type CanonicalEvent } from '@callboard/events';
 import { createTestStack, readBack, type TestStack } from '../../../test/helpers/infra.js';
+import { waitFor } from '../../../test/helpers/wait.js';
 import { SAMPLE_EVENTS } from '../../events/test/fixtures.js';
 import { createEventConsumer, createMetricsRegistry } from '../src/index.js';
-
-async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('event consumer: bad records go to the DLQ and never stop the partition', () => {
   let stack: TestStack;
@@ -50,7 +41,7 @@ describe('event consumer: bad records go to the DLQ and never stop the partition
     });
     await consumer.start();
     try {
-      await waitFor('both valid events', () => (seen.length >= 2 ? true : undefined));
+      await waitFor('both valid events', () => (seen.length >= 2 ? true : undefined), 30_000, 200);
       expect(seen.map((e) => e.eventId)).toEqual(['e-1', 'after-corrupt']);
     } finally {
       await consumer.close();

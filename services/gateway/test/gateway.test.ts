@@ -118,7 +118,12 @@ describe('gateway with the real Kafka, registry and Redis', () => {
     await publishSnapshots(stack, [snapshot('tenant-b', 'secret-q', t0 + 2000, { answered: 8, withinSl: 8 }), snapshot('tenant-b', 'sales', t0 + 2000, { answered: 100, withinSl: 1 })]);
     await publishAlert(stack, { tenantId: 'tenant-b', queueId: 'sales', fingerprint: 'fp-b' });
     await waitFor('tenant b to see its alert and deltas', () => (b.frames.some((f) => f.type === 'alert') && b.frames.filter((f) => f.type === 'kpi').length >= 2 ? true : undefined));
-    await new Promise((r) => setTimeout(r, 500));
+    // The hub fans a record out to every client in one pass, so anything leaked to A went out before B
+    // got it; A's pong, sent after its own messages were handled, comes after all of that on its socket.
+    a.send({ type: 'ping', id: 'after-b' });
+    await a.next('pong', (f) => f.id === 'after-b');
+    // The ack is answered only after a Redis round trip, possibly after the pong.
+    await waitFor('A’s ack to be answered', () => (a.frames.some((f) => f.type === 'acked' || (f.type === 'error' && f.code === 'not_found')) ? true : undefined));
     const text = JSON.stringify(a.frames);
     expect(text).not.toContain('tenant-b');
     expect(text).not.toContain('secret-q');
@@ -187,10 +192,16 @@ describe('gateway with the real Kafka, registry and Redis', () => {
     const c = await client('tenant-a');
     for (let i = 0; i < 40; i += 1) c.send({ type: 'subscribe', queues: ['sales'] });
     expect(await c.next('error')).toMatchObject({ code: 'rate_limited' });
-    await new Promise((r) => setTimeout(r, 300));
+    // Messages are handled in order and pings within the flooded second are dropped, so a pong says
+    // that all 40 subscribes were handled and a new one-second window began (the limiter's clock).
+    let pings = 0;
+    await waitFor('a ping answered in a new rate window', () => {
+      if (c.frames.some((f) => f.type === 'pong')) return true;
+      c.send({ type: 'ping', id: (pings += 1) });
+      return undefined;
+    }, 10_000, 150);
     expect(c.frames.filter((f) => f.type === 'snapshot').length).toBeLessThanOrEqual(20);
     expect(c.closed).toBeUndefined();
-    await new Promise((r) => setTimeout(r, 1100));
     for (let i = 0; i < 200; i += 1) c.send({ type: 'subscribe', queues: ['sales'] });
     expect(await c.waitClosed()).toMatchObject({ code: 4029 });
   });

@@ -39,12 +39,14 @@ describe('a slow client over a real socket', () => {
     const hub = gw.gateway.hub;
     socketOf(slow).pause();
     const started = Date.now();
-    // Snapshots arrive one by one, as from Kafka: the event loop turns between them.
-    const tick = () => new Promise((r) => setTimeout(r, 5));
+    // Snapshots arrive one by one, as from Kafka, each once the fast client has the one before: a
+    // slow client that held the fast one back would stop the loop here.
+    const fastHas = (i: number) =>
+      waitFor(`the fast client to get view ${i}`, () => (fast.frames.some((f) => f.type === 'kpi' && (f.view as QueueView).at === big(i).at) ? true : undefined), 10_000, 2);
     for (let i = 1; i <= 100; i += 1) {
       hub.applySnapshot(big(i));
       if (i % 30 === 0) hub.applyAlert({ fingerprint: `fp${i}`, kind: 'fire', tenantId: 'slow-co', queueId: 'q1' });
-      await tick();
+      await fastHas(i);
     }
     await waitFor('the fast client to get every frame', () => (fast.frames.filter((f) => f.type === 'kpi').length === 100 ? true : undefined), 10_000, 10);
     expect(Date.now() - started).toBeLessThan(5000);
@@ -66,7 +68,7 @@ describe('a slow client over a real socket', () => {
       while (pushing && last < 600) {
         last += 1;
         hub.applySnapshot(big(last));
-        await tick();
+        await fastHas(last);
       }
     })();
     try {
