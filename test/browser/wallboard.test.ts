@@ -13,6 +13,7 @@ import { QueueConfig } from '@callboard/queue-config';
 import { createMetricsRegistry, type Redis } from '@callboard/runtime';
 import { WindowStore, type QueueView } from '@callboard/windows';
 import { TEST_LIMITS } from '../../services/gateway/test/support.js';
+import { publishSnapshots } from '../helpers/alerter-bed.js';
 import { createTestStack, type TestStack } from '../helpers/infra.js';
 import { testAlerter } from '../helpers/pipeline.js';
 import { snapshot } from '../helpers/snapshots.js';
@@ -152,21 +153,8 @@ describe('wallboard in a real headless Chromium', () => {
     alerter = testAlerter(stack, alerts, rules);
     await alerter.start();
     // The aggregator's tick: one snapshot per queue per second, so the data age stays fresh.
-    const producer = stack.kafka.producer();
-    await producer.connect();
-    let stopped = false;
-    const loop = (async () => {
-      while (!stopped) {
-        const messages = await Promise.all(views().map(async (v) => ({ key: `${v.tenantId}/${v.queueId}`, value: await stack.codec.encode(stack.topology.kpi.name, { ...v }) })));
-        await producer.send({ topic: stack.topology.kpi.name, messages });
-        await new Promise((r) => setTimeout(r, 1000));
-      }
-      await producer.disconnect();
-    })();
-    stopPublishing = async () => {
-      stopped = true;
-      await loop;
-    };
+    const publisher = publishSnapshots(stack, views, 1000);
+    stopPublishing = () => publisher.stop();
     await waitFor('the snapshots to reach the gateway', () => (gateway.hub.tenantViews(TENANT).length === 3 ? true : undefined), 30_000);
     context = await launchChromium(userDataDir);
   });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { AlertStore } from '@callboard/alerter';
 import { type AlertState, loadRules, type RulesFile } from '@callboard/alerts';
-import { publishSnapshots, useAlerterBed } from '../helpers/alerter-bed.js';
+import { dispatchSettled, publishSnapshots, useAlerterBed } from '../helpers/alerter-bed.js';
 import { testAlerter } from '../helpers/pipeline.js';
 import { snapshot } from '../helpers/snapshots.js';
 import { waitFor } from '../helpers/wait.js';
@@ -28,15 +28,6 @@ describe('silences and escalation through the real alerter (issue 8 items 12 and
   /** The alert of `queueId`, once `test` holds for it. */
   const alertWhen = (store: AlertStore, tenant: string, queueId: string, what: string, test: (a: AlertState) => boolean) =>
     waitFor(what, async () => (await store.list(tenant)).find((a) => a.queueId === queueId && test(a)), 60_000, 100);
-
-  /** Nothing left to send: the outbox drained, no group waiting, no delivery queued or in flight. */
-  const dispatchSettled = (store: AlertStore) =>
-    waitFor('the dispatcher to settle', async () => {
-      const k = store.keys;
-      const [outbox, queued, inFlight, grouper] = await Promise.all([bed.redis.llen(k.outbox), bed.redis.zcard(k.deliveryQueue), bed.redis.zcard(k.inFlight), bed.redis.get(k.grouper)]);
-      const waiting = grouper ? (JSON.parse(grouper) as { groups: { pending: unknown[] }[] }).groups.some((g) => g.pending.length > 0) : false;
-      return outbox + queued + inFlight === 0 && !waiting ? true : undefined;
-    });
 
   const heard = (receiver: WebhookReceiver, tenant: string, kind: string, episode?: number) =>
     receiver.alerts().filter((a) => a.tenantId === tenant && a.kind === kind && (episode === undefined || a.episode === episode));

@@ -7,7 +7,8 @@ import { createKafkaSink, createMemorySink, runSimulation, type SimulatorConfigI
 import { computeOracle } from '@callboard/kpi';
 import { WindowStore } from '@callboard/windows';
 import { createTestStack, type TestStack } from '../helpers/infra.js';
-import { testAggregator, testAlerter } from '../helpers/pipeline.js';
+import { dispatchSettled } from '../helpers/alerter-bed.js';
+import { testAggregator, testAlerter, waitUntilConsumed } from '../helpers/pipeline.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
 
 const MIN = 60_000;
@@ -85,8 +86,12 @@ describe('an alert scenario from simulated traffic through the aggregator and th
         ],
         sinks: { faulty: [createKafkaSink({ producer, codec: stack.codec })], truth },
       });
-      // Let the last snapshots and notifications through.
-      await new Promise((r) => setTimeout(r, 3000));
+      // Let the last snapshots and notifications through: every event applied, a snapshot of it all
+      // published and evaluated, and every notification that came of it sent.
+      await waitUntilConsumed(stack, `${stack.prefix}agg`);
+      await aggregator.publishSnapshots();
+      await waitUntilConsumed(stack, `${stack.prefix}alerter`, 60_000, [stack.topology.kpi.name]);
+      await dispatchSettled(store);
     } finally {
       await producer.disconnect();
       await alerter.close();

@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertStore, RulesSource } from '@callboard/alerter';
-import { loadRules } from '@callboard/alerts';
+import { type AlertState, loadRules, sampleRule } from '@callboard/alerts';
 import type { Redis } from '@callboard/runtime';
 import type { QueueView } from '@callboard/windows';
 import { createTestStack, type DecodedRecord, readBack, type TestStack } from '../helpers/infra.js';
-import { publishSnapshots } from '../helpers/alerter-bed.js';
+import { dispatchSettled, publishSnapshots } from '../helpers/alerter-bed.js';
 import { childEnv, exited, REPO_ROOT, testAlerter } from '../helpers/pipeline.js';
 import { snapshot } from '../helpers/snapshots.js';
 import { waitFor } from '../helpers/wait.js';
@@ -51,22 +51,38 @@ describe('alerter with the real services', () => {
   /** Notifications of one kind for queues of `tenant` (several tests share the topics). */
   const count = (kind: string, tenant = TENANT) => receiver.alerts().filter((a) => a.kind === kind && a.tenantId === tenant).length;
 
+  /** Waits until each of the `n` alerts of `tenant` was evaluated at or after `since` and `test` holds for it. */
+  const evaluated = (store: AlertStore, tenant: string, n: number, what: string, test: (a: AlertState) => boolean, since = 0) =>
+    waitFor(what, async () => {
+      const all = await store.list(tenant);
+      return all.length === n && all.every((a) => a.lastEvaluatedAt >= since && test(a)) ? true : undefined;
+    }, 60_000, 50);
+
+  /** Waits until every alert of `tenant` was evaluated again after now and all that came of it was sent. */
+  const settled = async (store: AlertStore, tenant: string, n: number) => {
+    await evaluated(store, tenant, n, 'an evaluation of every alert after now', () => true, Date.now());
+    await dispatchSettled(store);
+  };
+
   it('fires once and resolves once per episode, groups a storm over 30 queues into one page, and records acks', async () => {
     const namespace = `t${randomBytes(4).toString('hex')}`;
     const store = new AlertStore(redis, namespace);
     const rules = loadRules(rulesFile(receiver.url));
     const alerter = testAlerter(stack, store, rules);
     await alerter.start();
+    /** The value the alerter reads from a snapshot at service level `v`, as the publisher below builds it. */
+    const valueAt = (v: number) => sampleRule(snapshot(TENANT, 'q', Date.now(), { answered: 40, withinSl: Math.round(40 * v) }), rules.rules[0]!).value;
     const queues = Array.from({ length: 30 }, (_, i) => `q${String(i).padStart(2, '0')}`);
     let sl = 0.95;
     // A value oscillating inside the hysteresis band (0.80..0.85) after the fire must not re-fire.
     const pub = publishing(() => queues.map((q) => snapshot(TENANT, q, Date.now(), { answered: 40, withinSl: Math.round(40 * sl) })));
     try {
-      await new Promise((r) => setTimeout(r, 1500));
+      await evaluated(store, TENANT, 30, 'every queue evaluated at 95 %', (a) => a.value === valueAt(0.95));
+      await dispatchSettled(store);
       expect(receiver.posts).toHaveLength(0);
       sl = 0.5;
       await waitFor('30 fires', () => (count('fire') >= 30 ? true : undefined), 30_000);
-      await new Promise((r) => setTimeout(r, 1500));
+      await settled(store, TENANT, 30);
       expect(count('fire')).toBe(30);
       // One storm, one page: every fire of the rule for the tenant in one grouped POST.
       const firePosts = receiver.unique().filter((p) => p.alerts.some((a) => a.kind === 'fire'));
@@ -81,13 +97,14 @@ describe('alerter with the real services', () => {
 
       for (const v of [0.82, 0.7, 0.83, 0.6]) {
         sl = v;
-        await new Promise((r) => setTimeout(r, 600));
+        await evaluated(store, TENANT, 30, `every queue evaluated at ${v}`, (a) => a.value === valueAt(v));
       }
+      await dispatchSettled(store);
       expect(count('fire')).toBe(30);
       expect(count('resolve')).toBe(0);
       sl = 0.95;
       await waitFor('30 resolves', () => (count('resolve') >= 30 ? true : undefined), 30_000);
-      await new Promise((r) => setTimeout(r, 1500));
+      await settled(store, TENANT, 30);
       expect(count('resolve')).toBe(30);
       expect(receiver.posts.length).toBe(receiver.unique().length);
     } finally {
@@ -130,16 +147,17 @@ describe('alerter with the real services', () => {
       await waitFor('3 fires delivered', () => (count('fire', `${TENANT}-k`) >= 3 ? true : undefined), 60_000);
 
       // The webhook goes down; the alerts resolve; the alerter is killed while retrying.
+      const refusedBefore = receiver.refused();
       receiver.setStatus(503);
       sl = 0.95;
       await waitFor('resolved alerts', async () => ((await store.list(`${TENANT}-k`)).filter((a) => a.state === 'resolved' || a.state === 'normal').length === 3 ? true : undefined), 60_000, 50);
-      await new Promise((r) => setTimeout(r, 1500));
+      await waitFor('a refused attempt to send the resolves', () => (receiver.refused() > refusedBefore ? true : undefined), 60_000, 50);
       child.kill('SIGKILL');
       await exited(child);
       receiver.setStatus(200);
       child = start();
       await waitFor('3 resolves delivered', () => (count('resolve', `${TENANT}-k`) >= 3 ? true : undefined), 60_000);
-      await new Promise((r) => setTimeout(r, 2000));
+      await settled(store, `${TENANT}-k`, 3);
       expect(count('fire', `${TENANT}-k`)).toBe(3);
       expect(count('resolve', `${TENANT}-k`)).toBe(3);
     } finally {
@@ -161,7 +179,7 @@ describe('alerter with the real services', () => {
     const pub = publishing(() => queues.map((q) => snapshot(tenant, q, Date.now(), { answered: 40, withinSl: 10 })));
     try {
       await waitFor('6 fires', () => (count('fire', tenant) >= 6 ? true : undefined), 60_000);
-      await new Promise((r) => setTimeout(r, 3000));
+      await settled(new AlertStore(redis, namespace), tenant, 6);
       expect(count('fire', tenant)).toBe(6);
       expect(new Set(receiver.alerts().filter((a) => a.tenantId === tenant).map((a) => a.fingerprint)).size).toBe(6);
     } finally {

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll } from 'vitest';
+import type { AlertStore } from '@callboard/alerter';
+import type { GrouperSnapshot } from '@callboard/alerts';
 import type { Redis } from '@callboard/runtime';
 import type { QueueView } from '@callboard/windows';
 import { createTestStack, type TestStack } from './infra.js';
+import { waitFor } from './wait.js';
 import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.js';
 
 /** What the alerter's end-to-end tests share: real topics, a Redis client and a webhook receiver. */
@@ -44,6 +47,7 @@ export function publishSnapshots(stack: TestStack, views: () => QueueView[], eve
     while (!stopped) {
       const messages = await Promise.all(views().map(async (v) => ({ key: `${v.tenantId}/${v.queueId}`, value: await stack.codec.encode(stack.topology.kpi.name, { ...v }) })));
       await producer.send({ topic: stack.topology.kpi.name, messages });
+      // A cadence, not a wait: the aggregator's snapshot tick, which data age and `forMs` are measured against.
       await new Promise((r) => setTimeout(r, everyMs));
     }
     await producer.disconnect();
@@ -54,4 +58,28 @@ export function publishSnapshots(stack: TestStack, views: () => QueueView[], eve
       await done;
     },
   };
+}
+
+/**
+ * Waits until the alerter of `store` has nothing left to send: its outbox drained, no notification
+ * waiting in a group, no delivery queued or in flight. One MULTI reads all four, so a notification
+ * on its way from one to the next is never missed; every one made before the call has then been
+ * POSTed (or dead-lettered).
+ */
+export async function dispatchSettled(store: AlertStore, timeoutMs = 60_000): Promise<void> {
+  const k = store.keys;
+  await waitFor(
+    'the dispatcher to settle',
+    async () => {
+      const replies = await store.redis.multi().llen(k.outbox).get(k.grouper).zcard(k.deliveryQueue).zcard(k.inFlight).exec();
+      const [outbox, grouper, queued, inFlight] = (replies ?? []).map(([err, value]) => {
+        if (err) throw err;
+        return value;
+      }) as [number, string | null, number, number];
+      const waiting = grouper ? (JSON.parse(grouper) as GrouperSnapshot).groups.some((g) => g.pending.length > 0) : false;
+      return outbox + queued + inFlight === 0 && !waiting ? true : undefined;
+    },
+    timeoutMs,
+    50,
+  );
 }

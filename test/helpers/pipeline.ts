@@ -76,15 +76,15 @@ export async function produceSimulatedRun(stack: TestStack, options: SimulatedRu
   return { truth: truth.items.map((i) => i.event).filter((e) => Date.parse(e.occurredAt) <= endAt), delivered };
 }
 
-/** Waits until the group has committed every record of both event topics. */
-export async function waitUntilConsumed(stack: TestStack, groupId: string, timeoutMs = 120_000): Promise<void> {
+/** Waits until the group has committed every record of `topics`, by default both event topics. */
+export async function waitUntilConsumed(stack: TestStack, groupId: string, timeoutMs = 120_000, topics = [stack.topology.callEvents.name, stack.topology.agentEvents.name]): Promise<void> {
   const admin = stack.kafka.admin();
   await admin.connect();
   try {
     await waitFor(
       `group ${groupId} to consume everything`,
       async () => {
-        for (const topic of [stack.topology.callEvents.name, stack.topology.agentEvents.name]) {
+        for (const topic of topics) {
           const ends = await admin.fetchTopicOffsets(topic);
           const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
           for (const end of ends) {

@@ -32,6 +32,8 @@ export interface WebhookReceiver {
   /** Each alert notification once per idempotency key. */
   alerts(): ReceivedAlert[];
   setStatus(status: number): void;
+  /** How many POSTs were answered with the failing status of {@link WebhookReceiver.setStatus}. */
+  refused(): number;
   /** Holds every answer this long (ms); the POST is recorded when it arrives. */
   setDelay(ms: number): void;
   close(): Promise<void>;
@@ -41,11 +43,13 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   const posts: ReceivedPost[] = [];
   let status = 200;
   let delayMs = 0;
+  let refused = 0;
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       if (status >= 300) {
+        refused += 1;
         res.writeHead(status).end();
         return;
       }
@@ -67,6 +71,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     setStatus: (s) => {
       status = s;
     },
+    refused: () => refused,
     setDelay: (ms) => {
       delayMs = ms;
     },
