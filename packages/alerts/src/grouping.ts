@@ -18,7 +18,7 @@ export interface Batch {
   /** Sorted by fingerprint, then kind, so the payload is the same on every retry. */
   notifications: Notification[];
   /**
-   * Hash of route, group key and the sorted (fingerprint, kind, episode) entries, plus for a repeat
+   * Hash of route, group key and the sorted (fingerprint, kind, episode, episode start) entries, plus for a repeat
    * the time of the send it repeats. Derived from content only, so a retried or re-derived send
    * carries the same key and the receiver can drop the duplicate.
    */
@@ -50,7 +50,7 @@ export interface GrouperSnapshot {
 }
 
 function entryId(n: Notification): string {
-  return `${n.fingerprint}:${n.kind}:${n.episode}`;
+  return `${n.fingerprint}:${n.kind}:${n.episode}:${n.episodeStartedAt ?? ''}`;
 }
 
 function byEntry(a: Notification, b: Notification): number {

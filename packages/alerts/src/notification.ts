@@ -19,6 +19,12 @@ export interface Notification {
   metric: MetricName;
   value: number | null;
   episode: number;
+  /**
+   * When the episode fired (ms). Episode numbers restart at 1 when alert state is new (a new
+   * deployment, a new Redis), so the start time is what tells two episodes of one fingerprint apart in
+   * the idempotency key. Absent on notifications stored before it existed.
+   */
+  episodeStartedAt?: number;
   /** When it happened (ms): the fire, the resolve, or the escalation decision. */
   at: number;
   labels: Record<string, string>;
@@ -44,6 +50,7 @@ export function toNotification(alert: AlertState, rule: Rule, kind: Notification
     metric: rule.metric,
     value: alert.value,
     episode: alert.episode,
+    episodeStartedAt: alert.firedAt ?? at,
     at: kind === 'fire' ? (alert.firedAt ?? at) : kind === 'resolve' ? (alert.resolvedAt ?? at) : at,
     labels: { ...rule.labels },
     routes: notificationRoutes(alert, rule, kind),

@@ -126,6 +126,16 @@ describe('NotificationGrouper', () => {
     expect(otherEpisode.due(T0 + 10_000)[0]?.idempotencyKey).not.toBe(a.idempotencyKey);
   });
 
+  it('gives episode 1 of a fingerprint a new key when alert state starts afresh (a new deployment or Redis), so a deduping receiver still pages', () => {
+    const before = new NotificationGrouper();
+    before.add(note('q01', { episode: 1, episodeStartedAt: T0 }), T0);
+    const afresh = new NotificationGrouper();
+    afresh.add(note('q01', { episode: 1, episodeStartedAt: T0 + 24 * HOUR }), T0 + 24 * HOUR);
+    const a = before.due(T0 + 10_000)[0] as Batch;
+    const b = afresh.due(T0 + 24 * HOUR + 10_000)[0] as Batch;
+    expect(b.idempotencyKey).not.toBe(a.idempotencyKey);
+  });
+
   it('drops a notification decided twice', () => {
     const grouper = new NotificationGrouper();
     grouper.add(note('a'), T0);
