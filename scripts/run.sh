@@ -62,7 +62,8 @@ say "running. Watch the traffic:   pnpm callboard tail --topic cc.call-events.v1
 say "live KPIs of a queue:         pnpm callboard query --tenant acme-telecom --queue billing --window rolling-15m"
 say "alerts of a tenant:           pnpm callboard alerts list --tenant acme-telecom"
 say "pages sent by the alerter:    tail -f $CB_HOME/logs/webhook.log"
-say "metrics:                      http://127.0.0.1:9401/metrics (aggregator), http://127.0.0.1:9403/metrics (alerter), $gw/metrics (gateway)"
+say "operational metrics:          http://127.0.0.1:9401/metrics (aggregator), http://127.0.0.1:9403/metrics (alerter), http://127.0.0.1:${CB_GATEWAY_OPS_PORT:-9405}/metrics (gateway)"
+say "KPI gauges (need a token):    curl -H \"Authorization: Bearer \$TOKEN\" $gw/metrics"
 say "Ctrl-C stops everything."
 # Exit (and so stop everything) when any service dies.
 wait -n "${pids[@]}"
