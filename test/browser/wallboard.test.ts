@@ -80,8 +80,14 @@ describe('wallboard in a real headless Chromium', () => {
     });
   }
 
+  /** Errors the pages printed to their console (a missing resource is one), for the tests that expect none. */
+  const consoleErrors: string[] = [];
+
   async function openWallboard(role: Role, query = 'lang=en', sub?: string): Promise<Page> {
     const page = await context.newPage();
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
     await page.goto(`${baseUrl}/?${query}#token=${await token(role, sub)}`);
     await page.locator('[data-queue="sales"] .sl-value').waitFor({ timeout: 30_000 });
     return page;
@@ -214,6 +220,8 @@ describe('wallboard in a real headless Chromium', () => {
     expect(await page.locator('svg.sparkline').count()).toBe(3);
     await expect.poll(async () => ((await page.locator('[data-queue="sales"] svg.sparkline path.line').getAttribute('d')) ?? '').split('L').length, { timeout: 10_000 }).toBeGreaterThan(40);
     expectInsideViewBox(await sparklineBoxes(page));
+    // A TV that reloads for weeks must not log an error (a 404 favicon, say) on each load.
+    expect(consoleErrors).toEqual([]);
     await shot(page, 'wallboard-tiles');
     await page.close();
   });
