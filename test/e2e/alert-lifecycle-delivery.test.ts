@@ -123,8 +123,11 @@ describe('alert deliveries: credentials, fencing and claims (issue 8 items 4 and
     const of = (kind: string) => slow.alerts().filter((a) => a.tenantId === tenant && a.kind === kind);
     const store = new AlertStore(redis, namespace);
     try {
-      await waitFor('the fire POST to arrive', () => (slow.posts.length > 0 ? true : undefined), 60_000);
-      // Resolves are appended to the outbox while the fire's POST is still unanswered.
+      // All three fires must have reached the receiver (in one POST or, on a loaded machine whose
+      // evaluations straddle the group wait, several) before the queues recover: a queue that had not
+      // fired yet would never fire, and the wait below would time out (seen in a CI run).
+      await waitFor('the 3 fires to arrive', () => (of('fire').length === 3 ? true : undefined), 60_000);
+      // Resolves are appended to the outbox while the last fire's POST is still unanswered.
       sl = 0.95;
       await waitFor('3 fires and 3 resolves', () => (of('fire').length === 3 && of('resolve').length === 3 ? true : undefined), 90_000);
       await waitFor('every delivery done', async () => ((await redis.hlen(store.keys.deliveries)) === 0 ? true : undefined), 60_000);
