@@ -33,6 +33,10 @@ export interface QueueKeys {
   waiting: string;
   stats: string;
   visit(callId: string): string;
+  /** Applied offset and watermark per `group:topic:partition` (see {@link offsetsField}). */
+  offsets: string;
+  /** Late events of this queue from one partition, waiting for cc.late.v1. */
+  late(offsetsField: string): string;
 }
 
 export function queueKeys(namespace: string, tenantId: string, queueId: string): QueueKeys {
@@ -44,17 +48,53 @@ export function queueKeys(namespace: string, tenantId: string, queueId: string):
     waiting: `${prefix}waiting`,
     stats: `${prefix}stats`,
     visit: (callId) => `${prefix}v:${callId}`,
+    offsets: `${prefix}offsets`,
+    late: (field) => `${prefix}late:${field}`,
   };
+}
+
+/** Every key of one tenant's agent state, under the hash tag `{tenant}` (DESIGN §5). */
+export interface TenantKeys {
+  /** Agent id to its latest state (DESIGN §3 live state). */
+  agents: string;
+  offsets: string;
+  late(offsetsField: string): string;
+}
+
+export function tenantKeys(namespace: string, tenantId: string): TenantKeys {
+  const prefix = `${namespace}:{${checkId('tenantId', tenantId)}}:`;
+  return { agents: `${prefix}agents`, offsets: `${prefix}offsets`, late: (field) => `${prefix}late:${field}` };
+}
+
+/** The field of a partition in a queue's or tenant's offsets hash; no part holds a colon. */
+export function offsetsField(group: string, topic: string, partition: number): string {
+  return `${group}:${topic}:${partition}`;
+}
+
+/**
+ * Which queues and tenants one partition has touched, for one consumer group: the first and
+ * latest batch of each (touch-partition-1.lua). In the partition's own slot.
+ */
+export function partitionIndexKey(namespace: string, group: string, topic: string, partition: number): string {
+  return `${namespace}:pi:{${group}:${topic}:${partition}}`;
 }
 
 /** A tenant's agents, one hash: agent id to its latest state (DESIGN §3 live state). */
 export function tenantAgentsKey(namespace: string, tenantId: string): string {
-  return `${namespace}:{${checkId('tenantId', tenantId)}}:agents`;
+  return tenantKeys(namespace, tenantId).agents;
 }
 
-/** Applied offset and watermark of one partition, for one consumer group. */
-export function partitionKey(namespace: string, group: string, topic: string, partition: number): string {
+/**
+ * The previous layout (before issue 9): one hash per partition with its applied offset and
+ * watermark. Only read, to refuse or migrate an old store (docs/decisions/0007-one-slot-per-call.md).
+ */
+export function legacyPartitionKey(namespace: string, group: string, topic: string, partition: number): string {
   return `${namespace}:p:{${group}:${topic}:${partition}}`;
+}
+
+/** The previous layout's late outbox of one partition; only read by the migration. */
+export function legacyLateOutboxKey(namespace: string, group: string, topic: string, partition: number): string {
+  return `${namespace}:late-outbox:{${group}:${topic}:${partition}}`;
 }
 
 /** Queues with recent writes, scored by the wall-clock time of the last one. */
@@ -62,10 +102,6 @@ export function activeQueuesKey(namespace: string): string {
   return `${namespace}:active`;
 }
 
-/** Late events waiting to be published to cc.late.v1 (a transactional outbox). */
-export function lateOutboxKey(namespace: string, group: string): string {
-  return `${namespace}:late-outbox:{${group}}`;
-}
 
 export function fineGroupStart(ms: number): number {
   return Math.floor(ms / FINE_GROUP_MS) * FINE_GROUP_MS;

@@ -25,8 +25,12 @@ export function loadScripts(redis: Redis, dir: URL = COMMANDS_DIR): void {
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    /** commands/apply-batch-2.lua */
-    cbApplyBatch(partitionKey: string, lateOutboxKey: string, ...args: (string | number)[]): Result<(number | string)[], Context>;
+    /** commands/apply-queue.lua: number of keys, the keys, then the arguments. */
+    cbApplyQueue(numKeys: number, ...args: (string | number)[]): Result<(number | string)[], Context>;
+    /** commands/apply-agents-3.lua */
+    cbApplyAgents(offsetsKey: string, lateKey: string, agentsKey: string, ...args: (string | number)[]): Result<(number | string)[], Context>;
+    /** commands/touch-partition-1.lua */
+    cbTouchPartition(indexKey: string, ...args: (string | number)[]): Result<number, Context>;
     /** commands/acquire-lease-1.lua: 1 when the holder has the lease. */
     cbAcquireLease(key: string, holder: string, ttlMs: number): Result<number, Context>;
     /** commands/read-buckets.lua: number of keys, the keys, then the specs. */

@@ -11,11 +11,15 @@ import {
   fineGroupStart,
   fineSlot,
   INTERVAL_BUCKET_MS,
-  lateOutboxKey,
-  partitionKey,
+  intervalStart,
+  legacyLateOutboxKey,
+  legacyPartitionKey,
+  offsetsField,
+  partitionIndexKey,
   queueKeys,
   type QueueKeys,
   tenantAgentsKey,
+  tenantKeys,
 } from './bucket-keys.js';
 import { decodeAgentValue, encodeAgentValue } from './agent-value.js';
 import { loadScripts } from './script-loader.js';
@@ -73,16 +77,59 @@ export interface ApplyBatchResult {
   redelivered: number;
   /** Earlier events whose verdict an arrival of this batch changed (docs/decisions/0006-invalid-visits.md). */
   revised: number;
-  /** The partition's applied offset after the batch (-1: none yet). */
+  /** The batch's last offset, valid or not. */
   lastOffset: number;
+  /** The partition watermark after the batch. */
   watermark: number;
+  /** Members (`q:<tenant>:<queue>`, `a:<tenant>`) whose late list holds entries: drain them. */
+  lateMembers: string[];
 }
 
 /** An outbox entry for `cc.late.v1`. */
 export interface LateEntry {
   offset: number;
+  /** The partition watermark the event was judged against. */
   watermark: number;
   event: string;
+  /** The queue or tenant whose late list holds it. */
+  member: string;
+}
+
+/** See {@link WindowStore.resumePoint}. */
+export interface ResumePoint {
+  /** The offset to replay from, when a queue or tenant missed writes; undefined: Kafka's committed offset stands. */
+  resumeAt: number | undefined;
+  /** Every offset up to this one is applied to every queue and tenant of the partition (-1: none). */
+  applied: number;
+  /** The partition watermark before the resume point. */
+  watermark: number;
+  /** Offsets up to this one were applied before a migration from the previous layout (-1: none). */
+  base: number;
+  /** The queues and tenants the partition has touched. */
+  members: string[];
+}
+
+/** One script call of a batch: the events of one queue, or the agent events of one tenant. */
+interface MemberCall {
+  kind: 'queue' | 'agents';
+  member: string;
+  activeMember: string;
+  prefix: string;
+  keys: string[];
+  events: Record<string, unknown>[];
+  /** The partition watermark after the batch. */
+  watermark: number;
+}
+
+function partitionId(ref: PartitionRef): string {
+  return offsetsField(ref.group, ref.topic, ref.partition);
+}
+
+/** "<offset>:<watermark>", as the apply scripts and touch-partition-1.lua store them. */
+function parseOffsetValue(value: string | undefined): { offset: number; watermark: number } | undefined {
+  if (value === undefined) return undefined;
+  const [offset, watermark] = value.split(':').map(Number);
+  return { offset: offset!, watermark: watermark ?? 0 };
 }
 
 export interface LiveQueueState {
@@ -122,8 +169,8 @@ export class WindowStore {
   readonly intervalRetentionMs: number;
   readonly maxWaitingAgeMs: number;
   private readonly keyCache = new Map<string, QueueKeys>();
-  /** Each partition's watermark as of this store's last call: predicts which events are late. */
-  private readonly watermarks = new Map<string, number>();
+  /** Each partition's watermark as of this store's last batch, and its migrated base offset. */
+  private readonly partitions = new Map<string, { watermark: number; base: number }>();
 
   constructor(
     readonly redis: Redis,
@@ -147,44 +194,146 @@ export class WindowStore {
     return keys;
   }
 
-  /** Applies one partition batch in one script call; offsets at or below the stored one are skipped. */
+  /**
+   * Applies one partition batch: one script call per queue it touches and one per tenant with agent
+   * events, each in its own hash slot, all issued before any is awaited, after a call recording the
+   * partition's members (docs/decisions/0007-one-slot-per-call.md). Offsets at or below a queue's
+   * stored one are skipped by that queue.
+   */
   async applyBatch(input: ApplyBatchInput): Promise<ApplyBatchResult> {
-    const ref = partitionKey(this.namespace, input.group, input.topic, input.partition);
-    let predicted = this.watermarks.get(ref);
-    if (predicted === undefined) predicted = (await this.appliedOffset(input))?.watermark ?? 0;
-    let reply = await this.callApply(ref, input, predicted);
-    if (reply[0] === -1) {
-      // Another instance moved the watermark since this one last looked: send every late copy.
-      reply = await this.callApply(ref, input, undefined);
+    const ref: PartitionRef = { group: input.group, topic: input.topic, partition: input.partition };
+    const id = partitionId(ref);
+    let state = this.partitions.get(id);
+    if (!state) {
+      const resume = await this.resumePoint(ref);
+      state = { watermark: resume.watermark, base: resume.base };
+      this.partitions.set(id, state);
     }
-    const [applied, duplicates, anomalies, late, redelivered, lastOffset, watermark, revised] = reply as number[];
-    this.watermarks.set(ref, watermark!);
-    return { applied: applied!, duplicates: duplicates!, anomalies: anomalies!, late: late!, redelivered: redelivered!, revised: revised!, lastOffset: lastOffset!, watermark: watermark! };
+    const batchLast = Number(input.lastOffset ?? input.events.at(-1)?.offset ?? -1);
+    const total: ApplyBatchResult = { applied: 0, duplicates: 0, anomalies: 0, late: 0, redelivered: 0, revised: 0, lastOffset: batchLast, watermark: state.watermark, lateMembers: [] };
+    // Offsets a migrated store had applied before its migration, for every queue (store migrate).
+    const events = input.events.filter(({ offset }) => Number(offset) > state.base);
+    total.redelivered += input.events.length - events.length;
+    if (events.length === 0) return total;
+
+    let pending = this.planBatch(ref, events, input, state.watermark);
+    await this.call('recording the partition\'s queues', () =>
+      this.redis.cbTouchPartition(partitionIndexKey(this.namespace, ref.group, ref.topic, ref.partition), Number(events[0]!.offset), state.watermark, batchLast, ...pending.map((c) => c.member)),
+    );
+    const active: string[] = [];
+    for (let round = 0; pending.length > 0; round += 1) {
+      if (round > 4) throw new CallboardError('CB_REDIS_SCRIPT', `applying a batch of ${ref.topic}[${ref.partition}]: the queue calls did not settle after ${round} rounds`);
+      const replies = await Promise.all(pending.map((c) => this.callMember(c, ref, batchLast)));
+      const again: MemberCall[] = [];
+      let staleWatermark: number | undefined;
+      replies.forEach((reply, i) => {
+        const c = pending[i]!;
+        if (reply[0] === -1) {
+          staleWatermark = Math.max(staleWatermark ?? 0, Number(reply[1]));
+          again.push(c);
+        } else if (reply[0] === -2) {
+          // Buckets of a re-judged earlier event of a visit: declare them and call again.
+          for (const key of reply.slice(1)) c.keys.push(String(key));
+          again.push(c);
+        } else {
+          const [applied, duplicates, anomalies, late, redelivered, revised, judged, lateLength] = reply.map(Number) as number[];
+          total.applied += applied!;
+          total.duplicates += duplicates!;
+          total.anomalies += anomalies!;
+          total.late += late!;
+          total.redelivered += redelivered!;
+          total.revised += revised!;
+          if (judged! > 0 && c.kind === 'queue') active.push(c.activeMember);
+          if (lateLength! > 0) total.lateMembers.push(c.member);
+        }
+      });
+      if (staleWatermark !== undefined) {
+        // Another instance moved this partition on since this store last looked: judge again with
+        // the stored watermark (the failed calls wrote nothing).
+        state.watermark = Math.max(state.watermark, staleWatermark);
+        const fresh = new Map(this.planBatch(ref, events, input, state.watermark).map((c) => [c.member, c]));
+        pending = again.map((c) => ({ ...fresh.get(c.member)!, keys: [...new Set([...fresh.get(c.member)!.keys, ...c.keys])] }));
+      } else pending = again;
+    }
+    // The active-queue index is loss-tolerant (a queue's next write adds it again): its own call.
+    if (active.length > 0) {
+      const nowMs = input.nowMs;
+      await this.call('marking queues active', () => this.redis.zadd(activeQueuesKey(this.namespace), ...active.flatMap((m) => [nowMs, m])));
+    }
+    state.watermark = events.reduce((wm, { event }) => Math.max(wm, Date.parse(event.occurredAt)), state.watermark);
+    total.watermark = state.watermark;
+    return total;
   }
 
-  /** One script call; `predictedWatermark` undefined sends every event's late copy. */
-  private async callApply(ref: string, input: ApplyBatchInput, predictedWatermark: number | undefined): Promise<number[]> {
-    let wm = predictedWatermark ?? 0;
-    const payload = input.events.map(({ offset, event }) => {
+  /**
+   * Splits a batch into one call per queue and per tenant. Each event carries the partition's
+   * watermark before its offset: the running max of occurredAt from `watermark` (a late event is
+   * below it, so it never moves it), which is exactly the rule `splitLate` states.
+   */
+  private planBatch(ref: PartitionRef, events: ApplyBatchInput['events'], input: ApplyBatchInput, watermark: number): MemberCall[] {
+    const field = offsetsField(ref.group, ref.topic, ref.partition);
+    const calls = new Map<string, MemberCall>();
+    let wm = watermark;
+    for (const { offset, event } of events) {
       const t = Date.parse(event.occurredAt);
-      const late = predictedWatermark === undefined || t < wm - this.graceMs;
-      if (!late && t > wm) wm = t;
-      return this.encodeForScript(Number(offset), event, input.settingsFor, late);
-    });
-    const outbox = lateOutboxKey(this.namespace, `${input.group}:${input.topic}:${input.partition}`);
+      const w = wm;
+      if (t > wm) wm = t;
+      const late = t < w - this.graceMs ? formatJsonLine(event).trimEnd() : undefined;
+      if (isCallEvent(event)) {
+        const member = `q:${event.tenantId}:${event.queueId}`;
+        let c = calls.get(member);
+        const keys = this.keys(event.tenantId, event.queueId);
+        if (!c) {
+          c = { kind: 'queue', member, activeMember: `${event.tenantId}:${event.queueId}`, prefix: keys.prefix, keys: [keys.offsets, keys.late(field), keys.stats, keys.waiting], events: [], watermark: 0 };
+          calls.set(member, c);
+        }
+        c.keys.push(keys.visit(event.callId));
+        if (!late) c.keys.push(keys.fine(fineGroupStart(t)), keys.interval(intervalStart(t)));
+        const delta = contribution(event, input.settingsFor(event.tenantId, event.queueId));
+        const d: number[] = [];
+        COUNT_FIELDS.forEach((name, idx) => {
+          const v = delta[name];
+          if (v !== undefined && v !== 0) d.push(idx, v);
+        });
+        c.events.push({ o: Number(offset), t, w, late, y: event.type, e: event.eventId, c: event.callId, d });
+      } else {
+        const member = `a:${event.tenantId}`;
+        let c = calls.get(member);
+        if (!c) {
+          const keys = tenantKeys(this.namespace, event.tenantId);
+          c = { kind: 'agents', member, activeMember: '', prefix: '', keys: [keys.offsets, keys.late(field), keys.agents], events: [], watermark: 0 };
+          calls.set(member, c);
+        }
+        c.events.push({ o: Number(offset), t, w, late, e: event.eventId, g: event.agentId, v: encodeAgentValue(event, t) });
+      }
+    }
+    for (const c of calls.values()) {
+      c.watermark = wm;
+      if (c.kind === 'queue') c.keys = [...new Set(c.keys)];
+    }
+    return [...calls.values()];
+  }
+
+  private callMember(c: MemberCall, ref: PartitionRef, batchLast: number): Promise<(number | string)[]> {
+    const field = offsetsField(ref.group, ref.topic, ref.partition);
+    const json = JSON.stringify(c.events);
+    if (c.kind === 'agents') {
+      const [offsets, late, agents] = c.keys as [string, string, string];
+      return this.call('applying agent events', () => this.redis.cbApplyAgents(offsets, late, agents, field, this.graceMs, Math.ceil(this.intervalRetentionMs / 1000), json, batchLast, c.watermark));
+    }
     const visitTtlS = Math.ceil((2 * this.graceMs + HOUR_MS) / 1000);
-    try {
-      const reply = await this.redis.cbApplyBatch(
-        ref,
-        outbox,
+    return this.call('applying a batch', () =>
+      this.redis.cbApplyQueue(
+        c.keys.length,
+        ...c.keys,
+        field,
         this.graceMs,
         Math.ceil((this.fineRetentionMs + this.graceMs) / 1000),
         Math.ceil(this.intervalRetentionMs / 1000),
         visitTtlS,
-        input.nowMs,
-        activeQueuesKey(this.namespace),
-        JSON.stringify(payload),
-        Number(input.lastOffset ?? input.events.at(-1)?.offset ?? -1),
+        json,
+        batchLast,
+        c.watermark,
         MAX_FIELD_INDEX,
         MAX_VISIT_EVENTS,
         FINE_GROUP_MS,
@@ -192,54 +341,150 @@ export class WindowStore {
         INTERVAL_BUCKET_MS,
         BUCKET_KEY_TAGS.fine,
         BUCKET_KEY_TAGS.interval,
-      );
-      return reply.map(Number);
+        c.prefix,
+      ),
+    );
+  }
+
+  private async call<R>(what: string, run: () => Promise<R>): Promise<R> {
+    try {
+      return await run();
     } catch (err) {
-      throw toStoreError(err, 'applying a batch');
+      throw toStoreError(err, what);
     }
   }
 
-  private encodeForScript(offset: number, event: CanonicalEvent, settingsFor: ApplyBatchInput['settingsFor'], withLateCopy: boolean): Record<string, unknown> {
-    const t = Date.parse(event.occurredAt);
-    const late = withLateCopy ? formatJsonLine(event).trimEnd() : undefined;
-    if (!isCallEvent(event)) {
-      return { o: offset, t, late, k: 'a', e: event.eventId, a: tenantAgentsKey(this.namespace, event.tenantId), g: event.agentId, v: encodeAgentValue(event, t) };
-    }
-    const keys = this.keys(event.tenantId, event.queueId);
-    const delta = contribution(event, settingsFor(event.tenantId, event.queueId));
-    const d: number[] = [];
-    COUNT_FIELDS.forEach((field, idx) => {
-      const v = delta[field];
-      if (v !== undefined && v !== 0) d.push(idx, v);
+  /** The offsets hash of a partition index member (`q:<tenant>:<queue>` or `a:<tenant>`). */
+  private memberOffsetsKey(member: string): string {
+    const [kind, tenantId, queueId] = member.split(':') as [string, string, string | undefined];
+    return kind === 'q' ? this.keys(tenantId, queueId!).offsets : tenantKeys(this.namespace, tenantId).offsets;
+  }
+
+  private memberLateKey(member: string, ref: PartitionRef): string {
+    const [kind, tenantId, queueId] = member.split(':') as [string, string, string | undefined];
+    const field = offsetsField(ref.group, ref.topic, ref.partition);
+    return kind === 'q' ? this.keys(tenantId, queueId!).late(field) : tenantKeys(this.namespace, tenantId).late(field);
+  }
+
+  /**
+   * Where a newly assigned partition resumes (docs/decisions/0007-one-slot-per-call.md "Resume").
+   * Each queue or tenant the partition touched is compared with the latest batch the partition
+   * index recorded for it: one behind it missed writes (a crash between two calls of one batch, a
+   * failover that lost its last writes along with their offset) and the partition replays from the
+   * earliest such offset, with the watermark stored at that point. When none is behind, `resumeAt`
+   * is undefined: everything the index recorded is applied, and Kafka's committed offset stands.
+   */
+  async resumePoint(ref: PartitionRef): Promise<ResumePoint> {
+    const index = await this.call('reading the partition index', () => this.redis.hgetall(partitionIndexKey(this.namespace, ref.group, ref.topic, ref.partition)));
+    const base = parseOffsetValue(index.base);
+    const members = Object.keys(index)
+      .filter((f) => f.startsWith('l:'))
+      .map((f) => f.slice(2));
+    const field = offsetsField(ref.group, ref.topic, ref.partition);
+    const stored = await Promise.all(members.map((m) => this.call('reading applied offsets', () => this.redis.hget(this.memberOffsetsKey(m), field))));
+    let resumeAt: number | undefined;
+    let resumeWatermark = 0;
+    let applied = base?.offset ?? -1;
+    let watermark = base?.watermark ?? 0;
+    members.forEach((m, i) => {
+      const last = Number(index[`l:${m}`]);
+      const own = parseOffsetValue(stored[i] ?? undefined);
+      if (own) {
+        applied = Math.max(applied, own.offset);
+        watermark = Math.max(watermark, own.watermark);
+      }
+      if (own && own.offset >= last) return;
+      const from = own ? { offset: own.offset + 1, watermark: own.watermark } : parseOffsetValue(index[`f:${m}`]) ?? { offset: 0, watermark: 0 };
+      if (resumeAt === undefined || from.offset < resumeAt) {
+        resumeAt = from.offset;
+        resumeWatermark = from.watermark;
+      }
     });
-    return {
-      o: offset,
-      t,
-      late,
-      k: 'c',
-      y: event.type,
-      e: event.eventId,
-      p: keys.prefix,
-      c: event.callId,
-      q: `${event.tenantId}:${event.queueId}`,
-      d,
-    };
+    if (resumeAt !== undefined) return { resumeAt, applied: resumeAt - 1, watermark: resumeWatermark, base: base?.offset ?? -1, members };
+    return { resumeAt: undefined, applied, watermark, base: base?.offset ?? -1, members };
   }
 
-  /** The partition's last applied offset, if any: where a consumer resumes. */
+  /**
+   * Where a consumer resumes this partition; forgets what this store predicted of it, so the next
+   * batch starts from what Redis holds.
+   */
+  async resume(ref: PartitionRef): Promise<ResumePoint> {
+    const point = await this.resumePoint(ref);
+    this.partitions.set(partitionId(ref), { watermark: point.watermark, base: point.base });
+    return point;
+  }
+
+  /** The partition's last offset applied to every queue it touched, if any, and its watermark. */
   async appliedOffset(ref: PartitionRef): Promise<{ offset: number; watermark: number } | undefined> {
-    const [offset, watermark] = await this.redis.hmget(partitionKey(this.namespace, ref.group, ref.topic, ref.partition), 'offset', 'watermark');
-    return offset === null ? undefined : { offset: Number(offset), watermark: Number(watermark ?? 0) };
+    const point = await this.resumePoint(ref);
+    return point.applied < 0 && point.members.length === 0 ? undefined : { offset: point.applied, watermark: point.watermark };
   }
 
-  /** Late events waiting for `cc.late.v1`, oldest first. Remove them with {@link ackLate} once published. */
-  async pendingLate(ref: PartitionRef, max = 500): Promise<LateEntry[]> {
-    const raw = await this.redis.lrange(lateOutboxKey(this.namespace, `${ref.group}:${ref.topic}:${ref.partition}`), 0, max - 1);
-    return raw.map((r) => JSON.parse(r) as LateEntry);
+  /**
+   * Late events of this partition waiting for `cc.late.v1`, oldest first per queue, from the given
+   * members (an {@link ApplyBatchResult}'s `lateMembers`) or every member the partition touched.
+   * Remove them with {@link ackLate} once published.
+   */
+  async pendingLate(ref: PartitionRef, max = 500, members?: string[]): Promise<LateEntry[]> {
+    const from = members ?? (await this.resumePoint(ref)).members;
+    const entries: LateEntry[] = [];
+    for (const member of from) {
+      if (entries.length >= max) break;
+      const raw = await this.call('reading late events', () => this.redis.lrange(this.memberLateKey(member, ref), 0, max - entries.length - 1));
+      for (const r of raw) entries.push({ ...(JSON.parse(r) as Omit<LateEntry, 'member'>), member });
+    }
+    return entries;
   }
 
-  async ackLate(ref: PartitionRef, count: number): Promise<void> {
-    if (count > 0) await this.redis.ltrim(lateOutboxKey(this.namespace, `${ref.group}:${ref.topic}:${ref.partition}`), count, -1);
+  /** Removes published late entries (each from the front of its member's list). */
+  async ackLate(ref: PartitionRef, entries: readonly LateEntry[]): Promise<void> {
+    const counts = new Map<string, number>();
+    for (const e of entries) counts.set(e.member, (counts.get(e.member) ?? 0) + 1);
+    for (const [member, count] of counts) await this.call('removing late events', () => this.redis.ltrim(this.memberLateKey(member, ref), count, -1));
+  }
+
+  /** The partitions among `refs` whose applied offset is still kept in the previous layout (before issue 9). */
+  async legacyPartitions(refs: readonly PartitionRef[]): Promise<PartitionRef[]> {
+    const found = await Promise.all(refs.map((r) => this.call('looking for the previous store layout', () => this.redis.exists(legacyPartitionKey(this.namespace, r.group, r.topic, r.partition)))));
+    return refs.filter((_r, i) => found[i]! > 0);
+  }
+
+  /**
+   * Moves partitions of the previous layout to this one (`callboard store migrate`; decision 0007).
+   * The old per-partition offset and watermark become the partition index's `base`: every queue and
+   * tenant had applied every offset up to it, so a batch skips those offsets before any call. Old
+   * late outbox entries move to the late lists of their queues or tenants. The old key is deleted
+   * last, so a migration stopped midway runs again; it may then publish a late event twice, which
+   * `cc.late.v1`'s at-least-once contract allows. Run it with every aggregator of the group stopped.
+   * @returns the partitions migrated
+   */
+  async migrateLegacy(refs: readonly PartitionRef[]): Promise<{ ref: PartitionRef; offset: number; watermark: number; lateMoved: number }[]> {
+    const done: { ref: PartitionRef; offset: number; watermark: number; lateMoved: number }[] = [];
+    for (const ref of await this.legacyPartitions(refs)) {
+      const oldKey = legacyPartitionKey(this.namespace, ref.group, ref.topic, ref.partition);
+      const [offsetRaw, watermarkRaw] = await this.call('reading the previous layout', () => this.redis.hmget(oldKey, 'offset', 'watermark'));
+      const offset = Number(offsetRaw ?? -1);
+      const watermark = Number(watermarkRaw ?? 0);
+      const indexKey = partitionIndexKey(this.namespace, ref.group, ref.topic, ref.partition);
+      await this.call('writing the partition base', () => this.redis.hset(indexKey, 'base', `${offset}:${watermark}`));
+      const outbox = legacyLateOutboxKey(this.namespace, ref.group, ref.topic, ref.partition);
+      const entries = await this.call('reading the old late outbox', () => this.redis.lrange(outbox, 0, -1));
+      const field = offsetsField(ref.group, ref.topic, ref.partition);
+      for (const raw of entries) {
+        const entry = JSON.parse(raw) as { event: string };
+        const event = JSON.parse(entry.event) as { tenantId: string; queueId?: string; type: string };
+        const member = event.type.startsWith('call.') && event.queueId ? `q:${event.tenantId}:${event.queueId}` : `a:${event.tenantId}`;
+        // The member is applied up to the base, like every other: it is not behind at resume.
+        await this.call('moving a late entry', () => this.redis.hsetnx(this.memberOffsetsKey(member), field, `${offset}:${watermark}`));
+        await this.call('moving a late entry', () => this.redis.hset(indexKey, `f:${member}`, `${offset + 1}:${watermark}`, `l:${member}`, String(offset)));
+        await this.call('moving a late entry', () => this.redis.rpush(this.memberLateKey(member, ref), raw));
+      }
+      await this.call('removing the previous layout', () => this.redis.del(outbox));
+      await this.call('removing the previous layout', () => this.redis.del(oldKey));
+      this.partitions.delete(partitionId(ref));
+      done.push({ ref, offset, watermark, lateMoved: entries.length });
+    }
+    return done;
   }
 
   /** Queues written to since `sinceMs` (wall clock). */

@@ -59,9 +59,10 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
     return undefined;
   }
 
-  async function publishLate(ref: PartitionRef): Promise<void> {
+  /** Drains the late lists of `members` (default: every queue and tenant the partition touched). */
+  async function publishLate(ref: PartitionRef, members?: string[]): Promise<void> {
     for (;;) {
-      const pending = await deps.store.pendingLate(ref, 500);
+      const pending = await deps.store.pendingLate(ref, 500, members);
       if (pending.length === 0) return;
       const messages = await Promise.all(
         pending.map(async (entry) => {
@@ -76,7 +77,7 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
         throw unavailable('CB_KAFKA_UNAVAILABLE', err, `publishing to ${topology.late.name}`);
       }
       // At least once: a crash between send and trim republishes these, never loses them.
-      await deps.store.ackLate(ref, pending.length);
+      await deps.store.ackLate(ref, pending);
       m.latePublished.inc(pending.length);
     }
   }
@@ -100,7 +101,7 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
     m.events.inc({ result: 'redelivered' }, result.redelivered);
     if (result.anomalies > 0) log.warn({ topic: batch.topic, partition: batch.partition, anomalies: result.anomalies }, 'impossible call transitions counted, not applied');
     if (result.late > 0) log.info({ topic: batch.topic, partition: batch.partition, late: result.late, watermark: new Date(result.watermark).toISOString() }, 'late events held for cc.late.v1');
-    await publishLate(ref);
+    if (result.lateMembers.length > 0) await publishLate(ref, result.lateMembers);
   }
 
   async function publishSnapshots(): Promise<number> {
@@ -125,6 +126,29 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
     return messages.length;
   }
 
+  /** A store of the previous layout would be counted twice from its Kafka offsets: refuse it (decision 0007). */
+  async function refuseLegacyLayout(): Promise<void> {
+    const admin = deps.kafka.admin();
+    await admin.connect();
+    let refs: PartitionRef[];
+    try {
+      const { topics } = await admin.fetchTopicMetadata({ topics: [topology.callEvents.name, topology.agentEvents.name] });
+      refs = topics.flatMap((t) => t.partitions.map((p) => ({ group: deps.groupId, topic: t.name, partition: p.partitionId })));
+    } catch (err) {
+      throw unavailable('CB_KAFKA_UNAVAILABLE', err, 'reading topic partitions');
+    } finally {
+      await admin.disconnect();
+    }
+    const legacy = await deps.store.legacyPartitions(refs);
+    if (legacy.length > 0) {
+      throw new CallboardError(
+        'CB_STORE_LAYOUT_OLD',
+        `Redis namespace ${deps.store.namespace} holds applied offsets of the previous store layout for ${legacy.length} partition(s) of group ${deps.groupId} (e.g. ${legacy[0]!.topic}[${legacy[0]!.partition}]); stop every aggregator of the group and run \`callboard store migrate\` once, then start again`,
+        { namespace: deps.store.namespace, groupId: deps.groupId, partitions: legacy.length },
+      );
+    }
+  }
+
   function scheduleTick(): void {
     if (closed) return;
     // Aligned to the wall-clock second, so every instance and every screen ticks together.
@@ -146,6 +170,7 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
     publishSnapshots,
     isReady: () => consumer?.isHealthy() ?? false,
     async start() {
+      await refuseLegacyLayout();
       await producer.connect();
       consumer = createEventConsumer({
         kafka: deps.kafka,
@@ -159,10 +184,14 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
         screen,
         partitionsConsumedConcurrently: deps.concurrency ?? 2,
         handleBatch,
-        // Redis, not Kafka, is the record of progress: resume after the last applied offset.
+        // Redis, not Kafka, says what is applied: a queue behind its partition's index replays from its
+        // own offset (decision 0007); otherwise Kafka's committed offset stands.
         resumeFrom: async (topic, partition) => {
-          const applied = await deps.store.appliedOffset({ group: deps.groupId, topic, partition });
-          return applied ? String(applied.offset + 1) : undefined;
+          const ref = { group: deps.groupId, topic, partition };
+          const point = await deps.store.resume(ref);
+          // Late entries a crash left between a batch and their publication.
+          await publishLate(ref).catch((err: unknown) => log.warn({ err, topic, partition }, 'late events not published at resume; the next late event of their queue publishes them'));
+          return point.resumeAt === undefined ? undefined : String(point.resumeAt);
         },
         onFatal: deps.onFatal,
       });

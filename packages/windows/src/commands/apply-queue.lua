@@ -1,0 +1,294 @@
+--[[
+  Applies the events of one Kafka partition batch that belong to ONE queue, atomically, in that
+  queue's hash slot (DESIGN §5 "Redis Cluster"; docs/decisions/0007-one-slot-per-call.md). The
+  applied offset of (group, topic, partition) is stored beside the queue's counters, so a
+  redelivered offset is skipped per queue, and a write lost in a failover takes its offset with it.
+
+  Every key this script touches is in KEYS (all carry the queue's tag {tenant:queue}):
+    KEYS[1] offsets hash       field per group:topic:partition = "<last applied offset>:<watermark>"
+    KEYS[2] late list          late events of this queue from this partition, for cc.late.v1
+    KEYS[3] stats hash         anomalies, duplicates, late
+    KEYS[4] waiting zset
+    KEYS[5..] every visit hash of the batch's calls and every bucket hash the caller knows the
+              call may write (the buckets of the batch's event times). A re-judged earlier event
+              of a visit may need a bucket the caller could not know: then nothing is written and
+              the script returns { -2, key, key, ... }; the caller calls again with them declared.
+
+    ARGV[1] offsets field       group:topic:partition
+    ARGV[2] graceMs             an event older than its partition watermark - grace is late
+    ARGV[3] fine bucket TTL, s  ARGV[4] interval bucket TTL, s (stats too)  ARGV[5] visit TTL, s
+    ARGV[6] JSON array of this queue's events, in offset order, each
+            { o = offset, t = occurredAt ms, w = the partition watermark before this offset
+              (the running max of occurredAt over the partition, computed by the caller),
+              late = the event's JSON, only when t < w - grace,
+              y = type, e = eventId, c = callId, d = { idx, value, ... } the counter contribution }
+    ARGV[7] the batch's last offset     ARGV[8] the partition watermark after the batch
+    ARGV[9] index of the counter merged by max (maxWaitMs)
+    ARGV[10] most distinct events one visit remembers
+    ARGV[11..13] fine group, fine bucket and interval bucket sizes, ms
+    ARGV[14..15] fine and interval key tags   ARGV[16] the queue's key prefix (bucket-keys.ts)
+
+  Output: { applied, duplicates, anomalies, late, redelivered, revised, judged, lateListLength },
+          { -1, storedWatermark } with nothing written when the caller's watermark is behind the
+          one stored for this partition (another instance moved it), or
+          { -2, key, ... } with nothing written when those bucket keys must be declared.
+
+  Nothing is written until every decision is made: visits are read once into Lua tables, and
+  counters, stats, visit fields, the waiting set and the late list are written at the end.
+]]
+local rcall = redis.call
+local declared = {}
+for _, k in ipairs(KEYS) do declared[k] = true end
+local offsetsKey, lateKey, statsKey, waitingKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+
+local field = ARGV[1]
+local grace = tonumber(ARGV[2])
+local fineTtl, intervalTtl, visitTtl = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local events = cjson.decode(ARGV[6])
+local batchLast, batchWatermark = tonumber(ARGV[7]), tonumber(ARGV[8])
+local MAX_IDX = tonumber(ARGV[9])
+local maxVisitEvents = tonumber(ARGV[10])
+local FINE_GROUP, FINE_BUCKET, INTERVAL = tonumber(ARGV[11]), tonumber(ARGV[12]), tonumber(ARGV[13])
+local FINE_TAG, INTERVAL_TAG = ARGV[14], ARGV[15]
+local prefix = ARGV[16]
+
+local storedOffset, storedWatermark = -1, nil
+do
+  local stored = rcall('HGET', offsetsKey, field)
+  if stored then
+    local o, w = string.match(stored, '^(%-?%d+):(%-?%d+)$')
+    storedOffset, storedWatermark = tonumber(o), tonumber(w)
+  end
+end
+if storedWatermark then
+  for _, ev in ipairs(events) do
+    if ev.o > storedOffset and ev.w < storedWatermark then return { -1, storedWatermark } end
+  end
+end
+
+local function bucketsOf(t)
+  local group = t - (t % FINE_GROUP)
+  local slot = math.floor((t - group) / FINE_BUCKET)
+  return prefix .. FINE_TAG .. string.format('%d', group), slot, prefix .. INTERVAL_TAG .. string.format('%d', t - (t % INTERVAL))
+end
+
+local sums, maxes, ttls = {}, {}, {}
+local statDelta = { late = 0, duplicates = 0, anomalies = 0 }
+local lateEntries = {}
+
+local function add(key, f, value, ttl)
+  ttls[key] = ttl
+  local t = sums[key]
+  if not t then t = {}; sums[key] = t end
+  t[f] = (t[f] or 0) + value
+end
+
+local function max(key, f, value, ttl)
+  ttls[key] = ttl
+  local t = maxes[key]
+  if not t then t = {}; maxes[key] = t end
+  if not t[f] or value > t[f] then t[f] = value end
+end
+
+-- Byte order of two strings (code-point order), never the server locale's (decision 0006).
+local function bytesLess(a, b)
+  local n = math.min(#a, #b)
+  for j = 1, n do
+    local x, y = string.byte(a, j), string.byte(b, j)
+    if x ~= y then return x < y end
+  end
+  return #a < #b
+end
+
+local TYPE_CODE = { ['call.offered'] = 'o', ['call.answered'] = 'a', ['call.abandoned'] = 'b', ['call.flowed_out'] = 'f', ['call.completed'] = 'c' }
+local STAT_FIELD = { duplicate = 'duplicates', anomaly = 'anomalies' }
+
+-- A visit hash holds one field per distinct eventId: "<ms><type code><idx>,<value>,..." (decision 0006).
+local visits = {}
+local visitOrder = {}
+local function loadVisit(callId)
+  local v = visits[callId]
+  if v then return v end
+  local key = prefix .. 'v:' .. callId
+  if not declared[key] then return redis.error_reply('ERR undeclared visit key ' .. key) end
+  local raw = rcall('HGETALL', key)
+  v = { key = key, list = {}, held = {}, writes = {}, n = 0 }
+  for j = 1, #raw, 2 do
+    local ms, code, rest = string.match(raw[j + 1], '^(%-?%d+)(%a)(.*)$')
+    local d = {}
+    for n in string.gmatch(rest, '[^,]+') do d[#d + 1] = tonumber(n) end
+    v.list[#v.list + 1] = { e = raw[j], t = tonumber(ms), y = code, d = d }
+    v.held[raw[j]] = true
+  end
+  visits[callId] = v
+  visitOrder[#visitOrder + 1] = callId
+  return v
+end
+
+-- The state machine of packages/kpi/src/visit-state.ts over the visit's distinct events in
+-- (occurredAt, eventId) order, like resolveVisit. Returns eventId -> verdict, and the applied
+-- offer's time when the call still waits.
+local function judgeVisit(list)
+  local order = {}
+  for j = 1, #list do order[j] = j end
+  table.sort(order, function(x, y)
+    local a, b = list[x], list[y]
+    if a.t ~= b.t then return a.t < b.t end
+    return bytesLess(a.e, b.e)
+  end)
+  local verdicts = {}
+  local offeredAt, outcome, completed
+  for _, j in ipairs(order) do
+    local r = list[j]
+    local verdict
+    if r.y == 'o' then
+      if offeredAt then verdict = 'duplicate' else offeredAt = r.t; verdict = 'applied' end
+    elseif r.y == 'c' then
+      if completed then verdict = 'duplicate'
+      elseif outcome and outcome ~= 'a' then verdict = 'anomaly'
+      else completed = true; verdict = 'applied' end
+    else
+      if outcome then
+        if outcome == r.y then verdict = 'duplicate' else verdict = 'anomaly' end
+      elseif completed and r.y ~= 'a' then verdict = 'anomaly'
+      else outcome = r.y; verdict = 'applied' end
+    end
+    verdicts[r.e] = verdict
+  end
+  if offeredAt and not outcome and not completed then return verdicts, offeredAt end
+  return verdicts, false
+end
+
+-- Adds (1) or takes back (-1) an event's summed counters; maxWaitMs is never taken back (0006).
+local function contribute(r, sign)
+  local d = r.d
+  local fine, slot, interval = bucketsOf(r.t)
+  for j = 1, #d, 2 do
+    local idx, value = d[j], d[j + 1]
+    if idx ~= MAX_IDX then
+      add(fine, slot .. ':' .. idx, sign * value, fineTtl)
+      add(interval, tostring(idx), sign * value, intervalTtl)
+    end
+  end
+end
+
+local function judgeCall(ev, v)
+  if #v.list >= maxVisitEvents then
+    statDelta.anomalies = statDelta.anomalies + 1
+    return 'anomaly', 0
+  end
+  local before = judgeVisit(v.list)
+  local new = { e = ev.e, t = ev.t, y = TYPE_CODE[ev.y], d = ev.d }
+  v.list[#v.list + 1] = new
+  local after, waitingSince = judgeVisit(v.list)
+  local revised = 0
+  for j = 1, #v.list - 1 do
+    local r = v.list[j]
+    local was, becomes = before[r.e], after[r.e]
+    if was ~= becomes then
+      revised = revised + 1
+      if was == 'applied' then contribute(r, -1) else statDelta[STAT_FIELD[was]] = statDelta[STAT_FIELD[was]] - 1 end
+      if becomes == 'applied' then contribute(r, 1) else statDelta[STAT_FIELD[becomes]] = statDelta[STAT_FIELD[becomes]] + 1 end
+    end
+  end
+  local verdict = after[ev.e]
+  if verdict == 'applied' then contribute(new, 1) else statDelta[STAT_FIELD[verdict]] = statDelta[STAT_FIELD[verdict]] + 1 end
+  local d = ev.d
+  for j = 1, #d, 2 do
+    if d[j] == MAX_IDX then
+      local fine, slot, interval = bucketsOf(ev.t)
+      max(fine, slot .. ':' .. MAX_IDX, d[j + 1], fineTtl)
+      max(interval, tostring(MAX_IDX), d[j + 1], intervalTtl)
+    end
+  end
+  local parts = {}
+  for j = 1, #d do parts[j] = string.format('%d', d[j]) end
+  v.writes[#v.writes + 1] = ev.e
+  v.writes[#v.writes + 1] = string.format('%d', ev.t) .. new.y .. table.concat(parts, ',')
+  v.held[ev.e] = true
+  v.waiting = waitingSince
+  return verdict, revised
+end
+
+local applied, duplicates, anomalies, late, redelivered, revised, judged = 0, 0, 0, 0, 0, 0, 0
+for _, ev in ipairs(events) do
+  if ev.o <= storedOffset then
+    redelivered = redelivered + 1
+  else
+    local v = loadVisit(ev.c)
+    if type(v) ~= 'table' then return v end
+    -- Dedupe before lateness: visit state outlives grace (decision 0006, packages/kpi splitLate).
+    local held = v.held[ev.e]
+    if not held and ev.t < ev.w - grace then
+      late = late + 1
+      statDelta.late = statDelta.late + 1
+      lateEntries[#lateEntries + 1] = cjson.encode({ offset = ev.o, watermark = ev.w, event = ev.late })
+    else
+      judged = judged + 1
+      local verdict
+      if held then
+        verdict = 'duplicate'
+        statDelta.duplicates = statDelta.duplicates + 1
+      else
+        local changed
+        verdict, changed = judgeCall(ev, v)
+        revised = revised + changed
+      end
+      if verdict == 'applied' then applied = applied + 1
+      elseif verdict == 'duplicate' then duplicates = duplicates + 1
+      else anomalies = anomalies + 1 end
+    end
+  end
+end
+
+-- Every bucket a decision above needs must be declared before anything is written.
+local missing = {}
+for key in pairs(ttls) do
+  if not declared[key] then missing[#missing + 1] = key end
+end
+if #missing > 0 then
+  table.sort(missing)
+  table.insert(missing, 1, -2)
+  return missing
+end
+
+for key, fields in pairs(sums) do
+  for f, value in pairs(fields) do
+    if value ~= 0 then rcall('HINCRBY', key, f, value) end
+  end
+end
+for key, fields in pairs(maxes) do
+  for f, value in pairs(fields) do
+    local current = tonumber(rcall('HGET', key, f) or '-1')
+    if value > current then rcall('HSET', key, f, value) end
+  end
+end
+for key, ttl in pairs(ttls) do rcall('EXPIRE', key, ttl) end
+for _, callId in ipairs(visitOrder) do
+  local v = visits[callId]
+  if #v.writes > 0 then
+    rcall('HSET', v.key, unpack(v.writes))
+    rcall('EXPIRE', v.key, visitTtl)
+    -- Live queue state follows the verdicts, so it too ends the same under any order.
+    if v.waiting then
+      rcall('ZADD', waitingKey, v.waiting, callId)
+      rcall('EXPIRE', waitingKey, visitTtl)
+    else
+      rcall('ZREM', waitingKey, callId)
+    end
+  end
+end
+local statsWritten = false
+for f, by in pairs(statDelta) do
+  if by ~= 0 then rcall('HINCRBY', statsKey, f, by); statsWritten = true end
+end
+if statsWritten then rcall('EXPIRE', statsKey, intervalTtl) end
+for j = 1, #lateEntries, 100 do rcall('RPUSH', lateKey, unpack(lateEntries, j, math.min(j + 99, #lateEntries))) end
+
+if batchLast > storedOffset then
+  local wm = batchWatermark
+  if storedWatermark and storedWatermark > wm then wm = storedWatermark end
+  rcall('HSET', offsetsKey, field, string.format('%d', batchLast) .. ':' .. string.format('%d', wm))
+end
+
+return { applied, duplicates, anomalies, late, redelivered, revised, judged, rcall('LLEN', lateKey) }
