@@ -1,6 +1,7 @@
 import { z, type ZodTypeAny } from 'zod';
 import { CallboardError } from '@callboard/errors';
 import type { Env } from './env.js';
+import type { RedisTarget } from './redis.js';
 
 /** A TCP port from the environment: an integer in 1..65535. */
 export const portVar = z.coerce.number({ invalid_type_error: 'must be a port number' }).int('must be an integer').min(1).max(65535);
@@ -75,7 +76,12 @@ export const infraEnvSchema = z.object({
   /** Comma-separated host:port list; defaults to 127.0.0.1:CB_KAFKA_PORT. */
   CB_KAFKA_BROKERS: z.string().regex(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, 'must be host:port[,host:port…]').optional(),
   CB_REGISTRY_URL: z.string().url().optional(),
-  CB_REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
+  /** `single` (one Redis) or `cluster` (a Redis Cluster; CB_REDIS_URL lists seed nodes). */
+  CB_REDIS_MODE: z.enum(['single', 'cluster'], { message: 'must be single or cluster' }).default('single'),
+  /** One redis:// URL, or in cluster mode a comma-separated list of seed nodes. */
+  CB_REDIS_URL: z.string().regex(/^rediss?:\/\/[^,\s]+(,rediss?:\/\/[^,\s]+)*$/, 'must be a redis:// URL, or a comma-separated list of them').optional(),
+  /** The first node of the local Cluster (infra/local), the seed when cluster mode has no CB_REDIS_URL. */
+  CB_REDIS_CLUSTER_PORT: portVar.default(7001),
   CB_LOG_LEVEL: logLevelVar.default('info'),
   /** Prepended to every topic name, for side-by-side environments on one cluster. */
   CB_TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]{0,100}$/, 'must be letters, digits, . _ -').default(''),
@@ -84,17 +90,38 @@ export const infraEnvSchema = z.object({
 export interface InfraConfig {
   kafkaBrokers: string[];
   registryUrl: string;
+  /** The single node's URL, or the first seed node of a Cluster. */
   redisUrl: string;
+  /** What {@link createRedis} connects to: one node or a Cluster (CB_REDIS_MODE). */
+  redis: RedisTarget;
   logLevel: z.output<typeof logLevelVar>;
   topicPrefix: string;
 }
 
+/**
+ * The Redis target of CB_REDIS_MODE and CB_REDIS_URL. Cluster mode takes one URL (a seed node: the
+ * client discovers the rest) or a list; single mode refuses a list, which would otherwise silently
+ * use its first node only.
+ */
+function redisTarget(e: z.output<typeof infraEnvSchema>): RedisTarget {
+  const fallback = e.CB_REDIS_MODE === 'cluster' ? `redis://127.0.0.1:${e.CB_REDIS_CLUSTER_PORT}` : `redis://127.0.0.1:${e.CB_REDIS_PORT}`;
+  const urls = (e.CB_REDIS_URL ?? fallback).split(',');
+  if (e.CB_REDIS_MODE === 'single' && urls.length > 1) {
+    const shown = urls.map((u) => mask(u, urlCredentials(u))).join(',');
+    const problem = `CB_REDIS_URL=${JSON.stringify(shown)}: a list of ${urls.length} nodes needs CB_REDIS_MODE=cluster (CB_REDIS_MODE is single)`;
+    throw new CallboardError('CB_CONFIG_INVALID', `invalid configuration: ${problem}`, { problems: [problem] });
+  }
+  return Object.freeze({ mode: e.CB_REDIS_MODE, urls: Object.freeze(urls) });
+}
+
 export function loadInfraConfig(env: Env): Readonly<InfraConfig> {
   const e = parseEnv(infraEnvSchema, env);
+  const redis = redisTarget(e);
   return Object.freeze({
     kafkaBrokers: (e.CB_KAFKA_BROKERS ?? `127.0.0.1:${e.CB_KAFKA_PORT}`).split(','),
     registryUrl: e.CB_REGISTRY_URL ?? `http://127.0.0.1:${e.CB_REGISTRY_PORT}`,
-    redisUrl: e.CB_REDIS_URL ?? `redis://127.0.0.1:${e.CB_REDIS_PORT}`,
+    redisUrl: redis.urls[0]!,
+    redis,
     logLevel: e.CB_LOG_LEVEL,
     topicPrefix: e.CB_TOPIC_PREFIX,
   });

@@ -1,30 +1,121 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { Logger } from './logger.js';
 
 export type { Redis } from 'ioredis';
 
 /**
- * A Redis connection that reconnects with capped backoff and fails commands fast while it is down,
- * so callers see the outage (and pause) instead of piling up an unbounded offline queue.
+ * The Redis client every package and service takes: one node or a Redis Cluster (DESIGN §5). The
+ * same code runs on both because every script call and multi-key command touches one slot.
  */
-export function createRedis(url: string, logger: Logger, options: RedisOptions = {}): Redis {
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 1,
-    enableOfflineQueue: true,
-    // A server that stops answering (not closing) must still fail a call, so the consumer can pause.
-    commandTimeout: 10_000,
-    retryStrategy: (times) => Math.min(2000, 50 * 2 ** Math.min(times, 6)) + Math.floor(Math.random() * 100),
-    ...options,
-  });
+export type RedisClient = Redis | Cluster;
+
+/** Where Redis is: one node, or the seed nodes of a Cluster (CB_REDIS_MODE, CB_REDIS_URL). */
+export interface RedisTarget {
+  mode: 'single' | 'cluster';
+  /** One URL in single mode; one or more seed nodes of the Cluster in cluster mode. */
+  urls: readonly string[];
+}
+
+/** Capped exponential backoff with jitter, for reconnecting. */
+function backoff(times: number): number {
+  return Math.min(2000, 50 * 2 ** Math.min(times, 6)) + Math.floor(Math.random() * 100);
+}
+
+const DEFAULTS = {
+  maxRetriesPerRequest: 1,
+  enableOfflineQueue: true,
+  // A server that stops answering (not closing) must still fail a call, so the consumer can pause.
+  commandTimeout: 10_000,
+} satisfies RedisOptions;
+
+/** Logs the first error of an outage and the recovery, once each; ioredis errors carry no password. */
+function watch(client: RedisClient, logger: Logger): void {
   let down = false;
-  redis.on('error', (err: Error) => {
+  const onError = (err: Error): void => {
     if (!down) logger.warn({ err, module: 'redis' }, 'redis connection error');
     down = true;
-  });
-  redis.on('ready', () => {
+  };
+  client.on('error', onError);
+  if (client instanceof Cluster) client.on('node error', onError);
+  client.on('ready', () => {
     if (down) logger.info({ module: 'redis' }, 'redis connection restored');
     down = false;
   });
-  return redis;
+}
+
+/**
+ * A Cluster client with the single node's semantics: lazy connect, fail fast while a node is down
+ * (one retry, a command timeout) instead of an unbounded offline queue, reads and writes on masters
+ * only (a replica may lag: exactly-once reads its own writes), and the node addresses the Cluster
+ * announces used as they are (no NAT map). Credentials of the first seed URL apply to every node.
+ */
+function createCluster(urls: readonly string[], options: RedisOptions): Cluster {
+  const first = new URL(urls[0]!);
+  const nodes = urls.map((u) => {
+    const url = new URL(u);
+    return { host: url.hostname, port: Number(url.port || 6379) };
+  });
+  const { retryStrategy, enableOfflineQueue, lazyConnect, ...nodeOptions } = options;
+  const clusterOptions: ClusterOptions = {
+    lazyConnect: lazyConnect ?? true,
+    enableOfflineQueue: enableOfflineQueue ?? DEFAULTS.enableOfflineQueue,
+    enableReadyCheck: true,
+    scaleReads: 'master',
+    maxRedirections: 16,
+    retryDelayOnFailover: 200,
+    retryDelayOnClusterDown: 200,
+    retryDelayOnTryAgain: 100,
+    clusterRetryStrategy: retryStrategy ? (times: number) => retryStrategy(times) : backoff,
+    redisOptions: {
+      maxRetriesPerRequest: DEFAULTS.maxRetriesPerRequest,
+      commandTimeout: DEFAULTS.commandTimeout,
+      ...(first.username ? { username: decodeURIComponent(first.username) } : {}),
+      ...(first.password ? { password: decodeURIComponent(first.password) } : {}),
+      ...(first.protocol === 'rediss:' ? { tls: {} } : {}),
+      ...nodeOptions,
+    },
+  };
+  return new Cluster(nodes, clusterOptions);
+}
+
+/**
+ * A Redis connection that reconnects with capped backoff and fails commands fast while it is down,
+ * so callers see the outage (and pause) instead of piling up an unbounded offline queue.
+ *
+ * @param target - a single node's URL, or the infra config's {@link RedisTarget} (a Cluster in cluster mode)
+ * @param options - ioredis options; for a Cluster they apply to each node connection, `retryStrategy`
+ *   to reconnecting the Cluster
+ */
+export function createRedis(target: string, logger: Logger, options?: RedisOptions): Redis;
+export function createRedis(target: RedisTarget, logger: Logger, options?: RedisOptions): RedisClient;
+export function createRedis(target: string | RedisTarget, logger: Logger, options: RedisOptions = {}): RedisClient {
+  const resolved: RedisTarget = typeof target === 'string' ? { mode: 'single', urls: [target] } : target;
+  const client =
+    resolved.mode === 'cluster'
+      ? createCluster(resolved.urls, options)
+      : new Redis(resolved.urls[0]!, { lazyConnect: true, ...DEFAULTS, retryStrategy: backoff, ...options });
+  watch(client, logger);
+  return client;
+}
+
+/** The connections that hold data: the Cluster's masters, or the one node. */
+export function masterNodes(redis: RedisClient): Redis[] {
+  return redis instanceof Cluster ? redis.nodes('master') : [redis];
+}
+
+/**
+ * Every key matching `match`, from each master in turn (SCAN is per node; on a Cluster each master
+ * holds its own slots). Pattern semantics are SCAN's MATCH glob.
+ */
+export async function* scanKeys(redis: RedisClient, match: string, count = 500): AsyncGenerator<string[]> {
+  // A lazy Cluster knows its masters only once connected; a command connects it (and waits for ready).
+  if (redis instanceof Cluster) await redis.ping();
+  for (const node of masterNodes(redis)) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await node.scan(cursor, 'MATCH', match, 'COUNT', count);
+      cursor = next;
+      if (keys.length > 0) yield keys;
+    } while (cursor !== '0');
+  }
 }

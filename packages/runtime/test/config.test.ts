@@ -8,6 +8,7 @@ describe('infra config from the environment', () => {
       kafkaBrokers: ['127.0.0.1:9092'],
       registryUrl: 'http://127.0.0.1:8081',
       redisUrl: 'redis://127.0.0.1:6379',
+      redis: { mode: 'single', urls: ['redis://127.0.0.1:6379'] },
       logLevel: 'info',
       topicPrefix: '',
     });
@@ -21,12 +22,53 @@ describe('infra config from the environment', () => {
     ['CB_KAFKA_BROKERS', 'localhost'],
     ['CB_LOG_LEVEL', 'loud'],
     ['CB_REDIS_URL', 'http://x'],
+    ['CB_REDIS_URL', 'redis://a:1,,redis://b:2'],
+    ['CB_REDIS_URL', 'redis://a:1,b:2'],
+    ['CB_REDIS_MODE', 'sentinel'],
   ])('refuses %s=%s with a message that names the variable', (name, value) => {
     expect(() => loadInfraConfig({ [name]: value })).toThrowError(new RegExp(`${name}=`));
     try {
       loadInfraConfig({ [name]: value });
     } catch (err) {
       expect(err).toMatchObject({ code: 'CB_CONFIG_INVALID' });
+    }
+  });
+});
+
+describe('Redis mode and nodes (issue 9)', () => {
+  const list = 'redis://127.0.0.1:7001,redis://127.0.0.1:7002,redis://127.0.0.1:7003';
+
+  it('cluster mode takes a comma-separated list of seed nodes', () => {
+    expect(loadInfraConfig({ CB_REDIS_MODE: 'cluster', CB_REDIS_URL: list })).toMatchObject({
+      redisUrl: 'redis://127.0.0.1:7001',
+      redis: { mode: 'cluster', urls: ['redis://127.0.0.1:7001', 'redis://127.0.0.1:7002', 'redis://127.0.0.1:7003'] },
+    });
+  });
+
+  it('cluster mode takes a single seed node, and defaults to the local Cluster’s first port', () => {
+    expect(loadInfraConfig({ CB_REDIS_MODE: 'cluster', CB_REDIS_URL: 'rediss://redis.example:6380' }).redis).toEqual({ mode: 'cluster', urls: ['rediss://redis.example:6380'] });
+    expect(loadInfraConfig({ CB_REDIS_MODE: 'cluster' }).redis).toEqual({ mode: 'cluster', urls: ['redis://127.0.0.1:7001'] });
+    expect(loadInfraConfig({ CB_REDIS_MODE: 'cluster', CB_REDIS_CLUSTER_PORT: '17001' }).redis).toEqual({ mode: 'cluster', urls: ['redis://127.0.0.1:17001'] });
+  });
+
+  it('single is the default mode, and an explicit single URL is used as it is', () => {
+    expect(loadInfraConfig({ CB_REDIS_URL: 'redis://10.0.0.5:6390/2' }).redis).toEqual({ mode: 'single', urls: ['redis://10.0.0.5:6390/2'] });
+    expect(loadInfraConfig({ CB_REDIS_MODE: 'single', CB_REDIS_PORT: '16379' }).redis).toEqual({ mode: 'single', urls: ['redis://127.0.0.1:16379'] });
+  });
+
+  it('single mode refuses a list of nodes with CB_CONFIG_INVALID naming CB_REDIS_MODE, without the password', () => {
+    const withPassword = 'redis://:hunter2-secret@127.0.0.1:7001,redis://:hunter2-secret@127.0.0.1:7002';
+    for (const env of [{ CB_REDIS_URL: list }, { CB_REDIS_MODE: 'single', CB_REDIS_URL: withPassword }]) {
+      let caught: unknown;
+      try {
+        loadInfraConfig(env);
+      } catch (err) {
+        caught = err;
+      }
+      expect(caught).toMatchObject({ code: 'CB_CONFIG_INVALID' });
+      expect((caught as Error).message).toMatch(/CB_REDIS_MODE=cluster/);
+      expect((caught as Error).message).toMatch(/CB_REDIS_URL=/);
+      expect((caught as Error).message).not.toContain('hunter2');
     }
   });
 });
