@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import type { Redis, Result } from 'ioredis';
+import type { Cluster, Redis, Result } from 'ioredis';
 
 const COMMANDS_DIR = new URL('./commands/', import.meta.url);
 
@@ -9,7 +9,7 @@ const COMMANDS_DIR = new URL('./commands/', import.meta.url);
  * A name without a key count takes the number of keys as its first argument. Other packages pass
  * their own `commands/` folder.
  */
-export function loadScripts(redis: Redis, dir: URL = COMMANDS_DIR): void {
+export function loadScripts(redis: Redis | Cluster, dir: URL = COMMANDS_DIR): void {
   for (const file of readdirSync(dir)) {
     const match = /^([a-z-]+?)(?:-(\d+))?\.lua$/.exec(file);
     if (!match) continue;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { CallboardError } from '@callboard/errors';
 import { type CanonicalEvent, formatJsonLine, isCallEvent } from '@callboard/events';
 import { COUNT_FIELDS, contribution, emptyCounts, type KpiCounts, type QueueKpiSettings } from '@callboard/kpi';
@@ -173,7 +173,7 @@ export class WindowStore {
   private readonly partitions = new Map<string, { watermark: number; base: number }>();
 
   constructor(
-    readonly redis: Redis,
+    readonly redis: Redis | Cluster,
     options: WindowStoreOptions = {},
   ) {
     this.namespace = options.namespace ?? 'cb';
@@ -581,20 +581,18 @@ export class WindowStore {
   async liveState(tenantId: string, queueId: string, nowMs: number): Promise<LiveQueueState> {
     const keys = this.keys(tenantId, queueId);
     const cutoff = nowMs - this.maxWaitingAgeMs;
-    const results = await this.redis
-      .multi()
-      .zremrangebyscore(keys.waiting, '-inf', `(${cutoff}`)
-      .zcard(keys.waiting)
-      .zrange(keys.waiting, 0, 0, 'WITHSCORES')
-      .hgetall(tenantAgentsKey(this.namespace, tenantId))
-      .exec();
+    // The waiting set is the queue's slot, the agents the tenant's: two reads (DESIGN §5), each atomic.
+    const [results, agentValues] = await Promise.all([
+      this.redis.multi().zremrangebyscore(keys.waiting, '-inf', `(${cutoff}`).zcard(keys.waiting).zrange(keys.waiting, 0, 0, 'WITHSCORES').exec(),
+      this.call('reading agents', () => this.redis.hgetall(tenantAgentsKey(this.namespace, tenantId))),
+    ]);
     if (!results) throw new CallboardError('CB_REDIS_UNAVAILABLE', 'live state read was aborted', { retriable: true });
     for (const [err] of results) if (err) throw toStoreError(err, 'reading live state');
     const callsWaiting = Number(results[1]![1]);
     const oldest = results[2]![1] as string[];
     const agents = { logged_out: 0, available: 0, on_call: 0, wrap_up: 0, away: 0 };
     const staffedAgentQueues: string[][] = [];
-    for (const value of Object.values(results[3]![1] as Record<string, string>)) {
+    for (const value of Object.values(agentValues)) {
       const agent = decodeAgentValue(value);
       if (agent?.queueIds.includes(queueId)) {
         agents[agent.state] += 1;

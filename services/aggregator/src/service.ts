@@ -11,7 +11,7 @@ export async function runAggregatorService(env: Env): Promise<void> {
   const logger = createRootLogger({ name: 'aggregator', level: config.infra.logLevel });
   const queues = QueueConfig.load(config.queuesFile);
   const metrics = createMetricsRegistry('aggregator');
-  const redis = createRedis(config.infra.redisUrl, logger);
+  const redis = createRedis(config.infra.redis, logger);
   await redis.connect();
   const kafka = createKafka({ brokers: config.infra.kafkaBrokers, clientId: 'callboard-aggregator', logger });
   const codec = new EventCodec(createSchemaRegistry(config.infra.registryUrl), { topology: createTopology(config.infra.topicPrefix) });
