@@ -9,12 +9,13 @@ import { queryCommand } from './commands/query.js';
 import { rulesCommand } from './commands/rules.js';
 import { runCommand } from './commands/run.js';
 import { simulateCommand } from './commands/simulate.js';
+import { storeCommand } from './commands/store.js';
 import { tailCommand } from './commands/tail.js';
 import { tokenCommand } from './commands/token.js';
 import { webhookCommand } from './commands/webhook.js';
 import { createCliContext, type CliContext } from './context.js';
 
-const COMMANDS: Command[] = [simulateCommand, produceCommand, tailCommand, kpiCommand, queryCommand, erlangCommand, rulesCommand, alertsCommand, tokenCommand, webhookCommand, infraCommand, runCommand];
+const COMMANDS: Command[] = [simulateCommand, produceCommand, tailCommand, kpiCommand, queryCommand, erlangCommand, rulesCommand, alertsCommand, tokenCommand, webhookCommand, infraCommand, runCommand, storeCommand];
 
 function help(): string {
   return `callboard: a real-time contact-center monitor

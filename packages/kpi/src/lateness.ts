@@ -20,12 +20,17 @@ export interface LateSplit {
 /**
  * Says which deliveries the live store treats as late, so a test can give the oracle the same
  * exclusion (`computeOracle(onTime, { late })`). Lateness depends on delivery order, which the
- * oracle does not have; this replays the store's rule (`apply-batch-2.lua`) per partition:
+ * oracle does not have; this replays the store's rule (`apply-queue.lua`, `apply-agents-3.lua`)
+ * per partition:
  *
  * 1. A call event whose `eventId` the visit already holds is a duplicate, never late: visit state
  *    outlives grace, so a late copy of an applied event is recognised as what it is.
  * 2. Otherwise an event older than the watermark minus grace is late: not applied, not remembered.
- * 3. The watermark is the highest `occurredAt` delivered so far that was not late.
+ * 3. The watermark before an offset is the highest `occurredAt` of the partition's earlier
+ *    deliveries, whatever their queue and verdict (a late event is below it, so "of the deliveries
+ *    not late" is the same number). The store computes it in the caller, before the batch is split
+ *    into one call per queue, and replays after a crash from an offset whose watermark it stored
+ *    (docs/decisions/0007-one-slot-per-call.md), so each offset is judged against this number once.
  *
  * Assumptions, all true of the pipeline: a visit's events share one partition (call events are
  * keyed by callId); no visit state expires meanwhile (visits live 2 × grace + 1 h from their last

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka, Producer } from 'kafkajs';
 import { CallboardError } from '@callboard/errors';
-import { type CanonicalEvent, type EventCodec, lateRecord, parseEvent } from '@callboard/events';
+import { type CanonicalEvent, type EventCodec, lateRecord, parseEvent, type Topology } from '@callboard/events';
 import type { QueueConfig } from '@callboard/queue-config';
 import { createEventConsumer, type EventBatch, type EventConsumer, type Logger, type Registry, unavailable } from '@callboard/runtime';
 import { type PartitionRef, type QueueLoadCache, readQueueView, type WindowStore } from '@callboard/windows';
@@ -33,6 +33,20 @@ export interface Aggregator {
 }
 
 const SNAPSHOT_LEASE_MS = 5_000;
+
+/** Every partition of the aggregator's two topics, as the store names them for `groupId`. */
+export async function aggregatorPartitions(kafka: Kafka, groupId: string, topology: Topology): Promise<PartitionRef[]> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const { topics } = await admin.fetchTopicMetadata({ topics: [topology.callEvents.name, topology.agentEvents.name] });
+    return topics.flatMap((t) => t.partitions.map((p) => ({ group: groupId, topic: t.name, partition: p.partitionId })));
+  } catch (err) {
+    throw unavailable('CB_KAFKA_UNAVAILABLE', err, 'reading the partitions of the event topics');
+  } finally {
+    await admin.disconnect();
+  }
+}
 
 /**
  * The aggregator (DESIGN §1): consumes call and agent events, applies each partition batch to Redis in
@@ -128,18 +142,7 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
 
   /** A store of the previous layout would be counted twice from its Kafka offsets: refuse it (decision 0007). */
   async function refuseLegacyLayout(): Promise<void> {
-    const admin = deps.kafka.admin();
-    await admin.connect();
-    let refs: PartitionRef[];
-    try {
-      const { topics } = await admin.fetchTopicMetadata({ topics: [topology.callEvents.name, topology.agentEvents.name] });
-      refs = topics.flatMap((t) => t.partitions.map((p) => ({ group: deps.groupId, topic: t.name, partition: p.partitionId })));
-    } catch (err) {
-      throw unavailable('CB_KAFKA_UNAVAILABLE', err, 'reading topic partitions');
-    } finally {
-      await admin.disconnect();
-    }
-    const legacy = await deps.store.legacyPartitions(refs);
+    const legacy = await deps.store.legacyPartitions(await aggregatorPartitions(deps.kafka, deps.groupId, topology));
     if (legacy.length > 0) {
       throw new CallboardError(
         'CB_STORE_LAYOUT_OLD',

@@ -1,2 +1,2 @@
-export { createAggregator, type Aggregator, type AggregatorDeps } from './aggregator.js';
+export { aggregatorPartitions, createAggregator, type Aggregator, type AggregatorDeps } from './aggregator.js';
 export { loadAggregatorConfig, AGGREGATOR_DEFAULTS, type AggregatorConfig } from './config.js';
