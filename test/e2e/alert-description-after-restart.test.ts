@@ -43,7 +43,8 @@ describe('alerts that fired before the gateway started', () => {
       await publishSnapshots(stack, [snapshot(TENANT, 'sales', Date.now(), { answered: 40, withinSl: 20 })]);
       await waitFor('the alert to fire', async () => ((await store.list(TENANT)).some((a) => a.state === 'firing') ? true : undefined));
       // Its record has left the outbox for cc.alerts.v1 before the gateway below exists.
-      await waitFor('the outbox to drain', async () => ((await redis.llen(store.keys.outbox)) === 0 ? true : undefined));
+      // The tenant's outbox first: its entries move to the dispatcher's outbox, never back.
+      await waitFor('the outboxes to drain', async () => ((await redis.llen(store.keys.outbox(TENANT))) + (await redis.llen(store.keys.dispatchOutbox)) === 0 ? true : undefined));
     } finally {
       await alerter.close();
     }
@@ -73,7 +74,7 @@ describe('alerts that fired before the gateway started', () => {
     const acked = await store.acknowledge('old-co', 'fp-old', 'lead-li', 5);
     expect(acked).toMatchObject({ ...old, ack: { by: 'lead-li', at: 5 } });
     expect(acked).not.toHaveProperty('ruleName');
-    const outbox = (await redis.lrange(store.keys.outbox, 0, -1)).map((r) => JSON.parse(r) as { record: { kind: string; fireThreshold?: number } });
+    const outbox = (await redis.lrange(store.keys.outbox('old-co'), 0, -1)).map((r) => JSON.parse(r) as { record: { kind: string; fireThreshold?: number } });
     expect(outbox.at(-1)?.record).toMatchObject({ kind: 'ack', fireThreshold: 0.8 });
   });
 });

@@ -5,7 +5,7 @@ import type { Producer } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { AlertStore, type Delivery, Dispatcher, NotifyStore, type OutboxEntry } from '@callboard/alerter';
 import { decideNotifications, evaluate, loadRules, type RulesFile } from '@callboard/alerts';
-import { createRootLogger, type Redis } from '@callboard/runtime';
+import { createRootLogger, escapeGlob, type RedisClient, scanKeys } from '@callboard/runtime';
 import { publishSnapshots, useAlerterBed } from '../helpers/alerter-bed.js';
 import { childEnv, REPO_ROOT, testAlerter } from '../helpers/pipeline.js';
 import { snapshot } from '../helpers/snapshots.js';
@@ -26,19 +26,17 @@ function rulesFile(routes: Record<string, { url: string; headers?: Record<string
 }
 
 /** Every key of a namespace with its whole value, as text: what anyone with Redis access can read. */
-async function dumpNamespace(redis: Redis, namespace: string): Promise<string> {
+async function dumpNamespace(redis: RedisClient, namespace: string): Promise<string> {
   const out: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${namespace}:*`, 'COUNT', 1000);
-    cursor = next;
+  // Per master on a Cluster: SCAN walks one node's keys.
+  for await (const keys of scanKeys(redis, `${escapeGlob(namespace)}:*`, 1000)) {
     for (const key of keys) {
       const type = await redis.type(key);
       const value =
         type === 'string' ? await redis.get(key) : type === 'hash' ? await redis.hgetall(key) : type === 'list' ? await redis.lrange(key, 0, -1) : type === 'zset' ? await redis.zrange(key, 0, -1) : await redis.smembers(key);
       out.push(`${key} ${JSON.stringify(value)}`);
     }
-  } while (cursor !== '0');
+  }
   return out.join('\n');
 }
 
@@ -187,14 +185,14 @@ describe('alert deliveries: credentials, fencing and claims (issue 8 items 4 and
       expect(await dispatcher(producer).runOnce(tokenB)).toBe(2);
       const grouperByB = await redis.get(keys.grouper);
       expect(await redis.hlen(keys.deliveries)).toBe(1);
-      // Alerts keep changing while A is stuck: their entries are appended to the outbox.
+      // Alerts keep changing while A is stuck: their entries are appended to the tenant's outbox.
       await fire('f3');
       await fire('f4');
-      const appended = await redis.lrange(keys.outbox, 0, -1);
+      const appended = await redis.lrange(keys.outbox(tenant), 0, -1);
       expect(appended).toHaveLength(2);
       release();
       expect(await passA).toBe(0);
-      expect(await redis.lrange(keys.outbox, 0, -1)).toEqual(appended);
+      expect(await redis.lrange(keys.outbox(tenant), 0, -1)).toEqual(appended);
       expect(await redis.get(keys.grouper)).toBe(grouperByB);
 
       // Claims: the stale token claims nothing; B's claim holds the delivery until its deadline.

@@ -61,17 +61,19 @@ export function publishSnapshots(stack: TestStack, views: () => QueueView[], eve
 }
 
 /**
- * Waits until the alerter of `store` has nothing left to send: its outbox drained, no notification
- * waiting in a group, no delivery queued or in flight. One MULTI reads all four, so a notification
- * on its way from one to the next is never missed; every one made before the call has then been
- * POSTed (or dead-lettered).
+ * Waits until the alerter of `store` has nothing left to send: every tenant's outbox empty, then
+ * the dispatcher's outbox drained, no notification waiting in a group, no delivery queued or in
+ * flight. An entry leaves a tenant's outbox only once it is in the dispatcher's, and one MULTI reads
+ * the four {notify} keys, so a notification on its way from one to the next is never missed; every
+ * one made before the call has then been POSTed (or dead-lettered).
  */
 export async function dispatchSettled(store: AlertStore, timeoutMs = 60_000): Promise<void> {
   const k = store.keys;
   await waitFor(
     'the dispatcher to settle',
     async () => {
-      const replies = await store.redis.multi().llen(k.outbox).get(k.grouper).zcard(k.deliveryQueue).zcard(k.inFlight).exec();
+      for (const tenantId of await store.tenants()) if ((await store.redis.llen(k.outbox(tenantId))) > 0) return undefined;
+      const replies = await store.redis.multi().llen(k.dispatchOutbox).get(k.grouper).zcard(k.deliveryQueue).zcard(k.inFlight).exec();
       const [outbox, grouper, queued, inFlight] = (replies ?? []).map(([err, value]) => {
         if (err) throw err;
         return value;

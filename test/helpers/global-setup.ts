@@ -23,12 +23,12 @@ export default async function setup(): Promise<void> {
   } catch (err) {
     problems.push(`Schema Registry at ${infra.registryUrl}: ${(err as Error).message}`);
   }
-  const redis = createRedis(infra.redisUrl, logger, { maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const redis = createRedis(infra.redis, logger, { maxRetriesPerRequest: 0, retryStrategy: () => null });
   try {
     await redis.connect();
     await redis.ping();
   } catch (err) {
-    problems.push(`Redis at ${infra.redisUrl}: ${(err as Error).message}`);
+    problems.push(`Redis (${infra.redis.mode}) at ${infra.redis.urls.join(',')}: ${(err as Error).message}`);
   } finally {
     redis.disconnect();
   }

@@ -108,7 +108,8 @@ export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
     ...process.env,
     CB_KAFKA_BROKERS: infra.kafkaBrokers.join(','),
     CB_REGISTRY_URL: infra.registryUrl,
-    CB_REDIS_URL: infra.redisUrl,
+    CB_REDIS_MODE: infra.redis.mode,
+    CB_REDIS_URL: infra.redis.urls.join(','),
     CB_LOG_LEVEL: 'warn',
     ...extra,
   };

@@ -98,9 +98,20 @@ export function createRedis(target: string | RedisTarget, logger: Logger, option
   return client;
 }
 
-/** The connections that hold data: the Cluster's masters, or the one node. */
-export function masterNodes(redis: RedisClient): Redis[] {
-  return redis instanceof Cluster ? redis.nodes('master') : [redis];
+/**
+ * The node connections of `redis`: the one node, or the Cluster's masters (`master`: where the data
+ * is) or every node, replicas too (`all`: per-node settings such as ACL users). A lazy Cluster knows
+ * its nodes only once connected, so this connects it first.
+ */
+export async function nodesOf(redis: RedisClient, role: 'master' | 'all' = 'master'): Promise<Redis[]> {
+  if (!(redis instanceof Cluster)) return [redis];
+  await redis.ping();
+  return redis.nodes(role);
+}
+
+/** `text` as a Redis glob (SCAN MATCH, ACL key patterns) that matches exactly itself. */
+export function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
 }
 
 /**
@@ -108,9 +119,7 @@ export function masterNodes(redis: RedisClient): Redis[] {
  * holds its own slots). Pattern semantics are SCAN's MATCH glob.
  */
 export async function* scanKeys(redis: RedisClient, match: string, count = 500): AsyncGenerator<string[]> {
-  // A lazy Cluster knows its masters only once connected; a command connects it (and waits for ready).
-  if (redis instanceof Cluster) await redis.ping();
-  for (const node of masterNodes(redis)) {
+  for (const node of await nodesOf(redis, 'master')) {
     let cursor = '0';
     do {
       const [next, keys] = await node.scan(cursor, 'MATCH', match, 'COUNT', count);

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis, Result } from 'ioredis';
+import type { Result } from 'ioredis';
 import { acknowledge, type AlertState, type AlertWindow, type MetricName, type Notification, type Severity, type Silence, silenceSchema, unacknowledge } from '@callboard/alerts';
 import { CallboardError } from '@callboard/errors';
-import { loadScripts } from '@callboard/windows';
+import { loadScripts, type RedisClient } from '@callboard/runtime';
 import { alerterKeys, type AlerterKeys } from './keys.js';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     /** commands/save-alerts-2.lua: the fingerprints not saved (revision conflicts). */
-    cbSaveAlerts(alertsKey: string, outboxKey: string, ...args: string[]): Result<string[], Context>;
+    cbSaveAlerts(alertsKey: string, tenantOutboxKey: string, ...args: string[]): Result<string[], Context>;
   }
 }
 
@@ -53,6 +53,8 @@ export interface StoredAlert {
 
 /** What the dispatcher publishes for one saved change. */
 export interface OutboxEntry {
+  /** Set when saved: the dispatcher moves an entry from the tenant's outbox once by it (move-outbox-3.lua). */
+  id?: string;
   /** The change, for cc.alerts.v1. */
   record: AlertChange;
   notifications: Notification[];
@@ -81,14 +83,14 @@ export interface AuditEntry {
 /**
  * Alert state in Redis (DESIGN §6 "Restarts"): every alert of a tenant in one hash, saved by
  * compare-and-set so several alerter instances never both fire one alert, with the outbox entry of
- * each change written in the same script call. Acknowledgements and silences live here too, so the
+ * each change written in the same script call to the tenant's outbox, in the same slot (DESIGN §5). Acknowledgements and silences live here too, so the
  * CLI, the alerter and the gateway share them; each is audited.
  */
 export class AlertStore {
   readonly keys: AlerterKeys;
 
   constructor(
-    readonly redis: Redis,
+    readonly redis: RedisClient,
     namespace = 'cb',
   ) {
     this.keys = alerterKeys(namespace);
@@ -126,13 +128,16 @@ export class AlertStore {
 
   /**
    * Saves states read at the given revisions; returns the fingerprints that lost a race (someone
-   * else saved first). Their outbox entries are not written.
+   * else saved first). Their outbox entries are not written. The tenant joins the tenant index
+   * first, in its own call (another slot): a crash between leaves an indexed tenant with nothing to
+   * send, never an entry no dispatcher looks for; an index write lost in a Cluster failover is
+   * written again by the next save, and found by the dispatcher's sweep meanwhile (docs/alerts.md).
    */
   async save(tenantId: string, changes: { state: DescribedAlertState; rev: string; outbox?: OutboxEntry; thresholds?: Thresholds }[]): Promise<Set<string>> {
     if (changes.length === 0) return new Set();
-    const args = changes.flatMap((c) => [c.state.fingerprint, c.rev, JSON.stringify(c.state), c.outbox ? JSON.stringify(c.outbox) : '', c.thresholds ? JSON.stringify(c.thresholds) : '']);
+    const args = changes.flatMap((c) => [c.state.fingerprint, c.rev, JSON.stringify(c.state), c.outbox ? JSON.stringify({ id: randomUUID(), ...c.outbox }) : '', c.thresholds ? JSON.stringify(c.thresholds) : '']);
     await this.redis.sadd(this.keys.tenants, tenantId);
-    return new Set(await this.redis.cbSaveAlerts(this.keys.alerts(tenantId), this.keys.outbox, ...args));
+    return new Set(await this.redis.cbSaveAlerts(this.keys.alerts(tenantId), this.keys.outbox(tenantId), ...args));
   }
 
   private async audit(tenantId: string, entry: AuditEntry): Promise<void> {

@@ -6,6 +6,8 @@ declare module 'ioredis' {
   interface RedisCommander<Context> {
     /** commands/dispatch-lease-2.lua: the holder's fencing token, 0 when someone else holds the lease. */
     cbDispatchLease(leaseKey: string, fenceKey: string, holder: string, ttlMs: number): Result<number, Context>;
+    /** commands/move-outbox-3.lua: entries appended, or {@link DISPATCH_FENCED_OUT}. */
+    cbMoveOutbox(fenceKey: string, movedKey: string, dispatchOutboxKey: string, ...args: (string | number)[]): Result<number, Context>;
     /** commands/dispatch-commit-5.lua: deliveries created, or {@link DISPATCH_FENCED_OUT}. */
     cbDispatchCommit(fenceKey: string, outboxKey: string, grouperKey: string, deliveriesKey: string, queueKey: string, ...args: (string | number)[]): Result<number, Context>;
     /** commands/claim-deliveries-5.lua: [] or [claim, id, json, id, json, …]. */
@@ -17,8 +19,14 @@ declare module 'ioredis' {
   }
 }
 
-/** What commands/dispatch-commit-5.lua answers when the pass's fencing token is stale. */
+/** What commands/dispatch-commit-5.lua and move-outbox-3.lua answer when the pass's fencing token is stale. */
 const DISPATCH_FENCED_OUT = -1;
+
+/**
+ * How long a moved entry's id is remembered: a move repeated after a crash (before the entries left
+ * the tenant's outbox) is skipped within this time. The next lease holder repeats it within seconds.
+ */
+const MOVED_ID_MEMORY_MS = 24 * 3600_000;
 
 /**
  * A webhook call waiting in Redis; its id is the batch's idempotency key. It names its route and
@@ -67,9 +75,35 @@ export class NotifyStore {
     return Number(await this.redis.cbDispatchLease(this.keys.lease, this.keys.fence, holder, ttlMs));
   }
 
-  /** Raw outbox entries from the head, as the commit must name them to remove them. */
+  /** Raw entries from the head of a tenant's outbox, as {@link removeFromTenantOutbox} must name them. */
+  async readTenantOutbox(tenantId: string, max: number): Promise<string[]> {
+    return this.redis.lrange(this.keys.outbox(tenantId), 0, max - 1);
+  }
+
+  /**
+   * Appends entries read from a tenant's outbox to the dispatcher's outbox under `token`, each once
+   * by its id; false, having written nothing, when the token is stale.
+   */
+  async moveToDispatch(token: number, entries: readonly string[], now: number): Promise<boolean> {
+    if (entries.length === 0) return true;
+    const args: (string | number)[] = [String(token), now, MOVED_ID_MEMORY_MS];
+    // Entries saved before ids existed are identified by their bytes.
+    for (const raw of entries) args.push((JSON.parse(raw) as { id?: string }).id ?? raw, raw);
+    return (await this.redis.cbMoveOutbox(this.keys.fence, this.keys.moved, this.keys.dispatchOutbox, ...args)) !== DISPATCH_FENCED_OUT;
+  }
+
+  /** Removes moved entries from a tenant's outbox by identity (one key, one MULTI), so an entry saved meanwhile stays. */
+  async removeFromTenantOutbox(tenantId: string, entries: readonly string[]): Promise<void> {
+    if (entries.length === 0) return;
+    const key = this.keys.outbox(tenantId);
+    const tx = this.redis.multi();
+    for (const raw of entries) tx.lrem(key, 1, raw);
+    await tx.exec();
+  }
+
+  /** Raw entries from the head of the dispatcher's outbox, as the commit must name them to remove them. */
   async readOutbox(max: number): Promise<string[]> {
-    return this.redis.lrange(this.keys.outbox, 0, max - 1);
+    return this.redis.lrange(this.keys.dispatchOutbox, 0, max - 1);
   }
 
   /**
@@ -81,7 +115,7 @@ export class NotifyStore {
     const k = this.keys;
     const args: (string | number)[] = [String(token), pass.grouper, pass.now, pass.entries.length, ...pass.entries];
     for (const d of pass.deliveries) args.push(d.id, JSON.stringify(d));
-    return (await this.redis.cbDispatchCommit(k.fence, k.outbox, k.grouper, k.deliveries, k.deliveryQueue, ...args)) !== DISPATCH_FENCED_OUT;
+    return (await this.redis.cbDispatchCommit(k.fence, k.dispatchOutbox, k.grouper, k.deliveries, k.deliveryQueue, ...args)) !== DISPATCH_FENCED_OUT;
   }
 
   /** Claims up to `max` due deliveries (or ones whose claim expired) until `visibleUntil`; none when the token is stale. */

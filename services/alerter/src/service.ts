@@ -11,7 +11,7 @@ export async function runAlerterService(env: Env): Promise<void> {
   const config = loadAlerterConfig(env);
   const logger = createRootLogger({ name: 'alerter', level: config.infra.logLevel });
   const registry = createMetricsRegistry('alerter');
-  const redis = createRedis(config.infra.redisUrl, logger);
+  const redis = createRedis(config.infra.redis, logger);
   await redis.connect();
   const alerterMetrics = createAlerterMetrics(registry);
   const rules = new RulesSource(config.rulesFile, logger, alerterMetrics);

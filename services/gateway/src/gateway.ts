@@ -2,7 +2,7 @@ import type { Kafka } from 'kafkajs';
 import type { AlertStore } from '@callboard/alerter';
 import type { EventCodec } from '@callboard/events';
 import type { QueueConfig } from '@callboard/queue-config';
-import { type Logger, type OpsServer, type Redis, type Registry, startOpsServer } from '@callboard/runtime';
+import { type Logger, type OpsServer, type RedisClient, type Registry, startOpsServer } from '@callboard/runtime';
 import type { WindowStore } from '@callboard/windows';
 import { GATEWAY_DEFAULTS, type GatewayConfig } from './config.js';
 import { Hub } from './hub.js';
@@ -18,7 +18,7 @@ import { createWsServer, type WsServer } from './ws-server.js';
 export interface GatewayDeps {
   kafka: Kafka;
   codec: EventCodec;
-  redis: Redis;
+  redis: RedisClient;
   store: WindowStore;
   alerts: AlertStore;
   queues: QueueConfig;

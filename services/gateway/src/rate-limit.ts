@@ -1,6 +1,6 @@
-import type { Redis, Result } from 'ioredis';
+import type { Result } from 'ioredis';
 import { CallboardError } from '@callboard/errors';
-import { loadScripts } from '@callboard/windows';
+import { loadScripts, type RedisClient } from '@callboard/runtime';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
@@ -21,7 +21,7 @@ interface RateDecision {
  */
 export class FixedWindowLimiter {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     readonly limit: number,
     readonly windowMs: number,
   ) {

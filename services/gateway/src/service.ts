@@ -1,7 +1,7 @@
 import { AlertStore } from '@callboard/alerter';
 import { createSchemaRegistry, createTopology, EventCodec } from '@callboard/events';
 import { QueueConfig } from '@callboard/queue-config';
-import { createKafka, createMetricsRegistry, createRedis, createRootLogger, type Env, onShutdown } from '@callboard/runtime';
+import { createKafka, createMetricsRegistry, createRedis, createRootLogger, type Env, onShutdown, type Redis } from '@callboard/runtime';
 import { WindowStore } from '@callboard/windows';
 import { loadGatewayConfig } from './config.js';
 import { createGateway } from './gateway.js';
@@ -12,7 +12,7 @@ export async function runGatewayService(env: Env): Promise<void> {
   const logger = createRootLogger({ name: 'gateway', level: config.infra.logLevel });
   const queues = QueueConfig.load(config.queuesFile);
   const metrics = createMetricsRegistry('gateway');
-  const redis = createRedis(config.infra.redisUrl, logger);
+  const redis = createRedis(config.infra.redis, logger);
   await redis.connect();
   const kafka = createKafka({ brokers: config.infra.kafkaBrokers, clientId: 'callboard-gateway', logger });
   const codec = new EventCodec(createSchemaRegistry(config.infra.registryUrl), { topology: createTopology(config.infra.topicPrefix) });
@@ -20,7 +20,8 @@ export async function runGatewayService(env: Env): Promise<void> {
     kafka,
     codec,
     redis,
-    store: new WindowStore(redis, { namespace: config.redisNamespace }),
+    // WindowStore is typed for one node until the store's per-slot calls land (issue 9, packages/windows).
+    store: new WindowStore(redis as Redis, { namespace: config.redisNamespace }),
     alerts: new AlertStore(redis, config.redisNamespace),
     queues,
     logger,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@callboard/runtime';
 import type { TokenClaims } from './auth.js';
 import { gatewayKeys, type GatewayKeys } from './keys.js';
 
@@ -21,7 +21,7 @@ export class TicketStore {
   private readonly keys: GatewayKeys;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     namespace: string,
     readonly ttlSeconds: number,
   ) {

@@ -49,7 +49,7 @@ but holds their notifications until it expires.`,
     }
     const tenantId = requireString('alerts', 'tenant', values.tenant);
     const ctx = makeCtx();
-    const redis = createRedis(ctx.infra.redisUrl, ctx.logger);
+    const redis = createRedis(ctx.infra.redis, ctx.logger);
     await redis.connect();
     const store = new AlertStore(redis, ctx.env.CB_REDIS_NAMESPACE ?? 'cb');
     const print = (value: unknown) => ctx.out(JSON.stringify(value, null, values.json ? undefined : 2));

@@ -5,7 +5,7 @@
 
   Input:
     KEYS[1] the fencing counter
-    KEYS[2] the outbox list        (entries are removed from the head, one LREM each)
+    KEYS[2] the dispatcher's outbox (entries moved from the tenants' outboxes; one LREM each)
     KEYS[3] the grouper state      (string: JSON)
     KEYS[4] the delivery hash      (field <id>: delivery JSON)
     KEYS[5] the delivery queue     (sorted set: delivery id by next attempt time)

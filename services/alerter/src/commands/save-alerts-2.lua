@@ -2,11 +2,13 @@
   Saves evaluated alert states of one tenant, each only if nobody saved it since it was read
   (compare-and-set on a revision), and queues what must be published for each saved one, in the
   same call: several alerter instances never both fire one alert, and a crash never loses a
-  transition that was saved.
+  transition that was saved. The outbox is the tenant's own, under the tenant's hash tag, so the
+  call touches one slot (DESIGN §5); the dispatcher moves its entries to the {notify} slot
+  (move-outbox-3.lua).
 
   Input:
     KEYS[1] the tenant's alert hash   (field <fp>: state JSON, rev:<fp>: revision, thr:<fp>: thresholds JSON)
-    KEYS[2] the outbox list           (entries for cc.alerts.v1 and notifications)
+    KEYS[2] the tenant's outbox list  (entries for cc.alerts.v1 and notifications, each with an id)
     ARGV    groups of five: fingerprint, expected revision ("0" when new), state JSON, outbox JSON ("" for
             none), thresholds JSON ("" to keep the stored ones)
 
