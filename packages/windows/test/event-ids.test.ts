@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseEvent, type CanonicalEvent, type CanonicalEventInput } from '@callboard/events';
 import { computeOracle, DEFAULT_QUEUE_KPI_SETTINGS } from '@callboard/kpi';
-import { createRedis, type Redis } from '@callboard/runtime';
+import { createRedis, type RedisClient as Redis } from '@callboard/runtime';
 import { infra, testLogger } from '../../../test/helpers/infra.js';
 import { tenantAgentsKey, WindowStore } from '../src/index.js';
 
@@ -50,7 +50,7 @@ describe('WindowStore: eventIds round-trip whatever characters they hold (real R
   }
 
   beforeAll(async () => {
-    redis = createRedis(infra.redisUrl, testLogger);
+    redis = createRedis(infra.redis, testLogger);
     await redis.connect();
   });
   afterAll(async () => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isCallboardError } from '@callboard/errors';
 import { parseEvent, type CanonicalEventInput } from '@callboard/events';
 import { DEFAULT_QUEUE_KPI_SETTINGS } from '@callboard/kpi';
-import { createRedis, type Redis } from '@callboard/runtime';
+import { createRedis, type RedisClient as Redis } from '@callboard/runtime';
 import { infra, testLogger } from '../../../test/helpers/infra.js';
 import { MAX_READ_KEYS, WindowStore } from '../src/index.js';
 
@@ -27,7 +27,7 @@ describe('the range bound of WindowStore reads', () => {
   const now = Date.now();
 
   beforeAll(async () => {
-    redis = createRedis(infra.redisUrl, testLogger);
+    redis = createRedis(infra.redis, testLogger);
     await redis.connect();
     store = new WindowStore(redis, { namespace: `t-${randomBytes(4).toString('hex')}` });
     // Seven days ago and now: a max-span read must find both.

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseEvent, type CanonicalEvent, type CanonicalEventInput } from '@callboard/events';
 import { computeOracle, DEFAULT_QUEUE_KPI_SETTINGS, splitLate } from '@callboard/kpi';
-import { createRedis, type Redis } from '@callboard/runtime';
+import { createRedis, scanKeys, type RedisClient as Redis } from '@callboard/runtime';
 import { infra, testLogger } from '../../../test/helpers/infra.js';
 import { legacyLateOutboxKey, legacyPartitionKey, partitionIndexKey, WindowStore } from '../src/index.js';
 
@@ -52,7 +52,7 @@ describe('the store on one slot per call (real Redis)', () => {
   const ref = { group: 'g', topic: 'calls', partition: 0 };
 
   beforeAll(async () => {
-    redis = createRedis(infra.redisUrl, testLogger);
+    redis = createRedis(infra.redis, testLogger);
     await redis.connect();
   });
   afterAll(async () => {
@@ -61,6 +61,12 @@ describe('the store on one slot per call (real Redis)', () => {
   beforeEach(() => {
     namespace = `t-${randomBytes(4).toString('hex')}`;
   });
+
+  async function keysOf(match: string): Promise<string[]> {
+    const keys: string[] = [];
+    for await (const some of scanKeys(redis, match)) keys.push(...some);
+    return keys;
+  }
 
   /** Applies `events` from `from` on, in batches of `size`, as a consumer would after a seek. */
   async function feed(store: WindowStore, events: CanonicalEvent[], from: number, size: number): Promise<void> {
@@ -87,7 +93,7 @@ describe('the store on one slot per call (real Redis)', () => {
 
   it('a crash between two queue calls of one batch ends equal to the oracle after redelivery from the resume point', async () => {
     const events = deliveries(7);
-    const crashing = createRedis(infra.redisUrl, testLogger);
+    const crashing = createRedis(infra.redis, testLogger);
     await crashing.connect();
     try {
       const first = new WindowStore(crashing, { namespace, graceMs: GRACE });
@@ -119,11 +125,11 @@ describe('the store on one slot per call (real Redis)', () => {
     const store = new WindowStore(redis, { namespace, graceMs: GRACE });
     await feed(store, events.slice(0, 30), 0, 10);
     // What q2 holds now, as a replica that has not yet received the next writes would.
-    const q2Keys = await redis.keys(`${namespace}:{acme:q2}:*`);
+    const q2Keys = await keysOf(`${namespace}:{acme:q2}:*`);
     const dumps = await Promise.all(q2Keys.map(async (k) => [k, await redis.dumpBuffer(k), await redis.pttl(k)] as const));
     await feed(store, events.slice(0, 40), 30, 10);
     // The failover: q2's master is replaced by that replica. Its offset goes back with its counters.
-    for (const k of await redis.keys(`${namespace}:{acme:q2}:*`)) await redis.del(k);
+    for (const k of await keysOf(`${namespace}:{acme:q2}:*`)) await redis.del(k);
     for (const [k, dump, ttl] of dumps) await redis.restore(k, ttl > 0 ? ttl : 0, dump!);
     const restarted = new WindowStore(redis, { namespace, graceMs: GRACE });
     const point = await restarted.resume(ref);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseEvent, type CanonicalEvent, type CanonicalEventInput } from '@callboard/events';
 import { computeOracle, DEFAULT_QUEUE_KPI_SETTINGS } from '@callboard/kpi';
-import { createRedis, type Redis } from '@callboard/runtime';
+import { createRedis, nodesOf, scanKeys, type RedisClient as Redis } from '@callboard/runtime';
 import { infra, testLogger } from '../../../test/helpers/infra.js';
 import { WindowStore } from '../src/index.js';
 
@@ -32,10 +32,10 @@ describe('WindowStore against the real Redis', () => {
   }
 
   beforeAll(async () => {
-    redis = createRedis(infra.redisUrl, testLogger);
+    redis = createRedis(infra.redis, testLogger);
     await redis.connect();
     // Exercise the EVAL fallback: the scripts are not on the server until first use.
-    await redis.script('FLUSH');
+    for (const node of await nodesOf(redis)) await node.script('FLUSH');
   });
   afterAll(async () => {
     await redis.quit();
@@ -180,7 +180,8 @@ describe('WindowStore against the real Redis', () => {
 
   it('sets TTLs on every key it writes', async () => {
     await apply([offered('t1', T0), answered('t1', T0 + 1_000, 1_000)]);
-    const keys = await redis.keys(`${store.namespace}:*`);
+    const keys: string[] = [];
+    for await (const some of scanKeys(redis, `${store.namespace}:*`)) keys.push(...some);
     expect(keys.length).toBeGreaterThan(3);
     // Progress records carry no TTL (docs/redis-keys.md): the partition index and each queue's offsets.
     for (const key of keys.filter((k) => !k.includes(':pi:{') && !k.endsWith(':offsets') && !k.endsWith(':active'))) {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isCallEvent, parseEvent, type CallEvent, type CanonicalEvent, type CanonicalEventInput } from '@callboard/events';
 import { computeOracle, DEFAULT_QUEUE_KPI_SETTINGS, resolveVisit, splitLate, visitKey, type TimedCallEvent } from '@callboard/kpi';
-import { createRedis, type Redis } from '@callboard/runtime';
+import { createRedis, type RedisClient as Redis } from '@callboard/runtime';
 import { createPrng, permutations, randomInt, shuffled } from '../../kpi/test/helpers/prng.js';
 import { infra, testLogger } from '../../../test/helpers/infra.js';
 import { WindowStore } from '../src/index.js';
@@ -55,7 +55,7 @@ function expectedWaiting(onTime: readonly CanonicalEvent[], queueId: string): { 
 describe('WindowStore equals the oracle, counters and stats, under any delivery order (real Redis)', () => {
   let redis: Redis;
   beforeAll(async () => {
-    redis = createRedis(infra.redisUrl, testLogger);
+    redis = createRedis(infra.redis, testLogger);
     await redis.connect();
   });
   afterAll(async () => {
