@@ -217,13 +217,17 @@ export class WindowStore {
     if (events.length === 0) return total;
 
     let pending = this.planBatch(ref, events, input, state.watermark);
-    await this.call('recording the partition\'s queues', () =>
+    // The index call travels with the queue calls, not before them: it matters only once the batch
+    // is committed to Kafka, which waits for every call (decision 0007 "Resume").
+    let touched: Promise<number> | undefined = this.call('recording the partition\'s queues', () =>
       this.redis.cbTouchPartition(partitionIndexKey(this.namespace, ref.group, ref.topic, ref.partition), Number(events[0]!.offset), state.watermark, batchLast, ...pending.map((c) => c.member)),
     );
     const active: string[] = [];
     for (let round = 0; pending.length > 0; round += 1) {
       if (round > 4) throw new CallboardError('CB_REDIS_SCRIPT', `applying a batch of ${ref.topic}[${ref.partition}]: the queue calls did not settle after ${round} rounds`);
-      const replies = await Promise.all(pending.map((c) => this.callMember(c, ref, batchLast)));
+      const calls = pending.map((c) => this.callMember(c, ref, batchLast));
+      const [replies] = await Promise.all([Promise.all(calls), touched]);
+      touched = undefined;
       const again: MemberCall[] = [];
       let staleWatermark: number | undefined;
       replies.forEach((reply, i) => {

@@ -110,7 +110,8 @@ local function loadVisit(callId)
   local v = visits[callId]
   if v then return v end
   local key = prefix .. 'v:' .. callId
-  if not declared[key] then return redis.error_reply('ERR undeclared visit key ' .. key) end
+  -- The caller declares the visit of every call in the batch; nothing is written yet.
+  if not declared[key] then error('undeclared visit key ' .. key) end
   local raw = rcall('HGETALL', key)
   v = { key = key, list = {}, held = {}, writes = {}, n = 0 }
   for j = 1, #raw, 2 do
@@ -216,7 +217,6 @@ for _, ev in ipairs(events) do
     redelivered = redelivered + 1
   else
     local v = loadVisit(ev.c)
-    if type(v) ~= 'table' then return v end
     -- Dedupe before lateness: visit state outlives grace (decision 0006, packages/kpi splitLate).
     local held = v.held[ev.e]
     if not held and ev.t < ev.w - grace then
