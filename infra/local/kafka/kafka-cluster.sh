@@ -156,6 +156,10 @@ kafka_cluster_status() {
       rc=1
     elif m="$(kc_node_healthy "$n" 2>&1)"; then
       status_line "kafka-$n" up "127.0.0.1:$port" "$pid" "controller :$cport, $m"
+    elif m="$(node "$KAFKA_SRC/probe.mjs" 127.0.0.1 "$port" 3000 2>&1)"; then
+      # It serves clients, but sees fewer than all three brokers (one was killed, say).
+      status_line "kafka-$n" degraded "127.0.0.1:$port" "$pid" "controller :$cport, $m (${#KC_NODES[@]} brokers expected)"
+      rc=1
     else
       status_line "kafka-$n" unhealthy "127.0.0.1:$port" "$pid" "$m"
       rc=1
