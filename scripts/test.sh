@@ -20,15 +20,29 @@ if [ "$started_infra" = yes ]; then
   # and deleted only slow leader elections down (seen as NOT_LEADER flakes on a second run).
   rm -rf "$CB_HOME/kafka/data"
 fi
-say "starting local infra (Kafka, Schema Registry, Redis)"
-bash infra/local/cb-infra up
+started_clusters=no
+if ! CB_REDIS_MODE=cluster CB_KAFKA_BROKERS_LOCAL=3 bash infra/local/cb-infra status >/dev/null 2>&1; then
+  started_clusters=yes
+fi
 cleanup() {
   if [ "$started_infra" = yes ]; then
     say "stopping the local infra this run started"
     bash infra/local/cb-infra down || true
+  elif [ "$started_clusters" = yes ]; then
+    say "stopping the local clusters this run started"
+    bash infra/local/cb-infra down redis-cluster kafka-cluster || true
   fi
 }
 trap cleanup EXIT
+say "starting local infra (Kafka, Schema Registry, Redis)"
+bash infra/local/cb-infra up
+# The cluster project (vitest.config.ts) runs on a 3-master Redis Cluster and three Kafka brokers.
+if [ "$started_clusters" = yes ]; then
+  # An empty Kafka each run, as for the single node; the cluster id is kept apart from the data.
+  rm -rf "$CB_HOME"/kafka-cluster/node-*/data
+fi
+say "starting the local clusters (Redis Cluster 3+3, Kafka 3 brokers)"
+CB_REDIS_MODE=cluster CB_KAFKA_BROKERS_LOCAL=3 bash infra/local/cb-infra up
 
 mkdir -p "$CB_HOME/test-results"
 rm -f "$CB_HOME/test-results/vitest.json"

@@ -17,6 +17,16 @@ CB_REGISTRY_PORT="${CB_REGISTRY_PORT:-8081}"
 CB_REGISTRY_BACKEND_PORT="${CB_REGISTRY_BACKEND_PORT:-$((CB_REGISTRY_PORT + 10000))}"
 CB_REDIS_PORT="${CB_REDIS_PORT:-6379}"
 CB_REDIS_AOF="${CB_REDIS_AOF:-no}"
+# Cluster options (issue 9), off by default: CB_REDIS_MODE=cluster runs six Redis Cluster nodes
+# (3 masters, 3 replicas) on CB_REDIS_CLUSTER_PORT..+5 instead of the single Redis;
+# CB_KAFKA_BROKERS_LOCAL=3 runs three KRaft nodes on CB_KAFKA_CLUSTER_PORT..+2 (controllers on
+# CB_KAFKA_CLUSTER_CONTROLLER_PORT..+2) instead of the single node. Their ports differ from the
+# single-node ones, so both kinds can run side by side from one CB_HOME.
+CB_REDIS_MODE="${CB_REDIS_MODE:-single}"
+CB_REDIS_CLUSTER_PORT="${CB_REDIS_CLUSTER_PORT:-7001}"
+CB_KAFKA_BROKERS_LOCAL="${CB_KAFKA_BROKERS_LOCAL:-1}"
+CB_KAFKA_CLUSTER_PORT="${CB_KAFKA_CLUSTER_PORT:-39092}"
+CB_KAFKA_CLUSTER_CONTROLLER_PORT="${CB_KAFKA_CLUSTER_CONTROLLER_PORT:-39192}"
 CB_INFRA_TIMEOUT="${CB_INFRA_TIMEOUT:-120}" # seconds to wait for each service to become healthy
 CB_STOP_TIMEOUT="${CB_STOP_TIMEOUT:-30}"    # seconds between SIGTERM and SIGKILL
 
@@ -36,17 +46,30 @@ die()  { printf '[infra] ERROR: %s\n' "$*" >&2; exit 1; }
 validate_env() {
   local v
   for v in CB_KAFKA_PORT CB_KAFKA_CONTROLLER_PORT CB_REGISTRY_PORT CB_REGISTRY_BACKEND_PORT CB_REDIS_PORT \
+           CB_REDIS_CLUSTER_PORT CB_KAFKA_CLUSTER_PORT CB_KAFKA_CLUSTER_CONTROLLER_PORT \
            CB_INFRA_TIMEOUT CB_STOP_TIMEOUT; do
     [[ "${!v}" =~ ^[0-9]+$ ]] || die "$v must be a number, got '${!v}'"
   done
   for v in CB_KAFKA_PORT CB_KAFKA_CONTROLLER_PORT CB_REGISTRY_PORT CB_REGISTRY_BACKEND_PORT CB_REDIS_PORT; do
     ((${!v} > 0 && ${!v} < 65536)) || die "$v=${!v} is not a valid port"
   done
-  local ports
-  ports="$(printf '%s\n' "$CB_KAFKA_PORT" "$CB_KAFKA_CONTROLLER_PORT" "$CB_REGISTRY_PORT" \
-    "$CB_REGISTRY_BACKEND_PORT" "$CB_REDIS_PORT" | sort | uniq -d)"
-  [ -z "$ports" ] || die "the same port is configured twice: $ports"
+  # A cluster base port is the first of a run: six Redis ports (each with its bus port +10000), three Kafka ports.
+  ((CB_REDIS_CLUSTER_PORT > 0 && CB_REDIS_CLUSTER_PORT + 5 + 10000 < 65536)) ||
+    die "CB_REDIS_CLUSTER_PORT=$CB_REDIS_CLUSTER_PORT: it and the next five ports, each + 10000 (cluster bus), must be valid ports"
+  for v in CB_KAFKA_CLUSTER_PORT CB_KAFKA_CLUSTER_CONTROLLER_PORT; do
+    ((${!v} > 0 && ${!v} + 2 < 65536)) || die "$v=${!v}: it and the next two ports must be valid ports"
+  done
+  local ports i
+  ports="$(
+    printf '%s\n' "$CB_KAFKA_PORT" "$CB_KAFKA_CONTROLLER_PORT" "$CB_REGISTRY_PORT" "$CB_REGISTRY_BACKEND_PORT" "$CB_REDIS_PORT"
+    for i in 0 1 2 3 4 5; do printf '%s\n' $((CB_REDIS_CLUSTER_PORT + i)) $((CB_REDIS_CLUSTER_PORT + i + 10000)); done
+    for i in 0 1 2; do printf '%s\n' $((CB_KAFKA_CLUSTER_PORT + i)) $((CB_KAFKA_CLUSTER_CONTROLLER_PORT + i)); done
+  )"
+  ports="$(sort <<<"$ports" | uniq -d | tr '\n' ' ')"
+  [ -z "$ports" ] || die "the same port is configured twice (the cluster variables each cover a run of ports, see docs/infra.md): $ports"
   case "$CB_REDIS_AOF" in yes | no) ;; *) die "CB_REDIS_AOF must be yes or no, got '$CB_REDIS_AOF'" ;; esac
+  case "$CB_REDIS_MODE" in single | cluster) ;; *) die "CB_REDIS_MODE must be single or cluster, got '$CB_REDIS_MODE'" ;; esac
+  case "$CB_KAFKA_BROKERS_LOCAL" in 1 | 3) ;; *) die "CB_KAFKA_BROKERS_LOCAL must be 1 or 3, got '$CB_KAFKA_BROKERS_LOCAL'" ;; esac
 }
 
 need() { command -v "$1" >/dev/null 2>&1 || die "'$1' is needed: $2"; }
@@ -112,6 +135,36 @@ stop_pid() {
   rm -f "$CB_RUN/$name.pid" "$CB_RUN/$name.ports"
 }
 
+# stop_pids NAME...: SIGTERM to all at once, then stop_pid each. For the nodes of a
+# cluster: stopped one after the other, the last Kafka node would wait for a
+# controller quorum that is gone, and each stopped Redis master could fail over.
+stop_pids() {
+  local name pid
+  for name in "$@"; do
+    pid="$(running_pid "$name")" || continue
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for name in "$@"; do stop_pid "$name"; done
+}
+
+# stop_nodes LABEL NAME...: stops the nodes of a cluster that run (stop_pids), saying which.
+stop_nodes() {
+  local label="$1" name pid names=() pids=()
+  shift
+  for name in "$@"; do
+    pid="$(running_pid "$name")" || continue
+    names+=("$name")
+    pids+=("$pid")
+  done
+  if [ ${#names[@]} -eq 0 ]; then
+    say "$label: not running"
+    return 0
+  fi
+  say "$label: stopping ${#names[@]} nodes (pids ${pids[*]})…"
+  stop_pids "${names[@]}"
+  say "$label: stopped"
+}
+
 # --- ports --------------------------------------------------------------------
 
 port_open() { timeout 1 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
@@ -142,21 +195,28 @@ ensure_port_free() {
 
 # wait_healthy NAME PIDNAME LOG CHECK_FN: polls CHECK_FN until it succeeds,
 # failing early if the process dies, and after CB_INFRA_TIMEOUT seconds.
-wait_healthy() {
-  local name="$1" pidname="$2" log="$3" check="$4" start=$SECONDS next=5
+wait_healthy() { wait_healthy_all "$1" "$4" health "$2=$3"; }
+
+# wait_healthy_all NAME CHECK_FN WHAT PIDNAME=LOG...: the same for a service of
+# several processes (a cluster): fails early when any of them dies, showing its log.
+wait_healthy_all() {
+  local name="$1" check="$2" what="$3" start=$SECONDS next=5 p
+  shift 3
   while ! "$check" >/dev/null 2>&1; do
-    if ! running_pid "$pidname" >/dev/null; then
-      warn "$name: process exited during startup; last lines of $log:"
-      tail -n 30 "$log" >&2 || true
-      die "$name: failed to start"
-    fi
+    for p in "$@"; do
+      if ! running_pid "${p%%=*}" >/dev/null; then
+        warn "$name: ${p%%=*} exited during startup; last lines of ${p#*=}:"
+        tail -n 30 "${p#*=}" >&2 || true
+        die "$name: failed to start"
+      fi
+    done
     if ((SECONDS - start >= CB_INFRA_TIMEOUT)); then
-      warn "$name: last lines of $log:"
-      tail -n 30 "$log" >&2 || true
+      warn "$name: last lines of ${1#*=}:"
+      tail -n 30 "${1#*=}" >&2 || true
       die "$name: not healthy after ${CB_INFRA_TIMEOUT}s (raise CB_INFRA_TIMEOUT if the machine is just slow)"
     fi
     if ((SECONDS - start >= next)); then
-      say "$name: waiting for health… $((SECONDS - start))s"
+      say "$name: waiting for $what… $((SECONDS - start))s"
       next=$((next + 5))
     fi
     sleep 0.5

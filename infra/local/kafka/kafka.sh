@@ -51,6 +51,13 @@ transaction.state.log.min.isr=1
 offsets.topic.num.partitions=4
 transaction.state.log.num.partitions=4
 
+$(kafka_shared_props)
+EOF
+}
+
+# The settings the single node and each node of the 3-node cluster (kafka-cluster.sh) share.
+kafka_shared_props() {
+  cat <<EOF
 # Topics are created explicitly by the services, with their partition counts.
 auto.create.topics.enable=false
 num.partitions=1
@@ -58,7 +65,8 @@ num.partitions=1
 group.initial.rebalance.delay.ms=0
 
 # After a crash (kill -9) the restarted node cannot register until its old
-# registration's session expires: 9 s by default, 5 s here.
+# registration's session expires: 9 s by default, 5 s here. On the cluster, a
+# killed node is also fenced, and its partitions led by others, after 5 s.
 broker.session.timeout.ms=5000
 broker.heartbeat.interval.ms=1000
 

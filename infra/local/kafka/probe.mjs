@@ -4,11 +4,13 @@
 // time before it can serve clients. Node is used instead of Kafka's own
 // BrokerApiVersionsCommand because a JVM start costs seconds per poll.
 //
-// usage: node probe.mjs HOST PORT [TIMEOUT_MS]   -> prints "brokers=1 controller=1 topics=N"
+// usage: node probe.mjs HOST PORT [TIMEOUT_MS] [MIN_BROKERS]   -> prints "brokers=1 controller=1 topics=N"
+// MIN_BROKERS (default 1): a node of the 3-broker cluster is healthy only once it lists all three.
 /* global process, console, Buffer, setTimeout, clearTimeout */
 import net from 'node:net';
 
-const [host = '127.0.0.1', portArg = '9092', timeoutArg = '3000'] = process.argv.slice(2);
+const [host = '127.0.0.1', portArg = '9092', timeoutArg = '3000', minBrokersArg = '1'] = process.argv.slice(2);
+const minBrokers = Number(minBrokersArg);
 const port = Number(portArg);
 const timeoutMs = Number(timeoutArg);
 
@@ -63,7 +65,7 @@ sock.on('data', (chunk) => {
   } catch (e) {
     fail(`unreadable Metadata response (${e.message})`);
   }
-  if (m.brokers < 1 || m.controller < 0) fail(`not ready (brokers=${m.brokers} controller=${m.controller})`);
+  if (m.brokers < minBrokers || m.controller < 0) fail(`not ready (brokers=${m.brokers} controller=${m.controller})`);
   console.log(`brokers=${m.brokers} controller=${m.controller} topics=${m.topics}`);
   process.exit(0);
 });

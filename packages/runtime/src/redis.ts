@@ -45,7 +45,7 @@ function watch(client: RedisClient, logger: Logger): void {
 
 /**
  * A Cluster client with the single node's semantics: lazy connect, fail fast while a node is down
- * (one retry, a command timeout) instead of an unbounded offline queue, reads and writes on masters
+ * (one retry, a command timeout, no offline queue once connected), reads and writes on masters
  * only (a replica may lag: exactly-once reads its own writes), and the node addresses the Cluster
  * announces used as they are (no NAT map). Credentials of the first seed URL apply to every node.
  */
@@ -75,7 +75,13 @@ function createCluster(urls: readonly string[], options: RedisOptions): Cluster 
       ...nodeOptions,
     },
   };
-  return new Cluster(nodes, clusterOptions);
+  const cluster = new Cluster(nodes, clusterOptions);
+  // A Cluster's offline queue has no retry limit: a command sent while every node is unreachable
+  // would wait forever. Once connected, such a command fails at once instead, as a single node's
+  // does after its one retry, so callers see the outage (and pause). Until the first connect, the
+  // queue holds commands for it, as a lazy single node's does.
+  if (enableOfflineQueue === undefined) cluster.once('ready', () => (cluster.options.enableOfflineQueue = false));
+  return cluster;
 }
 
 /**

@@ -50,7 +50,7 @@ export class Dispatcher {
     const { store, notify } = this.deps;
     const now = this.deps.now();
     if (now - this.lastSweep >= OUTBOX_SWEEP_MS) {
-      for await (const keys of scanKeys(store.redis, store.keys.outboxPattern)) {
+      for await (const keys of scanKeys(store.redis, store.keys.outboxPattern, 1000)) {
         const found = keys.map((k) => store.keys.outboxTenant(k)).filter((t): t is string => t !== undefined);
         if (found.length > 0) await store.redis.sadd(store.keys.tenants, ...found);
       }
