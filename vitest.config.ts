@@ -15,6 +15,10 @@ const CLUSTER_INCLUDE = [
   'services/alerter/test/declared-keys.test.ts',
   'services/alerter/test/outbox-move.test.ts',
   'services/gateway/test/declared-keys.test.ts',
+  'packages/windows/test/declared-keys.test.ts',
+  'packages/windows/test/store.test.ts',
+  'packages/windows/test/store-layout.test.ts',
+  'packages/windows/test/visit-order.test.ts',
 ];
 
 // The ports infra/local uses for the clusters (infra/local/lib.sh), so a second checkout on other ports works too.
