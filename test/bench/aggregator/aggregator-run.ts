@@ -74,9 +74,12 @@ export async function runAggregator(ctx: RunContext, redis: Redis, namespace: st
       'Lua time in Redis (ms)': Math.round(use.scriptS * 1000),
       'node CPU (s)': Number(use.nodeCpuS.toFixed(1)),
       'redis CPU (s)': Number(use.redisCpuS.toFixed(1)),
+      'redis CPU per event (µs)': Number(((1e6 * use.redisCpuS) / ctx.records).toFixed(1)),
+      'Lua time per event (µs)': Number(((1e6 * use.scriptS) / ctx.records).toFixed(1)),
       'machine busy (% of all cores)': Math.round(use.machineBusyPct),
       'CPU by process': topProcesses(use),
     };
+    result.redisUsPerEvent = (1e6 * use.redisCpuS) / ctx.records;
     if (profile) result.details = { ...result.details, 'cpu profile': profile };
     return { result, store };
   } finally {

@@ -18,6 +18,8 @@ export interface BenchArgs {
   keep: boolean;
   /** Partitions each consumer processes at once; the aggregator's default unless given. */
   concurrency: number;
+  /** Run on the local Redis Cluster (CB_REDIS_MODE=cluster, infra/local's ports) instead of the single Redis. */
+  cluster: boolean;
   /** Write a CPU profile of each measured run to this folder (slows the runs: use for diagnosis only). */
   profileDir: string | undefined;
 }
@@ -31,7 +33,7 @@ function count(flag: string, raw: string | undefined, fallback: number): number 
   return value;
 }
 
-/** `--events N`, `--naive-cap N`, `--variants bare,aggregator,naive`, `--concurrency N`, `--seed N`, `--cpu-prof-dir DIR`, `--keep`. */
+/** `--events N`, `--naive-cap N`, `--variants bare,aggregator,naive`, `--concurrency N`, `--seed N`, `--cpu-prof-dir DIR`, `--keep`, `--cluster`. */
 export function parseBenchArgs(argv: string[]): BenchArgs {
   const { values } = parseArgs({
     args: argv,
@@ -43,6 +45,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       keep: { type: 'boolean', default: false },
       concurrency: { type: 'string' },
       'cpu-prof-dir': { type: 'string' },
+      cluster: { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -59,5 +62,6 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     keep: values.keep ?? false,
     concurrency: count('--concurrency', values.concurrency, AGGREGATOR_DEFAULTS.CB_AGGREGATOR_CONCURRENCY),
     profileDir: values['cpu-prof-dir'],
+    cluster: values.cluster ?? false,
   };
 }

@@ -1,5 +1,5 @@
 /**
- * Where the Redis time of apply-batch-2.lua goes (a diagnostic beside the benchmark, not part of it).
+ * Where the Redis time of apply-queue.lua (one call per queue of a partition batch) goes (a diagnostic beside the benchmark, not part of it).
  * Simulated events are cut into partition batches of the size the bench sees, encoded by the real
  * WindowStore, and replayed one batch at a time against the shipped script and against copies of it
  * with one part taken out, on an empty namespace each time. The differences say what each part costs.
@@ -23,7 +23,7 @@ const total = Number(values.events ?? 200_000);
 const batchSize = Number(values.batch ?? 5400);
 const PARTITIONS = 6;
 
-const SCRIPT = readFileSync(new URL('../../../packages/windows/src/commands/apply-batch-2.lua', import.meta.url), 'utf8');
+const SCRIPT = readFileSync(new URL('../../../packages/windows/src/commands/apply-queue.lua', import.meta.url), 'utf8');
 
 function variant(name: string, edits: [string, string][]): { name: string; lua: string } {
   let lua = SCRIPT;
@@ -34,12 +34,17 @@ function variant(name: string, edits: [string, string][]): { name: string; lua: 
   return { name, lua };
 }
 
+const NOTHING = 'return { 0, 0, 0, 0, 0, 0, 0, 0 }';
 const VARIANTS = [
   variant('shipped script', []),
-  variant('decode the JSON argument only', [["local events = cjson.decode(ARGV[7])", "local events = cjson.decode(ARGV[7])\nif true then return { 0, 0, 0, 0, 0, -1, 0 } end"]]),
-  variant('without per-visit state (HMGET/HSET/EXPIRE v:, ZADD/ZREM waiting)', [["verdict = visitVerdict(ev)", "verdict = 'applied'"]]),
-  variant('without agent state (HGET/HSET/EXPIRE agents)', [["verdict = applyAgent(ev)", "verdict = 'applied'"]]),
-  variant('without bucket writes (HINCRBY/HSET/EXPIRE f:, i:)', [["for key, fields in pairs(sums) do", "for key, fields in pairs({}) do"], ["for key, fields in pairs(maxes) do", "for key, fields in pairs({}) do"], ["for key, ttl in pairs(ttls) do", "for key, ttl in pairs({}) do"]]),
+  variant('decode the JSON argument only', [['local events = cjson.decode(ARGV[6])', `local events = cjson.decode(ARGV[6])\nif true then ${NOTHING} end`]]),
+  variant('read and judge every event, write nothing', [['-- Every bucket a decision above needs', `if true then ${NOTHING} end\n-- Every bucket a decision above needs`]]),
+  variant('without visit writes (HSET/EXPIRE v:, ZADD/ZREM waiting)', [['for _, callId in ipairs(visitOrder) do', 'for _, callId in ipairs({}) do']]),
+  variant('without bucket writes (HINCRBY/HSET/EXPIRE f:, i:)', [
+    ['for key, fields in pairs(sums) do', 'for key, fields in pairs({}) do'],
+    ['for key, fields in pairs(maxes) do', 'for key, fields in pairs({}) do'],
+    ['for key, ttl in pairs(ttls) do', 'for key, ttl in pairs({}) do'],
+  ]),
 ];
 
 function partitionOf(key: string): number {
@@ -70,11 +75,18 @@ const redis = createRedis(infra.redisUrl, testLogger);
 await redis.connect();
 const namespace = `bench-lua-${randomBytes(3).toString('hex')}`;
 const store = new WindowStore(redis, { namespace });
+// Each queue call's arguments as the store builds them (numKeys, keys, ARGV); agent and index calls
+// are answered without Redis: this measures the queue script only.
 const captured: (string | number)[][] = [];
-(redis as unknown as { cbApplyBatch: (...a: (string | number)[]) => Promise<number[]> }).cbApplyBatch = async (...args) => {
+const stubbed = redis as unknown as Record<'cbApplyQueue' | 'cbApplyAgents' | 'cbTouchPartition', (...a: (string | number)[]) => Promise<unknown>>;
+stubbed.cbApplyQueue = async (...args) => {
   captured.push(args);
-  return [0, 0, 0, 0, 0, -1, 0];
+  return [0, 0, 0, 0, 0, 0, 0, 0];
 };
+stubbed.cbApplyAgents = async () => [0, 0, 0, 0, 0, 0, 0, 0];
+stubbed.cbTouchPartition = async () => 0;
+/** Where ARGV[6], the events' JSON, sits in a captured call. */
+const jsonAt = (args: (string | number)[]) => 1 + Number(args[0]) + 5;
 const encodeBegan = performance.now();
 for (const [lane, list] of lanes) {
   const [topic, partition] = lane.split(':') as [string, string];
@@ -84,8 +96,9 @@ for (const [lane, list] of lanes) {
 }
 const encodeMs = performance.now() - encodeBegan;
 const withoutLate = captured.map((args) => {
-  const payload = (JSON.parse(String(args[8])) as Record<string, unknown>[]).map(({ late: _late, ...rest }) => rest);
-  return [...args.slice(0, 8), JSON.stringify(payload), ...args.slice(9)];
+  const at = jsonAt(args);
+  const payload = (JSON.parse(String(args[at])) as Record<string, unknown>[]).map(({ late: _late, ...rest }) => rest);
+  return [...args.slice(0, at), JSON.stringify(payload), ...args.slice(at + 1)];
 });
 // The Node side of the same arguments: the copy of each event kept for cc.late.v1, and the rest.
 // Each timing is the best of three, so JIT warm-up does not land on whichever runs first.
@@ -101,7 +114,7 @@ function bestOf3(fn: () => void): number {
 const lateMs = bestOf3(() => {
   for (const e of events) formatJsonLine(e).trimEnd();
 });
-const payloads = captured.map((args) => JSON.parse(String(args[8])) as Record<string, unknown>[]);
+const payloads = captured.map((args) => JSON.parse(String(args[jsonAt(args)])) as Record<string, unknown>[]);
 const fullStringifyMs = bestOf3(() => {
   for (const p of payloads) JSON.stringify(p);
 });
@@ -110,7 +123,7 @@ const leanPayloads = payloads.map((p) => p.map(({ late: _late, ...rest }) => res
 const leanStringifyMs = bestOf3(() => {
   for (const p of leanPayloads) JSON.stringify(p);
 });
-const bytes = (set: (string | number)[][]) => set.reduce((n, a) => n + Buffer.byteLength(String(a[8])), 0);
+const bytes = (set: (string | number)[][]) => set.reduce((n, a) => n + Buffer.byteLength(String(a[jsonAt(a)])), 0);
 
 async function scriptUsec(): Promise<number> {
   const info = await redis.info('commandstats');
@@ -124,7 +137,7 @@ async function replay(lua: string, batches: (string | number)[][]): Promise<{ wa
   await deleteNamespace(redis, namespace);
   const u0 = await scriptUsec();
   const t0 = performance.now();
-  for (const args of batches) await redis.evalsha(sha, 2, ...args);
+  for (const args of batches) await redis.evalsha(sha, ...(args as [number, ...(string | number)[]]));
   const wallMs = performance.now() - t0;
   const luaMs = ((await scriptUsec()) - u0) / 1000;
   await deleteNamespace(redis, namespace);
@@ -132,7 +145,7 @@ async function replay(lua: string, batches: (string | number)[][]): Promise<{ wa
 }
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
-out(`${events.length.toLocaleString('en-US')} events in ${captured.length} batches of up to ${batchSize}; Node built the script arguments in ${encodeMs.toFixed(0)} ms (${((1000 * encodeMs) / events.length).toFixed(1)} us/event)`);
+out(`${events.length.toLocaleString('en-US')} events in partition batches of up to ${batchSize}: ${captured.length} queue calls; Node built the script arguments in ${encodeMs.toFixed(0)} ms (${((1000 * encodeMs) / events.length).toFixed(1)} us/event)`);
 const us = (ms: number) => `${((1000 * ms) / events.length).toFixed(1)} us/event`;
 out(`  of which: formatJsonLine for the late copy ${us(lateMs)}; JSON.stringify of the argument ${us(fullStringifyMs)} as shipped, ${us(leanStringifyMs)} without the late copy`);
 out(`JSON argument: ${(bytes(captured) / events.length).toFixed(0)} B/event as shipped, ${(bytes(withoutLate) / events.length).toFixed(0)} B/event without the 'late' copy of each event`);
@@ -140,7 +153,7 @@ out(`${'variant'.padEnd(72)} ${'Lua in Redis'.padStart(14)} ${'per event'.padSta
 const runs: [string, string, (string | number)[][]][] = [];
 for (const v of VARIANTS) runs.push([v.name, v.lua, captured]);
 runs.push(['shipped script, payload without the late copy', SCRIPT, withoutLate]);
-runs.push(['decode the JSON argument only, payload without the late copy', VARIANTS[1]!.lua, withoutLate]);
+runs.push(['decode the JSON argument only, payload without the late copy', VARIANTS.find((v) => v.name === 'decode the JSON argument only')!.lua, withoutLate]);
 for (const [name, lua, batches] of runs) {
   // Best of two, for the same reason.
   const a = await replay(lua, batches);

@@ -61,9 +61,12 @@ export async function runNaive(ctx: RunContext, redis: Redis, namespace: string,
       'Lua time in Redis (ms)': Math.round(use.scriptS * 1000),
       'node CPU (s)': Number(use.nodeCpuS.toFixed(1)),
       'redis CPU (s)': Number(use.redisCpuS.toFixed(1)),
+      'redis CPU per event (µs)': Number(((1e6 * use.redisCpuS) / measured).toFixed(1)),
+      'Lua time per event (µs)': Number(((1e6 * use.scriptS) / measured).toFixed(1)),
       'machine busy (% of all cores)': Math.round(use.machineBusyPct),
       'CPU by process': topProcesses(use),
     };
+    result.redisUsPerEvent = (1e6 * use.redisCpuS) / measured;
     if (profile) result.details = { ...result.details, 'cpu profile': profile };
     return result;
   } finally {

@@ -1,4 +1,4 @@
-import type { Redis } from '@callboard/runtime';
+import { escapeGlob, nodesOf, type Redis, type RedisClient } from '@callboard/runtime';
 import { FINE_GROUP_MS, INTERVAL_BUCKET_MS, tenantAgentsKey, type WindowStore } from '@callboard/windows';
 
 const HOUR_MS = 3600_000;
@@ -65,26 +65,29 @@ function kindOf(suffix: string): KeyKind {
   return 'other';
 }
 
-async function* scanKeys(redis: Redis, match: string): AsyncGenerator<string[]> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', match, 'COUNT', 2000);
-    cursor = next;
-    if (keys.length > 0) yield keys;
-  } while (cursor !== '0');
+/** Keys matching `match` with the node that holds them: the one node, or each master of a Cluster in turn. */
+async function* scanKeys(redis: RedisClient, match: string): AsyncGenerator<{ node: Redis; keys: string[] }> {
+  for (const node of await nodesOf(redis, 'master')) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await node.scan(cursor, 'MATCH', match, 'COUNT', 2000);
+      cursor = next;
+      if (keys.length > 0) yield { node, keys };
+    } while (cursor !== '0');
+  }
 }
 
-/** `MEMORY USAGE … SAMPLES 0` (every element counted) of each key, pipelined. */
-async function memoryOf(redis: Redis, keys: string[]): Promise<number[]> {
-  const pipeline = redis.pipeline();
+/** `MEMORY USAGE … SAMPLES 0` (every element counted) of each key, pipelined on the node that holds them. */
+async function memoryOf(node: Redis, keys: string[]): Promise<number[]> {
+  const pipeline = node.pipeline();
   for (const key of keys) pipeline.call('MEMORY', 'USAGE', key, 'SAMPLES', '0');
   const results = (await pipeline.exec()) ?? [];
   return results.map(([err, value]) => (err ? 0 : Number(value ?? 0)));
 }
 
-async function sumMatching(redis: Redis, match: string): Promise<number> {
+async function sumMatching(redis: RedisClient, match: string): Promise<number> {
   let total = 0;
-  for await (const keys of scanKeys(redis, match)) for (const b of await memoryOf(redis, keys)) total += b;
+  for await (const { node, keys } of scanKeys(redis, match)) for (const b of await memoryOf(node, keys)) total += b;
   return total;
 }
 
@@ -100,7 +103,7 @@ const mean = (k: KindStats) => (k.keys === 0 ? 0 : k.bytes / k.keys);
  * weeks of simulated time into minutes nothing has expired yet: the measured figure holds every bucket
  * of the whole simulated span, which is why the projection is the steady-state answer.
  */
-export async function measureQueueMemory(redis: Redis, store: WindowStore, queues: MeasuredQueue[], simulated: { from: number; to: number }): Promise<MemoryReport> {
+export async function measureQueueMemory(redis: RedisClient, store: WindowStore, queues: MeasuredQueue[], simulated: { from: number; to: number }): Promise<MemoryReport> {
   const simulatedMs = simulated.to - simulated.from;
   const intervalFrom = simulated.to - store.intervalRetentionMs;
   const fineFrom = simulated.to - (store.fineRetentionMs + store.graceMs);
@@ -119,7 +122,7 @@ export async function measureQueueMemory(redis: Redis, store: WindowStore, queue
   const queuesPerTenant = new Map<string, number>();
   for (const q of queues) queuesPerTenant.set(q.tenantId, (queuesPerTenant.get(q.tenantId) ?? 0) + 1);
   const agentsBytes = new Map<string, number>();
-  for (const tenantId of queuesPerTenant.keys()) agentsBytes.set(tenantId, (await memoryOf(redis, [tenantAgentsKey(ns, tenantId)]))[0] ?? 0);
+  for (const tenantId of queuesPerTenant.keys()) agentsBytes.set(tenantId, await sumMatching(redis, escapeGlob(tenantAgentsKey(ns, tenantId))));
   params.agentsBytes = [...agentsBytes.values()].reduce((a, b) => a + b, 0);
 
   const out: QueueMemory[] = [];
@@ -127,8 +130,8 @@ export async function measureQueueMemory(redis: Redis, store: WindowStore, queue
     const prefix = store.keys(tenantId, queueId).prefix;
     const kinds = Object.fromEntries(KEY_KINDS.map((k) => [k, { keys: 0, bytes: 0, maxBytes: 0 }])) as Record<KeyKind, KindStats>;
     const win = { intervalKeys: 0, intervalBytes: 0, fineKeys: 0, fineBytes: 0 };
-    for await (const keys of scanKeys(redis, `${prefix}*`)) {
-      const sizes = await memoryOf(redis, keys);
+    for await (const { node, keys } of scanKeys(redis, `${prefix}*`)) {
+      const sizes = await memoryOf(node, keys);
       keys.forEach((key, i) => {
         const suffix = key.slice(prefix.length);
         const kind = kindOf(suffix);
@@ -211,8 +214,13 @@ export function estimateKeyOverhead(report: MemoryReport, usedDelta: number): Ke
 }
 
 /** Deletes every key of a namespace. */
-export async function deleteNamespace(redis: Redis, namespace: string): Promise<number> {
+export async function deleteNamespace(redis: RedisClient, namespace: string): Promise<number> {
   let deleted = 0;
-  for await (const keys of scanKeys(redis, `${namespace}:*`)) deleted += await redis.unlink(...keys);
+  for await (const { node, keys } of scanKeys(redis, `${namespace}:*`)) {
+    // One key per UNLINK: a Cluster refuses a multi-key command across slots, even on one node.
+    const pipeline = node.pipeline();
+    for (const key of keys) pipeline.unlink(key);
+    for (const [err, n] of (await pipeline.exec()) ?? []) if (!err) deleted += Number(n);
+  }
   return deleted;
 }

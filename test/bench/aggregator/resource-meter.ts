@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import type { Redis } from '@callboard/runtime';
+import { nodesOf, type RedisClient } from '@callboard/runtime';
 
 interface Snapshot {
   at: number;
@@ -17,7 +17,7 @@ export interface ResourceUse {
   wallS: number;
   /** CPU seconds of this Node process (the consumer, decode, handler, kafkajs). */
   nodeCpuS: number;
-  /** CPU seconds of redis-server. */
+  /** CPU seconds of redis-server (INFO cpu; on a Cluster summed over every node, replicas too). */
   redisCpuS: number;
   /** Time Redis spent inside EVALSHA/EVAL, nested commands included (INFO commandstats). */
   scriptS: number;
@@ -93,24 +93,24 @@ function scriptStats(info: string): { usec: number; calls: number } {
   return { usec, calls };
 }
 
-async function snapshot(redis: Redis): Promise<Snapshot> {
-  const [cpu, stats] = await Promise.all([redis.info('cpu'), redis.info('commandstats')]);
+async function snapshot(redis: RedisClient): Promise<Snapshot> {
+  // One node, or every node of a Cluster (a replica's CPU is replication the writes cost).
+  const infos = await Promise.all((await nodesOf(redis, 'all')).map(async (node) => ({ cpu: await node.info('cpu'), stats: scriptStats(await node.info('commandstats')) })));
   const m = machineJiffies();
-  const s = scriptStats(stats);
   return {
     at: performance.now(),
     node: process.cpuUsage(),
-    redisCpuS: infoField(cpu, 'used_cpu_user') + infoField(cpu, 'used_cpu_sys'),
-    scriptUsec: s.usec,
-    scriptCalls: s.calls,
+    redisCpuS: infos.reduce((n, i) => n + infoField(i.cpu, 'used_cpu_user') + infoField(i.cpu, 'used_cpu_sys'), 0),
+    scriptUsec: infos.reduce((n, i) => n + i.stats.usec, 0),
+    scriptCalls: infos.reduce((n, i) => n + i.stats.calls, 0),
     machineBusy: m.busy,
     machineTotal: m.total,
     processes: processTicks(),
   };
 }
 
-/** Starts metering; the returned function ends it. Redis figures are server-wide, so they include any other client. */
-export async function meterResources(redis: Redis): Promise<() => Promise<ResourceUse>> {
+/** Starts metering; the returned function ends it. Redis figures are server-wide (every node of a Cluster), so they include any other client. */
+export async function meterResources(redis: RedisClient): Promise<() => Promise<ResourceUse>> {
   const before = await snapshot(redis);
   return async () => {
     const after = await snapshot(redis);

@@ -26,6 +26,8 @@ export interface Throughput {
   batches: number;
   /** Caveats printed beside the figure (a subset, a cap). */
   note?: string;
+  /** Redis CPU time during the run per event measured (µs): every node of a Cluster, replicas too. */
+  redisUsPerEvent?: number;
   /** Extra figures the run reports (what the store did, time split). */
   details?: Record<string, number | string>;
 }

@@ -4,12 +4,13 @@
  * variant; then Redis memory per active queue.
  *
  *   npx tsx test/bench/aggregator/run.ts [--events 1000000] [--naive-cap 100000]
- *       [--variants bare,aggregator,naive] [--concurrency 2] [--seed N] [--cpu-prof-dir DIR] [--keep]
+ *       [--variants bare,aggregator,naive] [--concurrency 2] [--seed N] [--cpu-prof-dir DIR] [--keep] [--cluster]
  *
  * Needs the infra/local services (`bash infra/local/cb-infra up`). The report goes to stdout, warnings
  * to stderr. docs/benchmarks.md has the results and how to read them.
  */
-import { createTestStack } from '../../helpers/infra.js';
+import { spawnSync } from 'node:child_process';
+import { createTestStack, infra } from '../../helpers/infra.js';
 import { parseBenchArgs } from './args.js';
 import { runAggregator } from './aggregator-run.js';
 import { runBareLoop } from './bare-loop.js';
@@ -20,7 +21,7 @@ import { prefill } from './prefill.js';
 import { waitForQuiet } from './resource-meter.js';
 import { deleteNamespace, estimateKeyOverhead, measureQueueMemory, type MemoryReport } from './redis-memory.js';
 import { formatMemory, formatOverhead, formatThroughput, int, line, ratioLine } from './report.js';
-import type { Redis } from '@callboard/runtime';
+import { readEnv, type Redis } from '@callboard/runtime';
 import { freshNamespace, groupIdFor, type RunContext, type Throughput } from './run-context.js';
 
 const TARGET_VS_BARE = 0.7;
@@ -28,8 +29,19 @@ const TARGET_VS_NAIVE = 10;
 const TARGET_KIB_PER_QUEUE = 512;
 
 const args = parseBenchArgs(process.argv.slice(2));
+if (args.cluster && infra.redis.mode !== 'cluster') {
+  // The test helpers read CB_REDIS_MODE when loaded: run this again with it set. Without CB_REDIS_URL
+  // the runtime config seeds from infra/local's Cluster ports (CB_REDIS_CLUSTER_PORT).
+  const env: Record<string, string | undefined> = { ...readEnv(), CB_REDIS_MODE: 'cluster' };
+  delete env.CB_REDIS_URL;
+  const child = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env });
+  process.exit(child.status ?? 1);
+}
 const began = performance.now();
 line(`callboard aggregator benchmark: ${int(args.events)} events, variants ${args.variants.join(', ')}, ${args.concurrency} partitions at once, seed ${args.seed}`);
+// Hosts only: a URL may carry a password.
+const redisHosts = infra.redis.urls.map((u) => new URL(u).host).join(',');
+line(`redis: ${infra.redis.mode === 'cluster' ? `Redis Cluster (CB_REDIS_MODE=cluster), seeds ${redisHosts}` : `one node, ${redisHosts}`}`);
 if (args.profileDir) line(`CPU profiling into ${args.profileDir}: these figures are slowed by the profiler, do not quote them`);
 
 const stack = await createTestStack('bench');
@@ -130,7 +142,8 @@ try {
   const summary: string[] = ['', '==================== summary ====================', ...(await describeMachine(redis)), ...backgroundLoad.map((b) => `background    ${b}`), ''];
   summary.push(`events        ${int(ctx.records)} pre-filled in ${(filled.wallMs / 1000).toFixed(1)} s`);
   for (const t of [bare, aggregator, naive]) {
-    if (t) summary.push(`${t.label.split(' ')[0]!.padEnd(13)} ${int(t.perSecond).padStart(9)} events/s  (${int(t.events)} events in ${t.seconds.toFixed(2)} s)${t.note ? `  [${t.note}]` : ''}`);
+    const redisUs = t?.redisUsPerEvent === undefined ? '' : `, Redis ${t.redisUsPerEvent.toFixed(1)} µs CPU/event`;
+    if (t) summary.push(`${t.label.split(' ')[0]!.padEnd(13)} ${int(t.perSecond).padStart(9)} events/s  (${int(t.events)} events in ${t.seconds.toFixed(2)} s${redisUs})${t.note ? `  [${t.note}]` : ''}`);
   }
   if (aggregator && bare) summary.push(ratioLine('aggregator / bare', aggregator.perSecond / bare.perSecond, `>= ${TARGET_VS_BARE}`, aggregator.perSecond / bare.perSecond >= TARGET_VS_BARE, 2));
   if (aggregator && naive) summary.push(ratioLine('aggregator / naive', aggregator.perSecond / naive.perSecond, `>= ${TARGET_VS_NAIVE}x`, aggregator.perSecond / naive.perSecond >= TARGET_VS_NAIVE, 1));
