@@ -1,4 +1,5 @@
 import { ConfigResourceTypes, type Kafka } from 'kafkajs';
+import { waitFor } from './wait.js';
 
 export interface TopicReplication {
   topic: string;
@@ -14,10 +15,17 @@ export async function topicReplication(kafka: Kafka, topics: string[]): Promise<
   await admin.connect();
   try {
     const meta = await admin.fetchTopicMetadata({ topics });
-    const configs = await admin.describeConfigs({
-      includeSynonyms: false,
-      resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: ['min.insync.replicas'] })),
-    });
+    // On three brokers a topic just created is not yet known to every broker: the one asked may answer
+    // UNKNOWN_TOPIC_OR_PARTITION for a moment (seen in a fresh-clone CI run). Ask again until it knows.
+    const configs = await waitFor(
+      'the brokers to describe the topics',
+      () =>
+        admin.describeConfigs({
+          includeSynonyms: false,
+          resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: ['min.insync.replicas'] })),
+        }),
+      30_000,
+    );
     return topics.map((topic) => ({
       topic,
       replicas: (meta.topics.find((t) => t.name === topic)?.partitions ?? []).map((p) => [...p.replicas].sort((a, b) => a - b)),
