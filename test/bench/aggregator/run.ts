@@ -21,7 +21,7 @@ import { prefill } from './prefill.js';
 import { waitForQuiet } from './resource-meter.js';
 import { deleteNamespace, estimateKeyOverhead, measureQueueMemory, type MemoryReport } from './redis-memory.js';
 import { formatMemory, formatOverhead, formatThroughput, int, line, ratioLine } from './report.js';
-import { readEnv, type Redis } from '@callboard/runtime';
+import { nodesOf, readEnv, type Redis } from '@callboard/runtime';
 import { freshNamespace, groupIdFor, type RunContext, type Throughput } from './run-context.js';
 
 const TARGET_VS_BARE = 0.7;
@@ -54,8 +54,11 @@ const namespaces: string[] = [];
 const groups: string[] = [];
 let cleaned = false;
 
+/** INFO used_memory, summed over the masters of a Cluster. */
 async function usedMemory(r: Redis): Promise<number> {
-  return Number(/^used_memory:(\d+)/m.exec(await r.info('memory'))?.[1] ?? 0);
+  let total = 0;
+  for (const node of await nodesOf(r, 'master')) total += Number(/^used_memory:(\d+)/m.exec(await node.info('memory'))?.[1] ?? 0);
+  return total;
 }
 
 async function cleanup(): Promise<void> {
