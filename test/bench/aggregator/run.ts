@@ -30,10 +30,11 @@ const TARGET_KIB_PER_QUEUE = 512;
 
 const args = parseBenchArgs(process.argv.slice(2));
 if (args.cluster && infra.redis.mode !== 'cluster') {
-  // The test helpers read CB_REDIS_MODE when loaded: run this again with it set. Without CB_REDIS_URL
-  // the runtime config seeds from infra/local's Cluster ports (CB_REDIS_CLUSTER_PORT).
-  const env: Record<string, string | undefined> = { ...readEnv(), CB_REDIS_MODE: 'cluster' };
-  delete env.CB_REDIS_URL;
+  // The test helpers read CB_REDIS_MODE when loaded: run this again with it set, seeded with all six
+  // nodes of infra/local's Cluster (CB_REDIS_CLUSTER_PORT..+5), as the vitest cluster project is.
+  const base = readEnv();
+  const port = Number(base.CB_REDIS_CLUSTER_PORT ?? 7001);
+  const env = { ...base, CB_REDIS_MODE: 'cluster', CB_REDIS_URL: [0, 1, 2, 3, 4, 5].map((i) => `redis://127.0.0.1:${port + i}`).join(',') };
   const child = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env });
   process.exit(child.status ?? 1);
 }
