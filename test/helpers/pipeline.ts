@@ -119,12 +119,15 @@ export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 export function spawnAggregator(stack: TestStack, extraEnv: Record<string, string>): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'services/aggregator/src/main.ts'], {
     cwd: REPO_ROOT,
-    stdio: ['ignore', 'ignore', 'pipe'],
+    // Its logs (stdout) only when asked for: CB_TEST_VERBOSE=1 shows what it did through a kill or a failover.
+    stdio: ['ignore', process.env.CB_TEST_VERBOSE ? 'pipe' : 'ignore', 'pipe'],
     env: childEnv({ CB_TOPIC_PREFIX: stack.prefix, CB_QUEUES_FILE: QUEUES_FILE, CB_AGGREGATOR_HTTP_PORT: '0', ...extraEnv }),
   });
-  child.stderr?.on('data', (d: Buffer) => {
-    if (process.env.CB_TEST_VERBOSE) process.stderr.write(d);
-  });
+  for (const out of [child.stdout, child.stderr]) {
+    out?.on('data', (d: Buffer) => {
+      if (process.env.CB_TEST_VERBOSE) process.stderr.write(d);
+    });
+  }
   return child;
 }
 

@@ -1,0 +1,241 @@
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Redis } from '@callboard/runtime';
+import { WindowStore } from '@callboard/windows';
+import { clusterInfo, clusterInfraUp, kafkaClusterNodes, killNine, masterPortOf, redisClusterNodes, waitKafkaClusterHealthy, waitRedisClusterHealthy } from '../helpers/cluster-nodes.js';
+import { describeAssignment } from '../helpers/consumer-group.js';
+import { createTestStack, infra, type TestStack } from '../helpers/infra.js';
+import { expectLiveEqualsOracle, FAULTS, runToNow } from '../helpers/oracle-check.js';
+import { exited, produceSimulatedRun, queueConfig, spawnAggregator, waitUntilConsumed } from '../helpers/pipeline.js';
+import { waitFor } from '../helpers/wait.js';
+
+/**
+ * Issue 9's failure tests on the local clusters, with real processes and real kill -9: an
+ * aggregator of three, a Redis master, a Kafka broker. They kill shared infrastructure, so they run
+ * in their own vitest project (`cluster-failover`), after every other file and one test at a time,
+ * and each test leaves the clusters whole again before the next starts.
+ */
+describe.runIf(infra.redis.mode === 'cluster')('failures on the clusters (real processes, kill -9)', () => {
+  let redis: Redis;
+  const seedPort = Number(new URL(infra.redis.urls[0]!).port);
+  beforeAll(async () => {
+    // A run after a failed one: whatever was killed is back, and healthy.
+    await clusterInfraUp();
+    await waitRedisClusterHealthy();
+    const stack = await createTestStack('fo-check');
+    await waitKafkaClusterHealthy(stack.kafka).finally(() => stack.cleanup());
+  });
+  beforeAll(async () => {
+    const stack = await createTestStack('fo-redis');
+    redis = stack.redis();
+    await redis.connect();
+    return () => stack.cleanup();
+  });
+
+  /** The sum over both topics' partitions of (applied offset + 1) for `group`: grows as the group applies. */
+  const appliedTotal = async (store: WindowStore, stack: TestStack, group: string) => {
+    let total = 0;
+    for (const topic of [stack.topology.callEvents.name, stack.topology.agentEvents.name]) {
+      for (let partition = 0; partition < stack.topology.callEvents.partitions; partition += 1) total += ((await store.appliedOffset({ group, topic, partition }))?.offset ?? -1) + 1;
+    }
+    return total;
+  };
+
+  it('live KPIs equal the oracle with three aggregator processes, one killed -9 while it owns partitions, through duplicates and reordering', async () => {
+    const stack = await createTestStack('fo-three');
+    const admin = stack.kafka.admin();
+    await admin.connect();
+    const children: ChildProcess[] = [];
+    try {
+      const namespace = `t${randomBytes(4).toString('hex')}`;
+      const groupId = `${stack.prefix}agg`;
+      const env = { CB_REDIS_NAMESPACE: namespace, CB_AGGREGATOR_GROUP: groupId };
+      const store = new WindowStore(redis, { namespace });
+      const partitionCount = stack.topology.callEvents.partitions + stack.topology.agentEvents.partitions;
+
+      // The victim joins alone first, so the group's one member is it: that is how its member id is known.
+      const victim = spawnAggregator(stack, env);
+      children.push(victim);
+      const victimId = await waitFor('the first instance to join', async () => {
+        const g = await describeAssignment(admin, groupId);
+        return g.state === 'Stable' && g.members.length === 1 && g.members[0]!.partitions.length === partitionCount ? g.members[0]!.memberId : undefined;
+      });
+      children.push(spawnAggregator(stack, env), spawnAggregator(stack, env));
+      const owned = await waitFor('three instances to share the partitions', async () => {
+        const g = await describeAssignment(admin, groupId);
+        const mine = g.members.find((m) => m.memberId === victimId);
+        return g.state === 'Stable' && g.members.length === 3 && mine && g.members.every((m) => m.partitions.length > 0) ? mine.partitions : undefined;
+      });
+
+      const window = runToNow();
+      let producing = true;
+      const production = produceSimulatedRun(stack, { seed: 41, ...window, faults: FAULTS, speed: 120 }).finally(() => {
+        producing = false;
+      });
+      const offset = async (p: { topic: string; partition: number }) => (await store.appliedOffset({ group: groupId, ...p }))?.offset ?? -1;
+      const before = await Promise.all(owned.map(offset));
+      const moved = await waitFor(
+        'the victim to apply records on a partition it owns',
+        async () => {
+          for (const [i, p] of owned.entries()) if ((await offset(p)) > before[i]!) return p;
+          return undefined;
+        },
+        60_000,
+        100,
+      );
+      const atKill = await describeAssignment(admin, groupId);
+      expect(atKill.members.find((m) => m.memberId === victimId)?.partitions).toContainEqual(moved);
+      expect(producing).toBe(true);
+      victim.kill('SIGKILL');
+      await exited(victim);
+      expect(victim.signalCode).toBe('SIGKILL');
+      const offsetAtKill = await offset(moved);
+
+      // The coordinator drops the dead member after its session timeout; the two others then own everything.
+      await waitFor(
+        'the two survivors to own every partition',
+        async () => {
+          const g = await describeAssignment(admin, groupId);
+          return g.state === 'Stable' && g.members.length === 2 && !g.members.some((m) => m.memberId === victimId) && g.members.reduce((n, m) => n + m.partitions.length, 0) === partitionCount ? true : undefined;
+        },
+        90_000,
+      );
+      const run = await production;
+      await waitUntilConsumed(stack, groupId, 180_000);
+      for (const c of children.slice(1)) c.kill('SIGTERM');
+      await Promise.all(children.map(exited));
+      expect(await offset(moved)).toBeGreaterThan(offsetAtKill);
+      await expectLiveEqualsOracle(store, run, window.endAt);
+    } finally {
+      for (const c of children) c.kill('SIGKILL');
+      await admin.disconnect();
+      await stack.cleanup();
+    }
+  }, 300_000);
+
+  /** One aggregator process and a paced run with faults, on a fresh stack: what the Redis and Kafka kill tests share. */
+  function startPipeline(stack: TestStack, seed: number) {
+    const namespace = `t${randomBytes(4).toString('hex')}`;
+    const group = `${stack.prefix}agg`;
+    const store = new WindowStore(redis, { namespace });
+    const exits: (number | null)[] = [];
+    const child = spawnAggregator(stack, { CB_REDIS_NAMESPACE: namespace, CB_AGGREGATOR_GROUP: group });
+    child.once('exit', (code) => exits.push(code));
+    const window = runToNow();
+    const state = { producing: true };
+    const production = produceSimulatedRun(stack, { seed, ...window, faults: FAULTS, speed: 120 }).finally(() => {
+      state.producing = false;
+    });
+    const applied = () => appliedTotal(store, stack, group);
+    return {
+      store,
+      child,
+      state,
+      applied,
+      /** Waits until the aggregator applied more than `n` records in all, while the run is still being produced. */
+      async appliedMidStream(n: number) {
+        await waitFor(`the aggregator to apply more than ${n} records`, async () => ((await applied()) > n ? true : undefined), 60_000, 100);
+        expect(state.producing).toBe(true);
+      },
+      /**
+       * The whole run produced and consumed; the aggregator, never restarted, stops cleanly (so it rode
+       * out the failure on its own); the live KPIs equal the oracle over what was delivered.
+       */
+      async finish() {
+        const run = await production;
+        await waitUntilConsumed(stack, group, 180_000);
+        child.kill('SIGTERM');
+        await exited(child);
+        expect(exits).toEqual([0]);
+        await expectLiveEqualsOracle(store, run, window.endAt);
+      },
+    };
+  }
+
+  it('a Redis master killed -9 mid-stream: its replica takes over, the pipeline pauses and resumes, and ends equal to the oracle', async () => {
+    const stack = await createTestStack('fo-redis-master');
+    let pipeline: ReturnType<typeof startPipeline> | undefined;
+    let healed = false;
+    try {
+      pipeline = startPipeline(stack, 43);
+      // The victim: the master of the first named queue's slot, so the kill hits writes of this test.
+      const queue = queueConfig.namedQueues()[0]!;
+      const queueKey = pipeline.store.keys(queue.tenantId, queue.queueId).offsets;
+      const victimPort = await masterPortOf(seedPort, queueKey);
+      const nodes = await redisClusterNodes();
+      const victim = nodes.find((n) => n.port === victimPort)!;
+      const replica = nodes.find((n) => n.role === 'replica' && n.masterPort === victimPort)!;
+      expect(victim).toMatchObject({ role: 'master' });
+      expect(replica).toBeDefined();
+
+      // Killed once the aggregator has applied records, to the victim's queue too.
+      await waitFor('records applied to the victim’s queue', async () => ((await redis.hlen(queueKey)) > 0 ? true : undefined), 60_000, 100);
+      await pipeline.appliedMidStream(50);
+      await killNine(victim.pid!);
+
+      // The replica is promoted: it says master, and the cluster is whole on the survivors.
+      await waitFor('the replica to be promoted', async () => ((await redisClusterNodes()).find((n) => n.port === replica.port)?.role === 'master' ? true : undefined), 60_000, 250);
+      await waitFor('cluster_state ok without the killed master', async () => ((await clusterInfo(replica.port)).cluster_state === 'ok' ? true : undefined), 60_000, 250);
+      expect(await masterPortOf(replica.port, queueKey)).toBe(replica.port);
+
+      // The pipeline resumes on its own: more is applied after the promotion, and it ends equal to the oracle.
+      const afterPromotion = await pipeline.applied();
+      await waitFor('the aggregator to apply again', async () => ((await pipeline!.applied()) > afterPromotion ? true : undefined), 60_000, 200);
+      await pipeline.finish();
+
+      // The killed node comes back as a replica of its old replica, and the cluster is whole again.
+      await clusterInfraUp();
+      const after = await waitRedisClusterHealthy();
+      healed = true;
+      expect(after.find((n) => n.port === victimPort)).toMatchObject({ role: 'replica', masterPort: replica.port });
+    } finally {
+      pipeline?.child.kill('SIGKILL');
+      if (!healed) await clusterInfraUp().then(() => waitRedisClusterHealthy()).catch(() => undefined);
+      await stack.cleanup();
+    }
+  }, 300_000);
+
+  it('a Kafka broker killed -9 mid-stream: no event lost or counted twice, producer and consumers recover on their own', async () => {
+    const stack = await createTestStack('fo-broker');
+    let pipeline: ReturnType<typeof startPipeline> | undefined;
+    let healed = false;
+    const admin = stack.kafka.admin();
+    await admin.connect();
+    try {
+      // The victim: the broker leading partition 0 of the call events, so the producer and the consumer both lose a leader.
+      const topic = stack.topology.callEvents.name;
+      const leader = await waitFor('a leader for the call events’ partition 0', async () => {
+        const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+        const l = meta.topics[0]?.partitions.find((p) => p.partitionId === 0)?.leader;
+        return l !== undefined && l >= 0 ? l : undefined;
+      });
+      const victim = (await kafkaClusterNodes()).find((n) => n.nodeId === leader)!;
+      expect(victim.pid).toBeDefined();
+
+      pipeline = startPipeline(stack, 47);
+      await pipeline.appliedMidStream(50);
+      await killNine(victim.pid!);
+      const killedAt = await pipeline.applied();
+      // The partition gets a new leader among the two others (unclean election is off: an in-sync one).
+      await waitFor('a new leader for partition 0', async () => {
+        const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+        const l = meta.topics[0]?.partitions.find((p) => p.partitionId === 0)?.leader;
+        return l !== undefined && l >= 0 && l !== leader ? true : undefined;
+      }, 60_000, 250);
+
+      // The producer finishes the run (its sends retried on the new leaders) and the consumer goes on.
+      await pipeline.finish();
+      expect(await pipeline.applied()).toBeGreaterThan(killedAt);
+
+      await clusterInfraUp();
+      await waitKafkaClusterHealthy(stack.kafka);
+      healed = true;
+    } finally {
+      pipeline?.child.kill('SIGKILL');
+      await admin.disconnect();
+      if (!healed) await clusterInfraUp().then(() => waitKafkaClusterHealthy(stack.kafka)).catch(() => undefined);
+      await stack.cleanup();
+    }
+  }, 300_000);
+});
