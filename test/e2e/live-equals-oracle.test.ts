@@ -1,56 +1,13 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CanonicalEvent } from '@callboard/events';
-import { splitLate } from '@callboard/kpi';
 import type { Redis } from '@callboard/runtime';
 import { WindowStore } from '@callboard/windows';
-import { describeAssignment } from '../helpers/consumer-group.js';
+import { describeAssignment, waitAppliedOnOwned, waitShared, waitSoleMember, waitSurvivorsOwnAll } from '../helpers/consumer-group.js';
 import { createTestStack, type TestStack } from '../helpers/infra.js';
-import { compareWithOracle, readInstantWithTraffic } from '../helpers/live-vs-oracle.js';
-import { exited, produceSimulatedRun, queueConfig, type SimulatedRun, spawnAggregator, testAggregator, waitUntilConsumed } from '../helpers/pipeline.js';
+import { expectLiveEqualsOracle, FAULTS, runToNow } from '../helpers/oracle-check.js';
+import { exited, produceSimulatedRun, spawnAggregator, testAggregator, waitUntilConsumed } from '../helpers/pipeline.js';
 import { waitFor } from '../helpers/wait.js';
-
-const MIN = 60_000;
-const GRACE_MS = 120 * MIN;
-const FAULTS = { duplicates: 0.05, reorder: 0.05, reorderWindowMs: 10 * MIN, corrupt: 0.01 };
-const RUN_MS = 70 * MIN;
-
-/**
- * 70 simulated minutes over 6 queues that end at the test's now, as a live floor does: calls
- * still wait and agents are still on calls at the end, and every window of every queue holds traffic.
- */
-function runToNow(): { start: number; durationMs: number; endAt: number } {
-  const endAt = Math.floor(Date.now() / 1000) * 1000;
-  return { start: endAt - RUN_MS, durationMs: RUN_MS, endAt };
-}
-
-function wholeRun(events: CanonicalEvent[]): { from: number; to: number } {
-  const times = events.map((e) => Date.parse(e.occurredAt));
-  return { from: Math.min(...times), to: Math.max(...times) + 1 };
-}
-
-/**
- * Every window of every queue read at an instant inside the traffic, counters and ratios, the live
- * state and the stats, equal the oracle over what was delivered; and none of it is empty.
- */
-async function expectLiveEqualsOracle(store: WindowStore, run: SimulatedRun, endAt: number): Promise<void> {
-  // Replayed as one sequence, no delivery is late; a partition's watermark never passes that of the
-  // whole sequence, so none is late on its partition either, and the store must count none (DESIGN §4).
-  const { onTime, late } = splitLate([run.delivered], { graceMs: GRACE_MS });
-  expect(late).toEqual([]);
-  const atMs = readInstantWithTraffic(onTime, endAt);
-  const { mismatches, compared, emptyWindows, expectedLive } = await compareWithOracle(store, onTime, { atMs, range: wholeRun(onTime), late });
-  expect(compared).toBe(6 * 7);
-  expect(emptyWindows).toEqual([]);
-  expect(mismatches).toEqual([]);
-  // The live state compared is a working floor, not an empty one.
-  const live = [...expectedLive.values()];
-  expect(live.reduce((n, l) => n + l.agentsAvailable + l.agentsOnCall + l.agentsWrapUp, 0)).toBeGreaterThan(0);
-  // Duplicates were delivered, seen and skipped, and counted the oracle's way.
-  const stats = await Promise.all(queueConfig.namedQueues().map((q) => store.queueStats(q.tenantId, q.queueId)));
-  expect(stats.reduce((n, s) => n + s.duplicates, 0)).toBeGreaterThan(0);
-}
 
 describe('live KPIs equal the offline oracle', () => {
   let stack: TestStack;
@@ -139,18 +96,10 @@ describe('live KPIs equal the offline oracle', () => {
       // The victim joins alone first, so the group's one member is it: that is how its member id is known.
       const victim = spawnAggregator(rbStack, env);
       children.push(victim);
-      const victimId = await waitFor('the first instance to join', async () => {
-        const g = await describeAssignment(admin, groupId);
-        return g.state === 'Stable' && g.members.length === 1 && g.members[0]!.partitions.length === partitionCount ? g.members[0]!.memberId : undefined;
-      });
+      const victimId = await waitSoleMember(admin, groupId, partitionCount);
       const survivor = spawnAggregator(rbStack, env);
       children.push(survivor);
-      const owned = await waitFor('both instances to share the partitions', async () => {
-        const g = await describeAssignment(admin, groupId);
-        const mine = g.members.find((m) => m.memberId === victimId);
-        const other = g.members.find((m) => m.memberId !== victimId);
-        return g.state === 'Stable' && g.members.length === 2 && mine && other && mine.partitions.length > 0 && other.partitions.length > 0 ? mine.partitions : undefined;
-      });
+      const owned = await waitShared(admin, groupId, 2, victimId);
 
       const window = runToNow();
       let producing = true;
@@ -158,16 +107,7 @@ describe('live KPIs equal the offline oracle', () => {
         producing = false;
       });
       const offset = async (p: { topic: string; partition: number }) => (await store.appliedOffset({ group: groupId, ...p }))?.offset ?? -1;
-      const before = await Promise.all(owned.map(offset));
-      const moved = await waitFor(
-        'the victim to apply records on a partition it owns',
-        async () => {
-          for (const [i, p] of owned.entries()) if ((await offset(p)) > before[i]!) return p;
-          return undefined;
-        },
-        60_000,
-        100,
-      );
+      const moved = await waitAppliedOnOwned(owned, offset);
       // At the kill the partition is still the victim's, and the stream still flows.
       const atKill = await describeAssignment(admin, groupId);
       expect(atKill.members.find((m) => m.memberId === victimId)?.partitions).toContainEqual(moved);
@@ -178,14 +118,7 @@ describe('live KPIs equal the offline oracle', () => {
       const offsetAtKill = await offset(moved);
 
       // The coordinator drops the dead member after its session timeout; the survivor then owns everything.
-      await waitFor(
-        'the survivor to own every partition',
-        async () => {
-          const g = await describeAssignment(admin, groupId);
-          return g.state === 'Stable' && g.members.length === 1 && g.members[0]!.memberId !== victimId && g.members[0]!.partitions.length === partitionCount ? true : undefined;
-        },
-        90_000,
-      );
+      await waitSurvivorsOwnAll(admin, groupId, victimId, 1, partitionCount);
       const run = await production;
       await waitUntilConsumed(rbStack, groupId, 180_000);
       survivor.kill('SIGTERM');
