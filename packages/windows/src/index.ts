@@ -1,5 +1,5 @@
 export * from './bucket-keys.js';
 export * from './window-ranges.js';
 export { WindowStore, MAX_READ_KEYS, type WindowStoreOptions, type ApplyBatchInput, type ApplyBatchResult, type LateEntry, type LiveQueueState, type RangeRead, type PartitionRef, type ResumePoint } from './store.js';
-export { loadScripts } from './script-loader.js';
+export { loadStoreScripts } from './script-loader.js';
 export { readQueueView, readWindow, windowKpi, type QueueLoadCache, type QueueView, type WindowKpi } from './queue-reader.js';

@@ -1,26 +1,11 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import type { Cluster, Redis, Result } from 'ioredis';
+import type { Result } from 'ioredis';
+import { loadScripts, type RedisClient } from '@callboard/runtime';
 
 const COMMANDS_DIR = new URL('./commands/', import.meta.url);
 
-/**
- * Loads every `commands/<name>[-<numKeys>].lua` once as an ioredis custom command, which calls it by
- * SHA (EVALSHA) and falls back to EVAL when the server has no copy (after SCRIPT FLUSH or a restart).
- * A name without a key count takes the number of keys as its first argument. Other packages pass
- * their own `commands/` folder.
- */
-export function loadScripts(redis: Redis | Cluster, dir: URL = COMMANDS_DIR): void {
-  for (const file of readdirSync(dir)) {
-    const match = /^([a-z-]+?)(?:-(\d+))?\.lua$/.exec(file);
-    if (!match) continue;
-    const [, name, numKeys] = match;
-    const command = `cb${name!.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase())}`;
-    if ((redis as unknown as Record<string, unknown>)[command]) continue;
-    redis.defineCommand(command, {
-      lua: readFileSync(new URL(file, dir), 'utf8'),
-      ...(numKeys === undefined ? {} : { numberOfKeys: Number(numKeys) }),
-    });
-  }
+/** Loads the store's `commands/*.lua` with the one loader every package uses (`@callboard/runtime`). */
+export function loadStoreScripts(redis: RedisClient): void {
+  loadScripts(redis, COMMANDS_DIR);
 }
 
 declare module 'ioredis' {

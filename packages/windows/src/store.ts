@@ -22,7 +22,7 @@ import {
   tenantKeys,
 } from './bucket-keys.js';
 import { decodeAgentValue, encodeAgentValue } from './agent-value.js';
-import { loadScripts } from './script-loader.js';
+import { loadStoreScripts } from './script-loader.js';
 
 const MAX_FIELD_INDEX = COUNT_FIELDS.indexOf('maxWaitMs');
 /**
@@ -181,7 +181,7 @@ export class WindowStore {
     this.fineRetentionMs = options.fineRetentionMs ?? 2 * HOUR_MS;
     this.intervalRetentionMs = options.intervalRetentionMs ?? 8 * 24 * HOUR_MS;
     this.maxWaitingAgeMs = options.maxWaitingAgeMs ?? 4 * HOUR_MS;
-    loadScripts(redis);
+    loadStoreScripts(redis);
   }
 
   keys(tenantId: string, queueId: string): QueueKeys {
