@@ -1,11 +1,10 @@
-import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from '@callboard/runtime';
 import { WindowStore } from '@callboard/windows';
 import { clusterInfo, clusterInfraUp, kafkaClusterNodes, killNine, masterPortOf, redisClusterNodes, waitKafkaClusterHealthy, waitRedisClusterHealthy } from '../helpers/cluster-nodes.js';
-import { describeAssignment, waitAppliedOnOwned, waitShared, waitSoleMember, waitSurvivorsOwnAll } from '../helpers/consumer-group.js';
 import { createTestStack, infra, type TestStack } from '../helpers/infra.js';
+import { killAnOwnerMidStream } from '../helpers/kill-owner.js';
 import { expectLiveEqualsOracle, FAULTS, runToNow } from '../helpers/oracle-check.js';
 import { exited, produceSimulatedRun, queueConfig, spawnAggregator, waitUntilConsumed } from '../helpers/pipeline.js';
 import { waitFor } from '../helpers/wait.js';
@@ -44,49 +43,9 @@ describe.runIf(infra.redis.mode === 'cluster')('failures on the clusters (real p
 
   it('live KPIs equal the oracle with three aggregator processes, one killed -9 while it owns partitions, through duplicates and reordering', async () => {
     const stack = await createTestStack('fo-three');
-    const admin = stack.kafka.admin();
-    await admin.connect();
-    const children: ChildProcess[] = [];
     try {
-      const namespace = `t${randomBytes(4).toString('hex')}`;
-      const groupId = `${stack.prefix}agg`;
-      const env = { CB_REDIS_NAMESPACE: namespace, CB_AGGREGATOR_GROUP: groupId };
-      const store = new WindowStore(redis, { namespace });
-      const partitionCount = stack.topology.callEvents.partitions + stack.topology.agentEvents.partitions;
-
-      // The victim joins alone first, so the group's one member is it: that is how its member id is known.
-      const victim = spawnAggregator(stack, env);
-      children.push(victim);
-      const victimId = await waitSoleMember(admin, groupId, partitionCount);
-      children.push(spawnAggregator(stack, env), spawnAggregator(stack, env));
-      const owned = await waitShared(admin, groupId, 3, victimId);
-
-      const window = runToNow();
-      let producing = true;
-      const production = produceSimulatedRun(stack, { seed: 41, ...window, faults: FAULTS, speed: 120 }).finally(() => {
-        producing = false;
-      });
-      const offset = async (p: { topic: string; partition: number }) => (await store.appliedOffset({ group: groupId, ...p }))?.offset ?? -1;
-      const moved = await waitAppliedOnOwned(owned, offset);
-      const atKill = await describeAssignment(admin, groupId);
-      expect(atKill.members.find((m) => m.memberId === victimId)?.partitions).toContainEqual(moved);
-      expect(producing).toBe(true);
-      victim.kill('SIGKILL');
-      await exited(victim);
-      expect(victim.signalCode).toBe('SIGKILL');
-      const offsetAtKill = await offset(moved);
-
-      // The coordinator drops the dead member after its session timeout; the two others then own everything.
-      await waitSurvivorsOwnAll(admin, groupId, victimId, 2, partitionCount);
-      const run = await production;
-      await waitUntilConsumed(stack, groupId, 180_000);
-      for (const c of children.slice(1)) c.kill('SIGTERM');
-      await Promise.all(children.map(exited));
-      expect(await offset(moved)).toBeGreaterThan(offsetAtKill);
-      await expectLiveEqualsOracle(store, run, window.endAt);
+      await killAnOwnerMidStream(stack, redis, 3, 41);
     } finally {
-      for (const c of children) c.kill('SIGKILL');
-      await admin.disconnect();
       await stack.cleanup();
     }
   }, 300_000);

@@ -3,8 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from '@callboard/runtime';
 import { WindowStore } from '@callboard/windows';
-import { describeAssignment, waitAppliedOnOwned, waitShared, waitSoleMember, waitSurvivorsOwnAll } from '../helpers/consumer-group.js';
 import { createTestStack, type TestStack } from '../helpers/infra.js';
+import { killAnOwnerMidStream } from '../helpers/kill-owner.js';
 import { expectLiveEqualsOracle, FAULTS, runToNow } from '../helpers/oracle-check.js';
 import { exited, produceSimulatedRun, spawnAggregator, testAggregator, waitUntilConsumed } from '../helpers/pipeline.js';
 import { waitFor } from '../helpers/wait.js';
@@ -83,52 +83,9 @@ describe('live KPIs equal the offline oracle', () => {
 
   it('through a rebalance: kill -9 of one of two instances while it owns partitions, mid-stream', async () => {
     const rbStack = await createTestStack('rebalance');
-    const admin = rbStack.kafka.admin();
-    await admin.connect();
-    const children: ChildProcess[] = [];
     try {
-      const namespace = `t${randomBytes(4).toString('hex')}`;
-      const groupId = `${rbStack.prefix}agg`;
-      const env = { CB_REDIS_NAMESPACE: namespace, CB_AGGREGATOR_GROUP: groupId };
-      const store = new WindowStore(redis, { namespace });
-      const partitionCount = rbStack.topology.callEvents.partitions + rbStack.topology.agentEvents.partitions;
-
-      // The victim joins alone first, so the group's one member is it: that is how its member id is known.
-      const victim = spawnAggregator(rbStack, env);
-      children.push(victim);
-      const victimId = await waitSoleMember(admin, groupId, partitionCount);
-      const survivor = spawnAggregator(rbStack, env);
-      children.push(survivor);
-      const owned = await waitShared(admin, groupId, 2, victimId);
-
-      const window = runToNow();
-      let producing = true;
-      const production = produceSimulatedRun(rbStack, { seed: 31, ...window, faults: FAULTS, speed: 120 }).finally(() => {
-        producing = false;
-      });
-      const offset = async (p: { topic: string; partition: number }) => (await store.appliedOffset({ group: groupId, ...p }))?.offset ?? -1;
-      const moved = await waitAppliedOnOwned(owned, offset);
-      // At the kill the partition is still the victim's, and the stream still flows.
-      const atKill = await describeAssignment(admin, groupId);
-      expect(atKill.members.find((m) => m.memberId === victimId)?.partitions).toContainEqual(moved);
-      expect(producing).toBe(true);
-      victim.kill('SIGKILL');
-      await exited(victim);
-      expect(victim.signalCode).toBe('SIGKILL');
-      const offsetAtKill = await offset(moved);
-
-      // The coordinator drops the dead member after its session timeout; the survivor then owns everything.
-      await waitSurvivorsOwnAll(admin, groupId, victimId, 1, partitionCount);
-      const run = await production;
-      await waitUntilConsumed(rbStack, groupId, 180_000);
-      survivor.kill('SIGTERM');
-      await exited(survivor);
-      // The survivor went on where the victim stopped.
-      expect(await offset(moved)).toBeGreaterThan(offsetAtKill);
-      await expectLiveEqualsOracle(store, run, window.endAt);
+      await killAnOwnerMidStream(rbStack, redis, 2, 31);
     } finally {
-      for (const c of children) c.kill('SIGKILL');
-      await admin.disconnect();
       await rbStack.cleanup();
     }
   }, 300_000);
