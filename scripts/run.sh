@@ -16,6 +16,12 @@ say "starting local infra (Kafka, Schema Registry, Redis with AOF)"
 bash infra/local/cb-infra up
 say "creating topics and registering schemas"
 pnpm -s callboard infra provision
+# A Redis kept from a demo run before issue 9 holds the previous store layout, which the aggregator
+# refuses (CB_STORE_LAYOUT_OLD). No aggregator runs yet, so moving it now is the documented, safe step.
+if ! pnpm -s callboard store check >/dev/null 2>&1; then
+  say "moving the KPI store kept from an earlier demo to the current layout (callboard store migrate)"
+  pnpm -s callboard store migrate >/dev/null
+fi
 
 # The demo floor (services/simulator/config/demo.json): queues busy day and night at their peak
 # rate, a roster sized with Erlang C to meet each queue's SL target, and a scripted incident every
