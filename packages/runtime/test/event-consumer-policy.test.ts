@@ -12,7 +12,8 @@ import { isRestartable } from '../src/kafka.js';
 
 const QUICK_BACKOFF = { initialDelayMs: 20, maxDelayMs: 100 };
 
-describe('event consumer: one DLQ record per bad input, and a crash policy (issue 8 items 9, 10)', () => {
+// Whole batches (the gateway, the alerter) and chunks of one record, so every record is its own apply (the aggregator's path, issue 9 item 5).
+describe.each([{ chunkSize: undefined, mode: 'whole batches' }, { chunkSize: 1, mode: 'chunks of one record' }])('event consumer in $mode: one DLQ record per bad input, and a crash policy (issue 8 items 9, 10)', ({ chunkSize }) => {
   let stack: TestStack;
   let topic: string;
 
@@ -40,6 +41,7 @@ describe('event consumer: one DLQ record per bad input, and a crash policy (issu
       groupId,
       topics: [topic],
       retryBackoff: QUICK_BACKOFF,
+      ...(chunkSize ? { chunkSize } : {}),
       handleBatch,
       ...(onFatal ? { onFatal } : {}),
     });
