@@ -107,6 +107,26 @@ export interface ResumePoint {
   base: number;
   /** The queues and tenants the partition has touched. */
   members: string[];
+  /**
+   * Per member, the offset it holds applied (-1: none) and where it would replay from: its stored
+   * offset + 1 with the watermark stored there, or, when it holds none, its first batch in the index.
+   */
+  held: Map<string, MemberHold>;
+}
+
+/** What the store expects a queue or tenant to hold for a partition (decision 0007 "Failover"). */
+interface MemberHold {
+  /** The applied offset stored beside the member (-1: none). */
+  offset: number;
+  /** Where the partition replays from when the member turns out to hold less than `offset`. */
+  from: { offset: number; watermark: number };
+}
+
+/** A member whose stored offset was not the one this store expected: the reply of a -3. */
+interface Divergence {
+  member: string;
+  expected: MemberHold;
+  stored: { offset: number; watermark: number };
 }
 
 /** One script call of a batch: the events of one queue, or the agent events of one tenant. */
@@ -119,6 +139,18 @@ interface MemberCall {
   events: Record<string, unknown>[];
   /** The partition watermark after the batch. */
   watermark: number;
+  /** The applied offset the member held after this store's last call, or at resume; undefined: not known. */
+  expected: MemberHold | undefined;
+}
+
+/** What the store knows of one partition between batches. */
+interface PartitionState {
+  /** The partition watermark as of the last batch. */
+  watermark: number;
+  /** Offsets up to this one were applied before a migration from the previous layout (-1: none). */
+  base: number;
+  /** Per member, what it holds, as this store last wrote or read it. */
+  held: Map<string, MemberHold>;
 }
 
 function partitionId(ref: PartitionRef): string {
@@ -169,8 +201,8 @@ export class WindowStore {
   readonly intervalRetentionMs: number;
   readonly maxWaitingAgeMs: number;
   private readonly keyCache = new Map<string, QueueKeys>();
-  /** Each partition's watermark as of this store's last batch, and its migrated base offset. */
-  private readonly partitions = new Map<string, { watermark: number; base: number }>();
+  /** What this store knows of each partition it applied or resumed. */
+  private readonly partitions = new Map<string, PartitionState>();
 
   constructor(
     readonly redis: Redis | Cluster,
@@ -204,23 +236,20 @@ export class WindowStore {
     const ref: PartitionRef = { group: input.group, topic: input.topic, partition: input.partition };
     const id = partitionId(ref);
     let state = this.partitions.get(id);
-    if (!state) {
-      const resume = await this.resumePoint(ref);
-      state = { watermark: resume.watermark, base: resume.base };
-      this.partitions.set(id, state);
-    }
+    if (!state) state = this.remember(ref, await this.resumePoint(ref));
+    const known = state;
     const batchLast = Number(input.lastOffset ?? input.events.at(-1)?.offset ?? -1);
     const total: ApplyBatchResult = { applied: 0, duplicates: 0, anomalies: 0, late: 0, redelivered: 0, revised: 0, lastOffset: batchLast, watermark: state.watermark, lateMembers: [] };
     // Offsets a migrated store had applied before its migration, for every queue (store migrate).
-    const events = input.events.filter(({ offset }) => Number(offset) > state.base);
+    const events = input.events.filter(({ offset }) => Number(offset) > known.base);
     total.redelivered += input.events.length - events.length;
     if (events.length === 0) return total;
 
-    let pending = this.planBatch(ref, events, input, state.watermark);
+    let pending = this.planBatch(ref, events, input, known);
     // The index call travels with the queue calls, not before them: it matters only once the batch
     // is committed to Kafka, which waits for every call (decision 0007 "Resume").
     let touched: Promise<number> | undefined = this.call('recording the partition\'s queues', () =>
-      this.redis.cbTouchPartition(partitionIndexKey(this.namespace, ref.group, ref.topic, ref.partition), Number(events[0]!.offset), state.watermark, batchLast, ...pending.map((c) => c.member)),
+      this.redis.cbTouchPartition(partitionIndexKey(this.namespace, ref.group, ref.topic, ref.partition), Number(events[0]!.offset), known.watermark, batchLast, ...pending.map((c) => c.member)),
     );
     const active: string[] = [];
     for (let round = 0; pending.length > 0; round += 1) {
@@ -229,10 +258,13 @@ export class WindowStore {
       const [replies] = await Promise.all([Promise.all(calls), touched]);
       touched = undefined;
       const again: MemberCall[] = [];
+      const diverged: Divergence[] = [];
       let staleWatermark: number | undefined;
       replies.forEach((reply, i) => {
         const c = pending[i]!;
-        if (reply[0] === -1) {
+        if (reply[0] === -3) {
+          diverged.push({ member: c.member, expected: c.expected!, stored: { offset: Number(reply[1]), watermark: Number(reply[2]) } });
+        } else if (reply[0] === -1) {
           staleWatermark = Math.max(staleWatermark ?? 0, Number(reply[1]));
           again.push(c);
         } else if (reply[0] === -2) {
@@ -240,7 +272,7 @@ export class WindowStore {
           for (const key of reply.slice(1)) c.keys.push(String(key));
           again.push(c);
         } else {
-          const [applied, duplicates, anomalies, late, redelivered, revised, judged, lateLength] = reply.map(Number) as number[];
+          const [applied, duplicates, anomalies, late, redelivered, revised, judged, lateLength, held] = reply.map(Number) as number[];
           total.applied += applied!;
           total.duplicates += duplicates!;
           total.anomalies += anomalies!;
@@ -249,13 +281,15 @@ export class WindowStore {
           total.revised += revised!;
           if (judged! > 0 && c.kind === 'queue') active.push(c.activeMember);
           if (lateLength! > 0) total.lateMembers.push(c.member);
+          if (!c.expected || held! > c.expected.offset) known.held.set(c.member, { offset: held!, from: { offset: held! + 1, watermark: c.watermark } });
         }
       });
+      if (diverged.length > 0) throw await this.diverged(ref, diverged);
       if (staleWatermark !== undefined) {
         // Another instance moved this partition on since this store last looked: judge again with
         // the stored watermark (the failed calls wrote nothing).
-        state.watermark = Math.max(state.watermark, staleWatermark);
-        const fresh = new Map(this.planBatch(ref, events, input, state.watermark).map((c) => [c.member, c]));
+        known.watermark = Math.max(known.watermark, staleWatermark);
+        const fresh = new Map(this.planBatch(ref, events, input, known).map((c) => [c.member, c]));
         pending = again.map((c) => ({ ...fresh.get(c.member)!, keys: [...new Set([...fresh.get(c.member)!.keys, ...c.keys])] }));
       } else pending = again;
     }
@@ -264,9 +298,43 @@ export class WindowStore {
       const nowMs = input.nowMs;
       await this.call('marking queues active', () => this.redis.zadd(activeQueuesKey(this.namespace), ...active.flatMap((m) => [nowMs, m])));
     }
-    state.watermark = events.reduce((wm, { event }) => Math.max(wm, Date.parse(event.occurredAt)), state.watermark);
-    total.watermark = state.watermark;
+    known.watermark = events.reduce((wm, { event }) => Math.max(wm, Date.parse(event.occurredAt)), known.watermark);
+    total.watermark = known.watermark;
     return total;
+  }
+
+  /** Starts this store's picture of a partition from what Redis holds. */
+  private remember(ref: PartitionRef, point: ResumePoint): PartitionState {
+    const state: PartitionState = { watermark: point.watermark, base: point.base, held: new Map(point.held) };
+    this.partitions.set(partitionId(ref), state);
+    return state;
+  }
+
+  /**
+   * Some members hold another applied offset than this store left them with (decision 0007
+   * "Failover"): a Redis failover lost their last writes, or another instance applied this
+   * partition meanwhile. Nothing of the batch was written to them. This store forgets what it
+   * knew of the partition, and the error says where the partition must replay from: the
+   * earliest of the resume point and, per diverged member, the offset after the lower of what it
+   * holds and what was expected, each with the watermark of that point.
+   */
+  private async diverged(ref: PartitionRef, diverged: Divergence[]): Promise<CallboardError> {
+    const point = await this.resumePoint(ref);
+    this.remember(ref, point);
+    let at = point.resumeAt === undefined ? { offset: Number.POSITIVE_INFINITY, watermark: point.watermark } : { offset: point.resumeAt, watermark: point.watermark };
+    for (const d of diverged) {
+      const lost = d.stored.offset < d.expected.offset;
+      const from = !lost ? d.expected.from : d.stored.offset >= 0 ? { offset: d.stored.offset + 1, watermark: d.stored.watermark } : (point.held.get(d.member)?.from ?? { offset: 0, watermark: 0 });
+      if (from.offset < at.offset) at = from;
+    }
+    const state = this.partitions.get(partitionId(ref))!;
+    state.watermark = at.watermark;
+    const first = diverged[0]!;
+    return new CallboardError(
+      'CB_STORE_DIVERGED',
+      `${ref.topic}[${ref.partition}]: ${diverged.length} queue(s) or tenant(s) hold another applied offset than expected (e.g. ${first.member}: ${first.stored.offset} stored, ${first.expected.offset} expected); replaying from offset ${at.offset}`,
+      { retriable: true, topic: ref.topic, partition: ref.partition, resumeAt: at.offset, members: diverged.map((d) => d.member) },
+    );
   }
 
   /**
@@ -274,10 +342,10 @@ export class WindowStore {
    * watermark before its offset: the running max of occurredAt from `watermark` (a late event is
    * below it, so it never moves it), which is exactly the rule `splitLate` states.
    */
-  private planBatch(ref: PartitionRef, events: ApplyBatchInput['events'], input: ApplyBatchInput, watermark: number): MemberCall[] {
+  private planBatch(ref: PartitionRef, events: ApplyBatchInput['events'], input: ApplyBatchInput, state: PartitionState): MemberCall[] {
     const field = offsetsField(ref.group, ref.topic, ref.partition);
     const calls = new Map<string, MemberCall>();
-    let wm = watermark;
+    let wm = state.watermark;
     for (const { offset, event } of events) {
       const t = Date.parse(event.occurredAt);
       const w = wm;
@@ -288,7 +356,7 @@ export class WindowStore {
         let c = calls.get(member);
         const keys = this.keys(event.tenantId, event.queueId);
         if (!c) {
-          c = { kind: 'queue', member, activeMember: `${event.tenantId}:${event.queueId}`, prefix: keys.prefix, keys: [keys.offsets, keys.late(field), keys.stats, keys.waiting], events: [], watermark: 0 };
+          c = { kind: 'queue', member, activeMember: `${event.tenantId}:${event.queueId}`, prefix: keys.prefix, keys: [keys.offsets, keys.late(field), keys.stats, keys.waiting], events: [], watermark: 0, expected: state.held.get(member) };
           calls.set(member, c);
         }
         c.keys.push(keys.visit(event.callId));
@@ -305,7 +373,7 @@ export class WindowStore {
         let c = calls.get(member);
         if (!c) {
           const keys = tenantKeys(this.namespace, event.tenantId);
-          c = { kind: 'agents', member, activeMember: '', prefix: '', keys: [keys.offsets, keys.late(field), keys.agents], events: [], watermark: 0 };
+          c = { kind: 'agents', member, activeMember: '', prefix: '', keys: [keys.offsets, keys.late(field), keys.agents], events: [], watermark: 0, expected: state.held.get(member) };
           calls.set(member, c);
         }
         c.events.push({ o: Number(offset), t, w, late, e: event.eventId, g: event.agentId, v: encodeAgentValue(event, t) });
@@ -321,9 +389,10 @@ export class WindowStore {
   private callMember(c: MemberCall, ref: PartitionRef, batchLast: number): Promise<(number | string)[]> {
     const field = offsetsField(ref.group, ref.topic, ref.partition);
     const json = JSON.stringify(c.events);
+    const expected = c.expected === undefined ? '' : String(c.expected.offset);
     if (c.kind === 'agents') {
       const [offsets, late, agents] = c.keys as [string, string, string];
-      return this.call('applying agent events', () => this.redis.cbApplyAgents(offsets, late, agents, field, this.graceMs, Math.ceil(this.intervalRetentionMs / 1000), json, batchLast, c.watermark));
+      return this.call('applying agent events', () => this.redis.cbApplyAgents(offsets, late, agents, field, this.graceMs, Math.ceil(this.intervalRetentionMs / 1000), json, batchLast, c.watermark, expected));
     }
     const visitTtlS = Math.ceil((2 * this.graceMs + HOUR_MS) / 1000);
     return this.call('applying a batch', () =>
@@ -346,6 +415,7 @@ export class WindowStore {
         BUCKET_KEY_TAGS.fine,
         BUCKET_KEY_TAGS.interval,
         c.prefix,
+        expected,
       ),
     );
   }
@@ -390,6 +460,7 @@ export class WindowStore {
     let resumeWatermark = 0;
     let applied = base?.offset ?? -1;
     let watermark = base?.watermark ?? 0;
+    const held = new Map<string, MemberHold>();
     members.forEach((m, i) => {
       const last = Number(index[`l:${m}`]);
       const own = parseOffsetValue(stored[i] ?? undefined);
@@ -397,15 +468,16 @@ export class WindowStore {
         applied = Math.max(applied, own.offset);
         watermark = Math.max(watermark, own.watermark);
       }
-      if (own && own.offset >= last) return;
       const from = own ? { offset: own.offset + 1, watermark: own.watermark } : parseOffsetValue(index[`f:${m}`]) ?? { offset: 0, watermark: 0 };
+      held.set(m, { offset: own?.offset ?? -1, from });
+      if (own && own.offset >= last) return;
       if (resumeAt === undefined || from.offset < resumeAt) {
         resumeAt = from.offset;
         resumeWatermark = from.watermark;
       }
     });
-    if (resumeAt !== undefined) return { resumeAt, applied: resumeAt - 1, watermark: resumeWatermark, base: base?.offset ?? -1, members };
-    return { resumeAt: undefined, applied, watermark, base: base?.offset ?? -1, members };
+    if (resumeAt !== undefined) return { resumeAt, applied: resumeAt - 1, watermark: resumeWatermark, base: base?.offset ?? -1, members, held };
+    return { resumeAt: undefined, applied, watermark, base: base?.offset ?? -1, members, held };
   }
 
   /**
@@ -414,7 +486,7 @@ export class WindowStore {
    */
   async resume(ref: PartitionRef): Promise<ResumePoint> {
     const point = await this.resumePoint(ref);
-    this.partitions.set(partitionId(ref), { watermark: point.watermark, base: point.base });
+    this.remember(ref, point);
     return point;
   }
 

@@ -138,6 +138,27 @@ describe('the store on one slot per call (real Redis)', () => {
     await expectOracle(restarted, events);
   });
 
+  it('a failover that loses writes while the same store goes on applying: the next call is refused, and the replay from its point ends equal to the oracle', async () => {
+    const events = deliveries(13);
+    const store = new WindowStore(redis, { namespace, graceMs: GRACE });
+    await feed(store, events.slice(0, 30), 0, 10);
+    // What a replica holds of q2, of the tenant's agents and of the partition index (one master
+    // for all of them: nothing else remembers the lost batch).
+    const indexKey = partitionIndexKey(namespace, ref.group, ref.topic, ref.partition);
+    const lostKeys = [...(await keysOf(`${namespace}:{acme:q2}:*`)), ...(await keysOf(`${namespace}:{acme}:*`)), indexKey];
+    const dumps = await Promise.all(lostKeys.map(async (k) => [k, await redis.dumpBuffer(k), await redis.pttl(k)] as const));
+    await feed(store, events.slice(0, 40), 30, 10);
+    for (const k of [...(await keysOf(`${namespace}:{acme:q2}:*`)), ...(await keysOf(`${namespace}:{acme}:*`)), indexKey]) await redis.del(k);
+    for (const [k, dump, ttl] of dumps) if (dump) await redis.restore(k, ttl > 0 ? ttl : 0, dump);
+    // The same store, never restarted, applies the next batch: q2 and the agents hold 29, not 39.
+    const next = events.slice(40, 50).map((event, i) => ({ offset: String(40 + i), event }));
+    const refused = store.applyBatch({ ...ref, events: next, settingsFor, nowMs: NOW });
+    await expect(refused).rejects.toMatchObject({ code: 'CB_STORE_DIVERGED', context: { resumeAt: 30 } });
+    // A consumer seeks there (the aggregator does): every queue skips what it holds.
+    await feed(store, events, 30, 10);
+    await expectOracle(store, events);
+  });
+
   it('declares the buckets of a re-judged earlier event in a second call when the first did not know them', async () => {
     const store = new WindowStore(redis, { namespace, graceMs: GRACE });
     const real = redis.cbApplyQueue.bind(redis);

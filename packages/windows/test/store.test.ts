@@ -128,16 +128,19 @@ describe('WindowStore against the real Redis', () => {
     expect(await small.queueStats('acme', 'billing')).toMatchObject({ late: 1 });
   });
 
-  it('keeps the late copy when its watermark prediction is stale (another instance moved it)', async () => {
+  it('refuses a batch when another instance applied the partition meanwhile, and judges the replay with the real watermark', async () => {
     const a = new WindowStore(redis, { namespace: store.namespace, graceMs: 60_000 });
     const b = new WindowStore(redis, { namespace: store.namespace, graceMs: 60_000 });
     const settings = { ...ref(), settingsFor, nowMs: T0 + 3600_000 };
+    const s1 = offered('s1', T0 + 600_000);
     await b.applyBatch({ ...settings, events: [{ offset: '0', event: offered('s0', T0) }] });
     // `a` takes the partition over and moves the watermark 10 minutes on; `b` does not know.
-    await a.applyBatch({ ...settings, events: [{ offset: '1', event: offered('s1', T0 + 600_000) }] });
+    await a.applyBatch({ ...settings, events: [{ offset: '1', event: s1 }] });
     const old = offered('s2', T0 + 30_000); // not late for b's stale view, late for the real watermark
-    const r = await b.applyBatch({ ...settings, events: [{ offset: '2', event: old }] });
-    expect(r).toMatchObject({ applied: 0, late: 1, lastOffset: 2 });
+    // b expected the queue to hold offset 0: it holds 1, so b writes nothing and replays from 1.
+    await expect(b.applyBatch({ ...settings, events: [{ offset: '2', event: old }] })).rejects.toMatchObject({ code: 'CB_STORE_DIVERGED', retriable: true, context: { resumeAt: 1 } });
+    const r = await b.applyBatch({ ...settings, events: [{ offset: '1', event: s1 }, { offset: '2', event: old }] });
+    expect(r).toMatchObject({ applied: 0, redelivered: 1, late: 1, lastOffset: 2 });
     const [entry] = await b.pendingLate(ref());
     expect(JSON.parse(entry!.event)).toMatchObject({ eventId: old.eventId });
   });

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka, Producer } from 'kafkajs';
-import { CallboardError } from '@callboard/errors';
+import { CallboardError, isCallboardError } from '@callboard/errors';
 import { type CanonicalEvent, type EventCodec, lateRecord, parseEvent, type Topology } from '@callboard/events';
 import type { QueueConfig } from '@callboard/queue-config';
 import { createEventConsumer, type EventBatch, type EventConsumer, type Logger, type Registry, unavailable } from '@callboard/runtime';
-import { type PartitionRef, type QueueLoadCache, readQueueView, type WindowStore } from '@callboard/windows';
+import { type ApplyBatchResult, type PartitionRef, type QueueLoadCache, readQueueView, type WindowStore } from '@callboard/windows';
 import { createAggregatorMetrics } from './metrics.js';
 
 export interface AggregatorDeps {
@@ -96,18 +96,38 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
     }
   }
 
+  /**
+   * A queue or tenant holds another applied offset than this process left it with: a Redis failover
+   * lost writes, or another instance applied the partition meanwhile (decision 0007 "Failover").
+   * Nothing of the batch was written to it. The partition goes back to where the store says and
+   * the batch is abandoned uncommitted (a seek makes it stale); every queue skips what it holds.
+   */
+  function replayFrom(batch: EventBatch, err: CallboardError): void {
+    const offset = String(err.context.resumeAt);
+    m.replays.inc({ topic: batch.topic });
+    log.warn({ err, topic: batch.topic, partition: batch.partition, offset }, 'stored offsets diverged from what this instance applied; replaying the partition from the store\'s point');
+    consumer!.consumer.seek({ topic: batch.topic, partition: batch.partition, offset });
+  }
+
   async function handleBatch(batch: EventBatch): Promise<void> {
     const ref = { group: deps.groupId, topic: batch.topic, partition: batch.partition };
     // Called for a batch of only refused records too, so the stored offset moves past them.
     const stop = m.scriptSeconds.startTimer();
-    const result = await deps.store.applyBatch({
-      ...ref,
-      events: batch.events,
-      lastOffset: batch.lastOffset,
-      settingsFor: (tenantId, queueId) => deps.queues.resolve(tenantId, queueId),
-      nowMs: now(),
-    });
-    stop();
+    let result: ApplyBatchResult;
+    try {
+      result = await deps.store.applyBatch({
+        ...ref,
+        events: batch.events,
+        lastOffset: batch.lastOffset,
+        settingsFor: (tenantId, queueId) => deps.queues.resolve(tenantId, queueId),
+        nowMs: now(),
+      });
+    } catch (err) {
+      if (isCallboardError(err, 'CB_STORE_DIVERGED')) replayFrom(batch, err);
+      throw err;
+    } finally {
+      stop();
+    }
     m.events.inc({ result: 'applied' }, result.applied);
     m.events.inc({ result: 'duplicate' }, result.duplicates);
     m.events.inc({ result: 'anomaly' }, result.anomalies);

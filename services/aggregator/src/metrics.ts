@@ -6,6 +6,7 @@ export interface AggregatorMetrics {
   snapshots: Counter;
   snapshotSeconds: Histogram;
   latePublished: Counter;
+  replays: Counter<'topic'>;
 }
 
 /** The aggregator's own metrics; consumer lag, batch time and DLQ counts come from the event consumer. */
@@ -31,5 +32,11 @@ export function createAggregatorMetrics(registry: Registry): AggregatorMetrics {
       registers: [registry],
     }),
     latePublished: new Counter({ name: 'callboard_aggregator_late_published_total', help: 'Late events published to cc.late.v1.', registers: [registry] }),
+    replays: new Counter({
+      name: 'callboard_aggregator_replays_total',
+      help: 'Partitions sent back to replay because a queue held another applied offset than expected (a Redis failover lost writes, or another instance applied).',
+      labelNames: ['topic'],
+      registers: [registry],
+    }),
   };
 }

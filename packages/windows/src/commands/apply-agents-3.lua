@@ -15,8 +15,11 @@
             { o = offset, t = occurredAt ms, w = the partition watermark before this offset,
               late = the event's JSON, only when t < w - grace, e = eventId, g = agentId, v = value }
     ARGV[5] the batch's last offset   ARGV[6] the partition watermark after the batch
+    ARGV[7] the applied offset the caller expects stored here ('' when it has none)
 
-  Output: { applied, duplicates, 0, late, redelivered, 0, judged, lateListLength }, or
+  Output: { applied, duplicates, 0, late, redelivered, 0, judged, lateListLength, heldOffset },
+          { -3, storedOffset, storedWatermark } with nothing written when the stored offset is not
+          the one the caller expects (see apply-queue.lua), or
           { -1, storedWatermark } with nothing written when the caller's watermark is stale.
 ]]
 local rcall = redis.call
@@ -26,6 +29,7 @@ local grace = tonumber(ARGV[2])
 local ttl = tonumber(ARGV[3])
 local events = cjson.decode(ARGV[4])
 local batchLast, batchWatermark = tonumber(ARGV[5]), tonumber(ARGV[6])
+local expected = ARGV[7]
 
 local storedOffset, storedWatermark = -1, nil
 do
@@ -35,6 +39,7 @@ do
     storedOffset, storedWatermark = tonumber(o), tonumber(w)
   end
 end
+if expected ~= '' and tonumber(expected) ~= storedOffset then return { -3, storedOffset, storedWatermark or 0 } end
 if storedWatermark then
   for _, ev in ipairs(events) do
     if ev.o > storedOffset and ev.w < storedWatermark then return { -1, storedWatermark } end
@@ -96,4 +101,4 @@ if batchLast > storedOffset then
   rcall('HSET', offsetsKey, field, string.format('%d', batchLast) .. ':' .. string.format('%d', wm))
 end
 
-return { applied, duplicates, 0, late, redelivered, 0, judged, rcall('LLEN', lateKey) }
+return { applied, duplicates, 0, late, redelivered, 0, judged, rcall('LLEN', lateKey), math.max(storedOffset, batchLast) }

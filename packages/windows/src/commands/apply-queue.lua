@@ -27,8 +27,14 @@
     ARGV[10] most distinct events one visit remembers
     ARGV[11..13] fine group, fine bucket and interval bucket sizes, ms
     ARGV[14..15] fine and interval key tags   ARGV[16] the queue's key prefix (bucket-keys.ts)
+    ARGV[17] the applied offset the caller expects stored here ('' when it has none): what this
+             queue held after the caller's last call, or what it read at resume
 
-  Output: { applied, duplicates, anomalies, late, redelivered, revised, judged, lateListLength },
+  Output: { applied, duplicates, anomalies, late, redelivered, revised, judged, lateListLength, heldOffset },
+          heldOffset being the applied offset stored after the call,
+          { -3, storedOffset, storedWatermark } with nothing written when the stored offset is not
+          the one the caller expects (a failover lost writes, or another instance applied since:
+          the caller replays from there, decision 0007 "Failover"),
           { -1, storedWatermark } with nothing written when the caller's watermark is behind the
           one stored for this partition (another instance moved it), or
           { -2, key, ... } with nothing written when those bucket keys must be declared.
@@ -51,6 +57,7 @@ local maxVisitEvents = tonumber(ARGV[10])
 local FINE_GROUP, FINE_BUCKET, INTERVAL = tonumber(ARGV[11]), tonumber(ARGV[12]), tonumber(ARGV[13])
 local FINE_TAG, INTERVAL_TAG = ARGV[14], ARGV[15]
 local prefix = ARGV[16]
+local expected = ARGV[17]
 
 local storedOffset, storedWatermark = -1, nil
 do
@@ -60,6 +67,7 @@ do
     storedOffset, storedWatermark = tonumber(o), tonumber(w)
   end
 end
+if expected ~= '' and tonumber(expected) ~= storedOffset then return { -3, storedOffset, storedWatermark or 0 } end
 if storedWatermark then
   for _, ev in ipairs(events) do
     if ev.o > storedOffset and ev.w < storedWatermark then return { -1, storedWatermark } end
@@ -291,4 +299,4 @@ if batchLast > storedOffset then
   rcall('HSET', offsetsKey, field, string.format('%d', batchLast) .. ':' .. string.format('%d', wm))
 end
 
-return { applied, duplicates, anomalies, late, redelivered, revised, judged, rcall('LLEN', lateKey) }
+return { applied, duplicates, anomalies, late, redelivered, revised, judged, rcall('LLEN', lateKey), math.max(storedOffset, batchLast) }
