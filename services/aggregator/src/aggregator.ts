@@ -19,6 +19,12 @@ export interface AggregatorDeps {
   maxSkewMs: number;
   snapshotIntervalMs: number;
   concurrency?: number;
+  /**
+   * Records of a partition batch handed to the store at a time, each chunk as soon as it is decoded,
+   * so Redis applies one chunk while Node decodes the next (issue 9 item 5); default
+   * {@link AGGREGATOR_CHUNK_SIZE}.
+   */
+  chunkSize?: number;
   /** Wall clock; injectable for tests. */
   now?: () => number;
   onFatal?: (err: unknown) => void;
@@ -33,6 +39,9 @@ export interface Aggregator {
 }
 
 const SNAPSHOT_LEASE_MS = 5_000;
+
+/** Records per chunk of a partition batch (docs/benchmarks.md, issue 9: measured against other sizes). */
+export const AGGREGATOR_CHUNK_SIZE = 500;
 
 /** Every partition of the aggregator's two topics, as the store names them for `groupId`. */
 export async function aggregatorPartitions(kafka: Kafka, groupId: string, topology: Topology): Promise<PartitionRef[]> {
@@ -49,8 +58,9 @@ export async function aggregatorPartitions(kafka: Kafka, groupId: string, topolo
 }
 
 /**
- * The aggregator (DESIGN §1): consumes call and agent events, applies each partition batch to Redis in
- * one script call, then commits; publishes a KPI snapshot of every active queue on a wall-clock tick.
+ * The aggregator (DESIGN §1): consumes call and agent events, applies each partition batch to Redis
+ * chunk by chunk as it decodes (one script call per queue and tenant of a chunk, decision 0007), then
+ * commits; publishes a KPI snapshot of every active queue on a wall-clock tick.
  */
 export function createAggregator(deps: AggregatorDeps): Aggregator {
   const log = deps.logger.child({ module: 'aggregator' });
@@ -206,6 +216,7 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
         fromBeginning: true,
         screen,
         partitionsConsumedConcurrently: deps.concurrency ?? 2,
+        chunkSize: deps.chunkSize ?? AGGREGATOR_CHUNK_SIZE,
         handleBatch,
         // Redis, not Kafka, says what is applied: a queue behind its partition's index replays from its
         // own offset (decision 0007); otherwise Kafka's committed offset stands.

@@ -54,6 +54,7 @@ export async function runAggregator(ctx: RunContext, redis: Redis, namespace: st
     maxSkewMs: AGGREGATOR_DEFAULTS.CB_MAX_SKEW_MS,
     snapshotIntervalMs: AGGREGATOR_DEFAULTS.CB_SNAPSHOT_INTERVAL_MS,
     concurrency: ctx.concurrency,
+    chunkSize: ctx.chunkSize,
   });
   const stopMeter = await meterResources(redis);
   const stopProfile = await startCpuProfile(ctx.profileDir, 'aggregator');
@@ -64,7 +65,7 @@ export async function runAggregator(ctx: RunContext, redis: Redis, namespace: st
     const use = await stopMeter();
     const profile = await stopProfile();
     const events = await counterValues(metrics, 'callboard_aggregator_events_total');
-    const result = throughput('aggregator (decode + one Lua call per batch + commit)', ctx.records, probe.firstBatchAt!, end, probe.batches);
+    const result = throughput(`aggregator (decode + apply in chunks of ${ctx.chunkSize} + commit)`, ctx.records, probe.firstBatchAt!, end, probe.batches);
     result.details = {
       ...Object.fromEntries(Object.entries(events).map(([k, v]) => [`events ${k}`, v])),
       'eachBatch time, summed (ms)': Math.round(probe.batchMs),

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { AGGREGATOR_DEFAULTS } from '@callboard/aggregator';
+import { AGGREGATOR_CHUNK_SIZE, AGGREGATOR_DEFAULTS } from '@callboard/aggregator';
 import { CallboardError } from '@callboard/errors';
 
 export const VARIANTS = ['bare', 'aggregator', 'naive'] as const;
@@ -18,6 +18,8 @@ export interface BenchArgs {
   keep: boolean;
   /** Partitions each consumer processes at once; the aggregator's default unless given. */
   concurrency: number;
+  /** Records of a partition batch the aggregator hands to the store at a time; the aggregator's default unless given. */
+  chunkSize: number;
   /** Run on the local Redis Cluster (CB_REDIS_MODE=cluster, infra/local's ports) instead of the single Redis. */
   cluster: boolean;
   /** Write a CPU profile of each measured run to this folder (slows the runs: use for diagnosis only). */
@@ -33,7 +35,7 @@ function count(flag: string, raw: string | undefined, fallback: number): number 
   return value;
 }
 
-/** `--events N`, `--naive-cap N`, `--variants bare,aggregator,naive`, `--concurrency N`, `--seed N`, `--cpu-prof-dir DIR`, `--keep`, `--cluster`. */
+/** `--events N`, `--naive-cap N`, `--variants bare,aggregator,naive`, `--concurrency N`, `--chunk-size N`, `--seed N`, `--cpu-prof-dir DIR`, `--keep`, `--cluster`. */
 export function parseBenchArgs(argv: string[]): BenchArgs {
   const { values } = parseArgs({
     args: argv,
@@ -44,6 +46,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       seed: { type: 'string' },
       keep: { type: 'boolean', default: false },
       concurrency: { type: 'string' },
+      'chunk-size': { type: 'string' },
       'cpu-prof-dir': { type: 'string' },
       cluster: { type: 'boolean', default: false },
     },
@@ -61,6 +64,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     seed: count('--seed', values.seed, BENCH_DEFAULTS.seed),
     keep: values.keep ?? false,
     concurrency: count('--concurrency', values.concurrency, AGGREGATOR_DEFAULTS.CB_AGGREGATOR_CONCURRENCY),
+    chunkSize: count('--chunk-size', values['chunk-size'], AGGREGATOR_CHUNK_SIZE),
     profileDir: values['cpu-prof-dir'],
     cluster: values.cluster ?? false,
   };

@@ -12,6 +12,8 @@ export interface RunContext {
   records: number;
   /** `partitionsConsumedConcurrently` of every consumer, so all runs share the same settings. */
   concurrency: number;
+  /** Records of a partition batch the aggregator hands to the store at a time. */
+  chunkSize: number;
   /** Where to write CPU profiles of the measured spans; none by default. */
   profileDir: string | undefined;
 }

@@ -4,7 +4,7 @@
  * variant; then Redis memory per active queue.
  *
  *   npx tsx test/bench/aggregator/run.ts [--events 1000000] [--naive-cap 100000]
- *       [--variants bare,aggregator,naive] [--concurrency 2] [--seed N] [--cpu-prof-dir DIR] [--keep] [--cluster]
+ *       [--variants bare,aggregator,naive] [--concurrency 2] [--chunk-size 500] [--seed N] [--cpu-prof-dir DIR] [--keep] [--cluster]
  *
  * Needs the infra/local services (`bash infra/local/cb-infra up`). The report goes to stdout, warnings
  * to stderr. docs/benchmarks.md has the results and how to read them.
@@ -24,6 +24,14 @@ import { formatMemory, formatOverhead, formatThroughput, int, line, ratioLine } 
 import { nodesOf, readEnv, type Redis } from '@callboard/runtime';
 import { freshNamespace, groupIdFor, type RunContext, type Throughput } from './run-context.js';
 
+/** The commit the run measures, and the files changed on top of it (others may be editing the tree meanwhile). */
+function codeVersion(): string {
+  const git = (...a: string[]) => spawnSync('git', a, { encoding: 'utf8' }).stdout.trim();
+  const head = git('log', '-1', '--format=%h %s');
+  const changed = git('status', '--porcelain', '--untracked-files=no').split('\n').filter(Boolean).map((l) => l.slice(3));
+  return `${head.slice(0, 90)}${changed.length > 0 ? `; uncommitted changes in ${changed.join(', ')}` : '; no uncommitted changes'}`;
+}
+
 const TARGET_VS_BARE = 0.7;
 const TARGET_VS_NAIVE = 10;
 const TARGET_KIB_PER_QUEUE = 512;
@@ -39,7 +47,8 @@ if (args.cluster && infra.redis.mode !== 'cluster') {
   process.exit(child.status ?? 1);
 }
 const began = performance.now();
-line(`callboard aggregator benchmark: ${int(args.events)} events, variants ${args.variants.join(', ')}, ${args.concurrency} partitions at once, seed ${args.seed}`);
+line(`callboard aggregator benchmark: ${int(args.events)} events, variants ${args.variants.join(', ')}, ${args.concurrency} partitions at once, aggregator chunks of ${int(args.chunkSize)} records, seed ${args.seed}`);
+line(`code: ${codeVersion()}`);
 // Hosts only: a URL may carry a password.
 const redisHosts = infra.redis.urls.map((u) => new URL(u).host).join(',');
 line(`redis: ${infra.redis.mode === 'cluster' ? `Redis Cluster (CB_REDIS_MODE=cluster), seeds ${redisHosts}` : `one node, ${redisHosts}`}`);
@@ -107,7 +116,7 @@ try {
       `(${((filled.lastEventAt - filled.firstEventAt) / 86_400_000).toFixed(1)} days, flat profile, in time order, no faults)`,
   );
   const ends = await partitionEnds(admin, [stack.topology.callEvents.name, stack.topology.agentEvents.name]);
-  const ctx: RunContext = { stack, admin, ends, records: ends.reduce((n, e) => n + Number(e.high), 0), concurrency: args.concurrency, profileDir: args.profileDir };
+  const ctx: RunContext = { stack, admin, ends, records: ends.reduce((n, e) => n + Number(e.high), 0), concurrency: args.concurrency, chunkSize: args.chunkSize, profileDir: args.profileDir };
   if (ctx.records !== filled.events) line(`note: the topics hold ${int(ctx.records)} records, the simulator counted ${int(filled.events)}`);
 
   if (args.variants.includes('bare')) {
