@@ -1,10 +1,11 @@
 import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { CallboardError, retry } from '@callboard/errors';
+import avro from 'avsc';
 import { type CanonicalEvent, isCallEvent } from './contract.js';
-import { fromAvro, loadSchema, toAvro, type AvroRecordSchema } from './schemas.js';
+import { fromAvro, fromAvroReference, loadSchema, toAvro, type AvroRecordSchema } from './schemas.js';
 import { TimestampMillisType } from './timestamp-millis.js';
 import { DEFAULT_TOPOLOGY, type SchemaName, topicByName, type Topology, topologyTopics, valueSubject } from './topics.js';
-import { validateEvent, type ValidationResult } from './validate.js';
+import { validateEvent, validateEventWithZod, type ValidationResult } from './validate.js';
 
 /** Confluent wire format: magic byte 0, a 4-byte big-endian schema id, then the Avro body. */
 export const WIRE_MAGIC_BYTE = 0;
@@ -40,6 +41,19 @@ function registryError(err: unknown, what: string): CallboardError {
   });
 }
 
+export type DecodeResult = { ok: true; value: Record<string, unknown> } | { ok: false; error: CallboardError };
+
+function avroDecodeFailed(err: unknown): DecodeResult {
+  return { ok: false, error: new CallboardError('CB_EVENT_AVRO_DECODE', `Avro decoding failed: ${(err as Error).message}`, { cause: err }) };
+}
+
+function decodedRecord(decoded: unknown, jsonForm: (value: Record<string, unknown>) => Record<string, unknown>): DecodeResult {
+  if (typeof decoded !== 'object' || decoded === null || Array.isArray(decoded)) {
+    return { ok: false, error: new CallboardError('CB_EVENT_AVRO_DECODE', 'decoded value is not a record') };
+  }
+  return { ok: true, value: jsonForm(decoded as Record<string, unknown>) };
+}
+
 export interface EventCodecOptions {
   /** The topic names to encode for; defaults to the unprefixed production names. */
   topology?: Topology;
@@ -49,10 +63,13 @@ export interface EventCodecOptions {
 
 /**
  * Encodes and decodes callboard's records through a Confluent-compatible Schema Registry.
- * Schema ids are cached per subject (encode) and by id inside the registry client (decode).
+ * Schema ids are cached per subject (encode) and by id inside the registry client (decode); a resolved
+ * Avro type is also kept here by id, so a record of a known id is decoded without the client.
  */
 export class EventCodec {
   private readonly ids = new Map<string, number>();
+  /** Avro types by schema id, as the registry client resolved and cached them. */
+  private readonly avroTypes = new Map<number, avro.Type>();
   private readonly unknownSchemaAttempts: number;
   readonly topology: Topology;
 
@@ -123,16 +140,58 @@ export class EventCodec {
    * Decodes a wire-format record to its JSON form, without contract validation.
    * Bad bytes give a non-retriable error; a registry that is down gives a retriable one (thrown).
    */
-  async decode(buffer: Buffer | null): Promise<{ ok: true; value: Record<string, unknown> } | { ok: false; error: CallboardError }> {
+  async decode(buffer: Buffer | null): Promise<DecodeResult> {
+    return this.decodeKnown(buffer) ?? this.decodeThroughRegistry(buffer, fromAvro);
+  }
+
+  /** Decodes and validates a canonical event: Avro accepts `waitMs: -5`, the contract does not. */
+  async decodeEvent(buffer: Buffer | null): Promise<ValidationResult> {
+    const decoded = this.decodeKnown(buffer) ?? (await this.decodeThroughRegistry(buffer, fromAvro));
+    if (!decoded.ok) return decoded;
+    return validateEvent(decoded.value);
+  }
+
+  /**
+   * {@link decodeEvent} as it was before issue 9's cheaper decode (every record through the registry
+   * client, `fromAvroReference`, zod alone): the reference of the equivalence test and the decode bench.
+   */
+  async decodeEventReference(buffer: Buffer | null): Promise<ValidationResult> {
+    const decoded = await this.decodeThroughRegistry(buffer, fromAvroReference);
+    if (!decoded.ok) return decoded;
+    return validateEventWithZod(decoded.value);
+  }
+
+  /**
+   * A record whose schema id was already resolved to an Avro type, decoded without the registry
+   * client's per-record promises and buffer copies: the same `fromBuffer` call on the same type that
+   * `registry.decode` makes, whose cache never forgets an id. `undefined` sends the record the long way.
+   */
+  private decodeKnown(buffer: Buffer | null): DecodeResult | undefined {
+    if (!buffer || !Buffer.isBuffer(buffer)) return undefined;
+    const id = wireSchemaId(buffer);
+    const type = id === undefined ? undefined : this.avroTypes.get(id);
+    if (!type) return undefined;
+    let decoded: unknown;
+    try {
+      decoded = type.fromBuffer(buffer.subarray(WIRE_HEADER_BYTES));
+    } catch (err) {
+      return avroDecodeFailed(err);
+    }
+    return decodedRecord(decoded, fromAvro);
+  }
+
+  /** The first record of a schema id, and any record not in Avro: the registry looks the id up, with retries. */
+  private async decodeThroughRegistry(buffer: Buffer | null, jsonForm: (value: Record<string, unknown>) => Record<string, unknown>): Promise<DecodeResult> {
     if (!buffer || wireSchemaId(buffer) === undefined) {
       return { ok: false, error: new CallboardError('CB_EVENT_NOT_WIRE_FORMAT', 'not in the Confluent wire format (magic byte 0 + schema id)') };
     }
     const id = wireSchemaId(buffer)!;
+    let schema: unknown;
     try {
-      await retry(
+      schema = await retry(
         async () => {
           try {
-            await this.registry.getSchema(id);
+            return await this.registry.getSchema(id);
           } catch (err) {
             const e = registryError(err, `schema id ${id}`);
             // An id the registry does not know yet may appear after replication; look again a few times.
@@ -146,24 +205,17 @@ export class EventCodec {
       if (e.code === 'CB_EVENT_SCHEMA_UNKNOWN') return { ok: false, error: new CallboardError(e.code, e.message, { cause: e.cause }) };
       throw err;
     }
+    // registry.decode reads an Avro id with this very type (`writerSchema.fromBuffer`); JSON and
+    // Protobuf schemas keep going through the registry client.
+    if (schema instanceof avro.Type) this.avroTypes.set(id, schema);
     let decoded: unknown;
     try {
       decoded = await this.registry.decode(buffer);
     } catch (err) {
       if (statusOf(err) !== undefined) throw registryError(err, `decoding with schema id ${id}`);
-      return { ok: false, error: new CallboardError('CB_EVENT_AVRO_DECODE', `Avro decoding failed: ${(err as Error).message}`, { cause: err }) };
+      return avroDecodeFailed(err);
     }
-    if (typeof decoded !== 'object' || decoded === null || Array.isArray(decoded)) {
-      return { ok: false, error: new CallboardError('CB_EVENT_AVRO_DECODE', 'decoded value is not a record') };
-    }
-    return { ok: true, value: fromAvro(decoded as Record<string, unknown>) };
-  }
-
-  /** Decodes and validates a canonical event: Avro accepts `waitMs: -5`, the contract does not. */
-  async decodeEvent(buffer: Buffer | null): Promise<ValidationResult> {
-    const decoded = await this.decode(buffer);
-    if (!decoded.ok) return decoded;
-    return validateEvent(decoded.value);
+    return decodedRecord(decoded, jsonForm);
   }
 
   private avroSchemaOf(topic: string): AvroRecordSchema {

@@ -45,8 +45,25 @@ function jsonForm(value: unknown): unknown {
   return value;
 }
 
-/** The Avro form of a record back to the JSON form: instants (decoded as `Date`) as ISO strings at any depth, top-level nulls dropped. */
+/**
+ * The Avro form of a record back to the JSON form: instants (decoded as `Date`) as ISO strings at any depth, top-level nulls dropped.
+ * The same result as {@link fromAvroReference}, with less garbage per record: no `[key, value]` pair per
+ * field, and strings, numbers and booleans (every field but the instant and arrays) returned as they are.
+ */
 export function fromAvro(value: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const names = Object.keys(value);
+  for (let i = 0; i < names.length; i += 1) {
+    const name = names[i]!;
+    const v = value[name];
+    if (v === null || v === undefined) continue;
+    out[name] = typeof v === 'object' ? jsonForm(v) : v;
+  }
+  return out;
+}
+
+/** {@link fromAvro} as it was before issue 9's cheaper decode: the reference of the equivalence test and the decode bench. */
+export function fromAvroReference(value: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, v] of Object.entries(value)) {
     if (v === null || v === undefined) continue;
