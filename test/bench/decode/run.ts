@@ -8,15 +8,15 @@
  *   client with the unknown-id retry wrapper, `fromAvroReference`, zod alone);
  * - new: `decodeEvent` (Avro type kept by schema id, `fromAvro`, the compiled contract parser).
  *
- * The records are the simulator's shipped traffic, encoded once through the real Schema Registry
+ * The records are the simulator's shipped traffic with a flat profile, as in test/bench/aggregator, encoded once through the real Schema Registry
  * (infra/local) under a fresh subject prefix, deleted at the end. Each round decodes every record once
  * per path, one `await` per record as the event consumer does, alternating old and new so that load
  * from others on the shared machine hits both; records/s is wall time, CPU is this process's user +
- * system time (GC threads included), GC is the main-thread pause time V8 reports.
+ * system time (garbage collection included).
  * Not a vitest test: vitest.config.ts excludes test/bench/**.
  */
+import { execFileSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
-import { PerformanceObserver } from 'node:perf_hooks';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 import { CallboardError } from '@callboard/errors';
 import { createSchemaRegistry, createTopology, EventCodec, valueSubject, type ValidationResult } from '@callboard/events';
@@ -45,26 +45,17 @@ type Decode = (buffer: Buffer) => Promise<ValidationResult>;
 interface Sample {
   recordsPerS: number;
   cpuUsPerRecord: number;
-  gcMsPerRound: number;
 }
 
-let gcMs = 0;
-new PerformanceObserver((list) => {
-  for (const entry of list.getEntries()) gcMs += entry.duration;
-}).observe({ entryTypes: ['gc'] });
-
 async function round(buffers: Buffer[], decode: Decode): Promise<Sample> {
-  const gcBefore = gcMs;
   const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
   let ok = 0;
   for (const b of buffers) if ((await decode(b)).ok) ok += 1;
   const wallS = Number(process.hrtime.bigint() - start) / 1e9;
   const used = process.cpuUsage(cpu);
-  // Let the observer's callback for this round's last collections run before reading the total.
-  await new Promise((resolve) => setImmediate(resolve));
   if (ok !== buffers.length) throw new CallboardError('CB_INPUT_INVALID', `only ${ok} of ${buffers.length} records decoded`);
-  return { recordsPerS: buffers.length / wallS, cpuUsPerRecord: (used.user + used.system) / buffers.length, gcMsPerRound: gcMs - gcBefore };
+  return { recordsPerS: buffers.length / wallS, cpuUsPerRecord: (used.user + used.system) / buffers.length };
 }
 
 function median(values: number[]): number {
@@ -82,7 +73,9 @@ async function main(): Promise<void> {
   try {
     await codec.register(topology.callEvents.name, 'call-event');
     await codec.register(topology.agentEvents.name, 'agent-event');
-    const config = await loadSimulatorConfig(DEFAULT_CONFIG_PATH);
+    // The aggregator bench's traffic: the shipped config with a flat profile (about 42 % agent events).
+    const loaded = await loadSimulatorConfig(DEFAULT_CONFIG_PATH);
+    const config = { ...loaded, tenants: loaded.tenants.map((t) => ({ ...t, profile: 'flat' as const, weekendFactor: 1 })) };
     const buffers: Buffer[] = [];
     let agentEvents = 0;
     for (const event of simulate({ config, seed: args.seed, start: Date.UTC(2026, 0, 5), durationMs: Infinity })) {
@@ -102,22 +95,25 @@ async function main(): Promise<void> {
       ['new', (b) => codec.decodeEvent(b)],
     ];
     console.log(`decode bench: ${fmt(buffers.length)} records (${fmt(agentEvents)} agent events), ${fmt(avgBytes, 1)} B average, seed ${args.seed}, ${args.rounds} rounds per path`);
+    const git = (...a: string[]) => execFileSync('git', a, { encoding: 'utf8' }).trim();
+    const dirty = git('status', '--porcelain', '--', 'packages/events').split('\n').filter(Boolean).length;
+    console.log(`commit ${git('rev-parse', '--short', 'HEAD')}${dirty ? `, ${dirty} uncommitted files in packages/events` : ', packages/events as committed'}`);
     console.log(`node ${process.version}, ${cpus().length} cores, load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
     console.log('all records decode to equal results on both paths');
     for (const [, decode] of paths) await round(buffers, decode); // warm-up, not reported
     const samples = new Map<string, Sample[]>(paths.map(([name]) => [name, []]));
-    console.log('\nround  path   records/s   CPU us/record   GC ms');
+    console.log('\nround  path   records/s   CPU us/record');
     for (let r = 1; r <= args.rounds; r += 1) {
       for (const [name, decode] of r % 2 ? paths : [...paths].reverse()) {
         const s = await round(buffers, decode);
         samples.get(name)!.push(s);
-        console.log(`${String(r).padStart(5)}  ${name.padEnd(4)} ${fmt(s.recordsPerS).padStart(11)} ${fmt(s.cpuUsPerRecord, 2).padStart(15)} ${fmt(s.gcMsPerRound).padStart(7)}`);
+        console.log(`${String(r).padStart(5)}  ${name.padEnd(4)} ${fmt(s.recordsPerS).padStart(11)} ${fmt(s.cpuUsPerRecord, 2).padStart(15)}`);
       }
     }
     console.log('\nmedian of the rounds');
     const med = (name: string, key: keyof Sample) => median(samples.get(name)!.map((s) => s[key]));
     for (const [name] of paths) {
-      console.log(`${name.padEnd(4)} ${fmt(med(name, 'recordsPerS')).padStart(11)} records/s ${fmt(med(name, 'cpuUsPerRecord'), 2).padStart(8)} CPU us/record ${fmt(med(name, 'gcMsPerRound')).padStart(6)} GC ms/round`);
+      console.log(`${name.padEnd(4)} ${fmt(med(name, 'recordsPerS')).padStart(11)} records/s ${fmt(med(name, 'cpuUsPerRecord'), 2).padStart(8)} CPU us/record`);
     }
     console.log(`old / new: ${(med('old', 'cpuUsPerRecord') / med('new', 'cpuUsPerRecord')).toFixed(2)}x CPU per record, ${(med('new', 'recordsPerS') / med('old', 'recordsPerS')).toFixed(2)}x records/s`);
     console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
