@@ -46,9 +46,9 @@ const DST_DAY_END = '2026-03-09T04:00:00.000Z';
 const HAND_TENANT = 'hand-co';
 
 interface DayFiles {
-  /** The simulated day with its faults, as `callboard produce` gets it. */
+  /** The simulated day with its faults, written queue by queue, as `callboard produce` gets it. */
   day: string;
-  /** The hand-made events, produced after the day (a later date, so nothing is late). */
+  /** The hand-made events, produced after the day (a later date, so nothing is late) in file order. */
   hand: string;
   /** config/queues.json plus the US tenant's zone, for the aggregators and the CLI. */
   queuesFile: string;
@@ -65,9 +65,15 @@ async function writeDayFiles(dir: string): Promise<DayFiles> {
   const nordic = sim.tenants.find((t: { tenantId: string }) => t.tenantId === 'nordic-mobile');
   const simConfig = join(dir, 'sim.json');
   writeFileSync(simConfig, JSON.stringify({ ...sim, tenants: [{ ...nordic, tenantId: DST_TENANT, timeZone: 'America/New_York' }] }));
-  const day = join(dir, 'day.jsonl');
-  const made = await callboard(['simulate', '--config', simConfig, '--seed', '11', '--start', DST_DAY_START, '--minutes', '1440', '--duplicates', '0.05', '--reorder', '0.05', '--out', day]);
+  const simulated = join(dir, 'simulated.jsonl');
+  const made = await callboard(['simulate', '--config', simConfig, '--seed', '11', '--start', DST_DAY_START, '--minutes', '1440', '--duplicates', '0.05', '--reorder', '0.05', '--out', simulated]);
   expect(made.code, made.stderr).toBe(0);
+  // Written queue by queue, agents last, as a conversion of per-queue exports would: hours out of
+  // event-time order on a partition, which `produce` puts back in order (sent as is, most is late).
+  const lines = readFileSync(simulated, 'utf8').trimEnd().split('\n');
+  const group = (line: string) => (JSON.parse(line) as { queueId?: string }).queueId ?? '~agents';
+  const day = join(dir, 'day.jsonl');
+  writeFileSync(day, `${lines.sort((a, b) => group(a).localeCompare(group(b))).join('\n')}\n`);
   const hand = join(dir, 'hand.jsonl');
   writeFileSync(hand, `${handMadeEvents().map((e) => JSON.stringify(e)).join('\n')}\n`);
   return { day, hand, queuesFile };
@@ -140,8 +146,10 @@ async function replayThroughAggregators(stack: TestStack, files: DayFiles, insta
     } finally {
       await admin.disconnect();
     }
-    for (const file of [files.day, files.hand]) {
-      const sent = await callboard(['produce', '--input', file], env);
+    // The day as a reviewer sends it; the hand-made file in its own order (--keep-order), so its
+    // disorder, within the grace, reaches the aggregators.
+    for (const args of [['--input', files.day], ['--input', files.hand, '--keep-order']]) {
+      const sent = await callboard(['produce', ...args], env);
       expect(sent.code, sent.stderr).toBe(0);
     }
     await waitUntilConsumed(stack, groupId);
