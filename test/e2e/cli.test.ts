@@ -46,6 +46,11 @@ describe('the callboard CLI', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/CB_USAGE.*--calls/);
     expect((await callboard(['nonsense'])).code).toBe(2);
+    for (const cmd of ['kpi', 'produce']) {
+      const missing = await callboard([cmd, '--input', join(dir, 'no-such-day.jsonl')]);
+      expect(missing.code, cmd).toBe(2);
+      expect(missing.stderr, cmd).toMatch(/CB_USAGE.*--input .*no-such-day\.jsonl: no such file/);
+    }
     for (const cmd of ['simulate', 'produce', 'tail', 'kpi', 'query', 'erlang', 'rules', 'alerts', 'webhook', 'infra', 'run']) {
       const help = await callboard([cmd, '--help']);
       expect(help.code, cmd).toBe(0);

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CallboardError } from '@callboard/errors';
 import type { CliContext } from './context.js';
@@ -28,6 +29,13 @@ export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options'
 export function requireString(command: string, name: string, value: unknown): string {
   if (typeof value !== 'string' || value === '') throw new CallboardError('CB_USAGE', `${command}: --${name} is required`);
   return value;
+}
+
+/** A required option naming a file that exists, as a usage error (exit 2) when it does not. */
+export function requireFile(command: string, name: string, value: unknown): string {
+  const path = requireString(command, name, value);
+  if (!statSync(path, { throwIfNoEntry: false })?.isFile()) throw new CallboardError('CB_USAGE', `${command}: --${name} ${path}: no such file`);
+  return path;
 }
 
 /** A finite number option, with bounds; the message names the option. */

@@ -1,6 +1,6 @@
 import { type CanonicalEvent, readJsonLines } from '@callboard/events';
 import { computeOracle, type QueueKpi } from '@callboard/kpi';
-import { isoOption, numberOption, parseCommandArgs, requireString, type Command } from '../command.js';
+import { isoOption, numberOption, parseCommandArgs, requireFile, type Command } from '../command.js';
 import { loadQueueConfig } from '../queue-file.js';
 
 /** The documented JSON shape of one queue (docs/cli.md): counters and ratios, nothing else. */
@@ -48,7 +48,7 @@ aggregator; --sl-threshold-ms and --short-abandon-ms override them for every que
       process.stdout.write(`${this.usage}\n`);
       return 0;
     }
-    const input = requireString('kpi', 'input', values.input);
+    const input = requireFile('kpi', 'input', values.input);
     const from = isoOption('kpi', 'from', values.from);
     const to = isoOption('kpi', 'to', values.to);
     const slThresholdMs = numberOption('kpi', 'sl-threshold-ms', values['sl-threshold-ms'], { min: 0, integer: true });

@@ -1,5 +1,5 @@
 import { type CanonicalEvent, readJsonLines, type EncodedRecord } from '@callboard/events';
-import { parseCommandArgs, requireString, type Command } from '../command.js';
+import { parseCommandArgs, requireFile, type Command } from '../command.js';
 
 const BATCH = 500;
 
@@ -27,7 +27,7 @@ Options:
       process.stdout.write(`${this.usage}\n`);
       return 0;
     }
-    const input = requireString('produce', 'input', values.input);
+    const input = requireFile('produce', 'input', values.input);
     const ctx = makeCtx();
     const codec = ctx.codec();
     const producer = ctx.kafka().producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
