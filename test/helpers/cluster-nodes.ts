@@ -135,20 +135,21 @@ export async function waitRedisClusterHealthy(timeoutMs = 120_000): Promise<Redi
 
 /**
  * Waits until the Kafka cluster is whole again: three brokers in the cluster description and
- * every partition of every topic with all three replicas in sync.
+ * every partition of every topic led and with all its replicas in sync (three for a topic created
+ * with the three brokers up; provisioning gives a topic created while one was down two, for good).
  */
 export async function waitKafkaClusterHealthy(kafka: Kafka, timeoutMs = 180_000): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     await waitFor(
-      'three Kafka brokers and every partition with 3 in-sync replicas',
+      'three Kafka brokers and every partition with all its replicas in sync',
       async () => {
         const { brokers } = await admin.describeCluster();
         if (brokers.length !== 3) return undefined;
         const topics = await admin.listTopics();
         const meta = await admin.fetchTopicMetadata({ topics });
-        const short = meta.topics.flatMap((t) => t.partitions.filter((p) => p.isr.length < 3 || p.leader < 0).map((p) => `${t.name}/${p.partitionId}`));
+        const short = meta.topics.flatMap((t) => t.partitions.filter((p) => p.isr.length < p.replicas.length || p.leader < 0).map((p) => `${t.name}/${p.partitionId}`));
         return short.length === 0 ? true : undefined;
       },
       timeoutMs,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
-import { createSchemaRegistry, createTopology, EventCodec, topologyTopics, valueSubject, type Topology } from '@callboard/events';
+import { type CanonicalEvent, createSchemaRegistry, createTopology, EventCodec, topologyTopics, valueSubject, type Topology } from '@callboard/events';
 import { createKafka, createRedis, createRootLogger, loadInfraConfig, provision, readEnv, type InfraConfig, type Logger, type Redis, type RedisClient } from '@callboard/runtime';
 
 export const infra: InfraConfig = loadInfraConfig(readEnv());
@@ -89,4 +89,56 @@ export async function readBack(stack: TestStack, topic: string, done: (records: 
     await consumer.disconnect();
   }
   return records;
+}
+
+/** One record of a topic as Kafka holds it: where it sits, and the event it carries if it is a valid one. */
+export interface HeldRecord {
+  topic: string;
+  partition: number;
+  offset: bigint;
+  /** The canonical event, as the aggregator decodes and validates it; unset for a record it sends to the DLQ. */
+  event?: CanonicalEvent;
+}
+
+/**
+ * Every record `topics` hold, up to each partition's end offset when called, decoded and validated
+ * as the aggregator does (`codec.decodeEvent`); sorted by topic, partition and offset. So a test can
+ * take its oracle over what Kafka delivered, extra copies a producer retry wrote included, rather
+ * than over what was sent.
+ */
+export async function readTopicsToEnd(stack: TestStack, topics: readonly string[], timeoutMs = 60_000): Promise<HeldRecord[]> {
+  const admin = stack.kafka.admin();
+  await admin.connect();
+  const ends = new Map<string, bigint>();
+  try {
+    for (const topic of topics) for (const p of await admin.fetchTopicOffsets(topic)) ends.set(`${topic}/${p.partition}`, BigInt(p.high));
+  } finally {
+    await admin.disconnect();
+  }
+  const records: HeldRecord[] = [];
+  const next = new Map<string, bigint>();
+  const consumer = stack.kafka.consumer({ groupId: `${stack.prefix}held-${randomBytes(3).toString('hex')}` });
+  await consumer.connect();
+  try {
+    for (const topic of topics) await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ topic, partition, message }) => {
+        const offset = BigInt(message.offset);
+        if (offset >= (ends.get(`${topic}/${partition}`) ?? 0n)) return;
+        const decoded = await stack.codec.decodeEvent(message.value);
+        records.push({ topic, partition, offset, ...(decoded.ok ? { event: decoded.event } : {}) });
+        next.set(`${topic}/${partition}`, offset + 1n);
+      },
+    });
+    const deadline = Date.now() + timeoutMs;
+    const done = () => [...ends].every(([tp, end]) => (next.get(tp) ?? 0n) >= end);
+    while (!done()) {
+      if (Date.now() > deadline) throw new Error(`reading ${topics.join(', ')} back: not at the end offsets after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    await consumer.disconnect();
+  }
+  const order = (r: HeldRecord) => [topics.indexOf(r.topic), r.partition] as const;
+  return records.sort((a, b) => order(a)[0] - order(b)[0] || a.partition - b.partition || (a.offset < b.offset ? -1 : a.offset > b.offset ? 1 : 0));
 }

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { Producer } from 'kafkajs';
 import { type AggregatorDeps, createAggregator, type Aggregator } from '@callboard/aggregator';
 import { type Alerter, type AlerterDeps, type AlertStore, createAlerter } from '@callboard/alerter';
 import type { RulesFile } from '@callboard/alerts';
@@ -28,6 +29,8 @@ export interface SimulatedRunOptions {
    * Unset, the run drains (calls in progress at the end run on, past `start + durationMs`).
    */
   endAt?: number;
+  /** Called with the run's producer once it is connected, before anything is sent: a test can watch its sends. */
+  onProducer?: (producer: Producer) => void;
 }
 
 /** What a simulated run produced. */
@@ -45,6 +48,7 @@ export async function produceSimulatedRun(stack: TestStack, options: SimulatedRu
   const config = { ...loaded, tenants: loaded.tenants.map((t) => ({ ...t, profile: 'flat' as const })) };
   const producer = stack.kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
+  options.onProducer?.(producer);
   const endAt = options.endAt ?? Infinity;
   const stop = new AbortController();
   const kafka = createKafkaSink({ producer, codec: stack.codec });
