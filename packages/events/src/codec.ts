@@ -1,6 +1,7 @@
 import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { CallboardError, retry } from '@callboard/errors';
 import avro from 'avsc';
+import { avroBodyRefusal } from './avro-guard.js';
 import { type CanonicalEvent, isCallEvent } from './contract.js';
 import { fromAvro, fromAvroReference, loadSchema, toAvro, type AvroRecordSchema } from './schemas.js';
 import { TimestampMillisType } from './timestamp-millis.js';
@@ -45,6 +46,15 @@ export type DecodeResult = { ok: true; value: Record<string, unknown> } | { ok: 
 
 function avroDecodeFailed(err: unknown): DecodeResult {
   return { ok: false, error: new CallboardError('CB_EVENT_AVRO_DECODE', `Avro decoding failed: ${(err as Error).message}`, { cause: err }) };
+}
+
+/**
+ * A body avsc must not read: a count or length it would trust beyond the bytes the record has (see
+ * avro-guard.ts; one such count aborts the process). `undefined` when avsc may read it.
+ */
+function avroBodyRefused(type: avro.Type, buffer: Buffer): DecodeResult | undefined {
+  const refusal = avroBodyRefusal(type, buffer.subarray(WIRE_HEADER_BYTES));
+  return refusal === undefined ? undefined : { ok: false, error: new CallboardError('CB_EVENT_AVRO_DECODE', `Avro decoding failed: ${refusal}`) };
 }
 
 function decodedRecord(decoded: unknown, jsonForm: (value: Record<string, unknown>) => Record<string, unknown>): DecodeResult {
@@ -171,6 +181,8 @@ export class EventCodec {
     const id = wireSchemaId(buffer);
     const type = id === undefined ? undefined : this.avroTypes.get(id);
     if (!type) return undefined;
+    const refused = avroBodyRefused(type, buffer);
+    if (refused) return refused;
     let decoded: unknown;
     try {
       decoded = type.fromBuffer(buffer.subarray(WIRE_HEADER_BYTES));
@@ -207,7 +219,11 @@ export class EventCodec {
     }
     // registry.decode reads an Avro id with this very type (`writerSchema.fromBuffer`); JSON and
     // Protobuf schemas keep going through the registry client.
-    if (schema instanceof avro.Type) this.avroTypes.set(id, schema);
+    if (schema instanceof avro.Type) {
+      this.avroTypes.set(id, schema);
+      const refused = avroBodyRefused(schema, buffer);
+      if (refused) return refused;
+    }
     let decoded: unknown;
     try {
       decoded = await this.registry.decode(buffer);

@@ -16,13 +16,36 @@ export type AgentState = (typeof AGENT_STATES)[number];
 export type CallEventType = (typeof CALL_EVENT_TYPES)[number];
 export type EventType = (typeof EVENT_TYPES)[number];
 
-/** Normalises an ISO-8601 instant to UTC milliseconds (`toISOString`). */
+/** Normalises an ISO-8601 instant to UTC milliseconds (`toISOString`); throws a RangeError on one Date cannot read. */
 export function toUtcIso(s: string): string {
   return new Date(s).toISOString();
 }
 
 /**
- * Whether {@link toUtcIso} returns `s` unchanged, for a string that passed the `instant` check below: its
+ * {@link toUtcIso} as the contract's transform, refusing what it cannot normalise as an issue of its
+ * field, so a producer's line or a consumer's record is refused as `CB_EVENT_INVALID` instead of a
+ * RangeError escaping validation (issue 9, bad inputs):
+ * - an offset the datetime check accepts but Date cannot read (`+99:99`): `… is not a valid instant`;
+ * - an instant of year 0000 or 9999 that an offset moves out of those years in UTC
+ *   (`0000-01-01T00:00:00+01:00`): its UTC form would have a 6-digit year the contract itself refuses,
+ *   so it would be accepted here and refused again after the round trip through Kafka.
+ */
+export function toUtcInstant(s: string, ctx: z.RefinementCtx): string {
+  const ms = Date.parse(s);
+  if (Number.isNaN(ms)) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${s} is not a valid instant` });
+    return z.NEVER;
+  }
+  const utc = new Date(ms).toISOString();
+  if (utc.length !== 24) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${s} is ${utc} in UTC, outside the years 0000 to 9999` });
+    return z.NEVER;
+  }
+  return utc;
+}
+
+/**
+ * Whether {@link toUtcInstant} (and {@link toUtcIso}) returns `s` unchanged, for a string that passed the `instant` check below: its
  * date is 10 characters and its time starts `HH:mm`, so 24 characters ending in `Z` can only be
  * `YYYY-MM-DDTHH:mm:ss.sssZ`, a valid date (the check knows month lengths and leap years) and time of a
  * year 0000 to 9999, which Date parses exactly and `toISOString` prints the same. This lets the compiled
@@ -33,7 +56,7 @@ export function isUtcIsoUnchanged(s: string): boolean {
 }
 
 /** An ISO-8601 instant with an explicit offset, normalised to UTC milliseconds (`toISOString`). */
-const instant = z.string().datetime({ offset: true, message: 'must be an ISO-8601 instant with Z or an offset' }).transform(toUtcIso);
+const instant = z.string().datetime({ offset: true, message: 'must be an ISO-8601 instant with Z or an offset' }).transform(toUtcInstant);
 
 /** All durations are integer milliseconds, never negative, at most 30 days. */
 const durationMs = z.number().int().nonnegative().max(30 * 24 * 3600 * 1000);

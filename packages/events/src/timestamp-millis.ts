@@ -1,3 +1,4 @@
+import { CallboardError } from '@callboard/errors';
 import avro from 'avsc';
 
 /**
@@ -5,8 +6,14 @@ import avro from 'avsc';
  * longs are instants. With this class every `timestamp-millis` decodes as a `Date`, whatever the schema.
  */
 export class TimestampMillisType extends avro.types.LogicalType {
+  /**
+   * A long beyond Date's range (±8.64e15 ms) is refused while avsc reads the record (`CB_EVENT_AVRO_DECODE`):
+   * an Invalid Date would make the JSON form's `toISOString` throw a RangeError out of decoding.
+   */
   override _fromValue(value: unknown): Date {
-    return new Date(value as number);
+    const date = new Date(value as number);
+    if (Number.isNaN(date.getTime())) throw new CallboardError('CB_EVENT_AVRO_DECODE', `timestamp-millis ${String(value)} is outside the range of a date`);
+    return date;
   }
 
   /** Accepts a `Date`, epoch milliseconds, or an ISO-8601 string (the JSON form). */

@@ -1,6 +1,6 @@
 import type { ZodError } from 'zod';
 import { CallboardError } from '@callboard/errors';
-import { canonicalEventSchema, isUtcIsoUnchanged, toUtcIso, type CanonicalEvent } from './contract.js';
+import { canonicalEventSchema, isUtcIsoUnchanged, toUtcInstant, type CanonicalEvent } from './contract.js';
 import { compileFastParser } from './fast-parse.js';
 
 /** A readable one-line summary of a zod error: `waitMs: Number must be >= 0; type: ...`. */
@@ -14,13 +14,12 @@ export function describeZodError(error: ZodError): string {
 export type ValidationResult = { ok: true; event: CanonicalEvent } | { ok: false; error: CallboardError };
 
 /** The contract compiled once: sure of most valid events, unsure of everything else (see fast-parse.ts). */
-export const contractFastParser = compileFastParser(canonicalEventSchema, { unchangedBy: new Map([[toUtcIso, isUtcIsoUnchanged]]) });
+export const contractFastParser = compileFastParser(canonicalEventSchema, { unchangedBy: new Map([[toUtcInstant, isUtcIsoUnchanged]]) });
 
 /**
  * Validates and normalises one event against contract v1. An event the compiled parser is sure of gets
- * its output; any other input gets zod's own verdict, message and output. It does not throw, save in one
- * case that predates the compiled parser and is kept as it was: an offset zod's datetime check lets
- * through but Date cannot read (`+99:99`) makes the `toUtcIso` normalisation throw a RangeError.
+ * its output; any other input gets zod's own verdict, message and output. It never throws: whatever the
+ * input, it comes back valid or refused (an instant Date cannot read, `+99:99`, is refused too).
  */
 export function validateEvent(input: unknown): ValidationResult {
   const event = contractFastParser.parse(input);

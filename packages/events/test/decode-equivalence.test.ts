@@ -196,8 +196,8 @@ describe('decodeEvent against the plain path, through the real Schema Registry',
     }
     expect(encoded).toBeGreaterThan(1000);
     // Broken bytes: truncated, one byte too many, flipped bits in a call event's body, an agent event
-    // under the call schema's id. Not a misread agent schema: avsc may then take string bytes for an
-    // array count of millions and fill an array until V8 aborts the process, on either path (issue 9 report).
+    // under the call schema's id, a call event under the agent schema's id (avsc may then take string
+    // bytes for an array count of millions: avro-guard.ts refuses those before avsc reads them).
     const good = buffers.slice(5, 400) as Buffer[];
     for (const b of good) {
       buffers.push(b.subarray(0, 5 + Math.floor(random.next() * (b.length - 5))), Buffer.concat([b, Buffer.from([random.next() * 256])]));
@@ -205,7 +205,9 @@ describe('decodeEvent against the plain path, through the real Schema Registry',
         const flipped = Buffer.from(b);
         const at = 5 + Math.floor(random.next() * (b.length - 5));
         flipped[at] = flipped[at]! ^ (1 << Math.floor(random.next() * 8));
-        buffers.push(flipped);
+        const misread = Buffer.from(b);
+        misread.writeInt32BE(agentId, 1);
+        buffers.push(flipped, misread);
       } else {
         const other = Buffer.from(b);
         other.writeInt32BE(callId, 1);
@@ -213,8 +215,12 @@ describe('decodeEvent against the plain path, through the real Schema Registry',
       }
     }
     await expectSameDecode(buffers);
-    const refused = (await Promise.all(buffers.map((b) => outcomeAsync(() => stack.codec.decodeEvent(b))))).filter((o) => !('ok' in o) || !o.ok);
+    const outcomes = await Promise.all(buffers.map((b) => outcomeAsync(() => stack.codec.decodeEvent(b))));
+    const refused = outcomes.filter((o) => !('ok' in o) || !o.ok);
     expect(refused.length).toBeGreaterThan(1000);
+    // Refused, never thrown; some of the misread call events by the guard's count check.
+    expect(outcomes.filter((o) => 'threw' in o)).toEqual([]);
+    expect(refused.filter((o) => 'message' in o && /^Avro decoding failed: array block count \d+ at byte \d+ exceeds the \d+ bytes left$/.test(o.message)).length).toBeGreaterThan(0);
   });
 
   it('turns Avro records into the same JSON form as before', async () => {

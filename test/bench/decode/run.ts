@@ -6,7 +6,9 @@
  *
  * - old: `decodeEventReference`, the path before the change (every record through the registry
  *   client with the unknown-id retry wrapper, `fromAvroReference`, zod alone);
- * - new: `decodeEvent` (Avro type kept by schema id, `fromAvro`, the compiled contract parser).
+ * - new: `decodeEvent` (Avro type kept by schema id, `fromAvro`, the compiled contract parser);
+ * - guard: the Avro guard alone (`avroBodyRefusal`, packages/events/src/avro-guard.ts), the walk over
+ *   each body that both paths make before avsc reads it, so its share of the new path shows apart.
  *
  * The records are the simulator's shipped traffic with a flat profile, as in test/bench/aggregator, encoded once through the real Schema Registry
  * (infra/local) under a fresh subject prefix, deleted at the end. Each round decodes every record once
@@ -21,6 +23,7 @@ import { isDeepStrictEqual, parseArgs } from 'node:util';
 import { CallboardError } from '@callboard/errors';
 import { createSchemaRegistry, createTopology, EventCodec, valueSubject, type ValidationResult } from '@callboard/events';
 import { DEFAULT_CONFIG_PATH, loadSimulatorConfig, simulate } from '@callboard/simulator';
+import { avroBodyRefusal } from '../../../packages/events/src/avro-guard.js';
 import { infra, uniquePrefix } from '../../helpers/infra.js';
 
 interface Args {
@@ -40,7 +43,7 @@ function parse(argv: string[]): Args {
   return { events: count('events', values.events, 50_000), rounds: count('rounds', values.rounds, 5), seed: count('seed', values.seed, 20_250_101) };
 }
 
-type Decode = (buffer: Buffer) => Promise<ValidationResult>;
+type Decode = (buffer: Buffer) => Promise<Pick<ValidationResult, 'ok'>>;
 
 interface Sample {
   recordsPerS: number;
@@ -90,9 +93,16 @@ async function main(): Promise<void> {
     for (const b of buffers) if (!isDeepStrictEqual(await codec.decodeEventReference(b), await codec.decodeEvent(b))) differ += 1;
     if (differ > 0) throw new CallboardError('CB_INPUT_INVALID', `${differ} records decode differently on the two paths`);
 
+    type AvroType = Parameters<typeof avroBodyRefusal>[0];
+    const types = new Map<number, AvroType>();
+    for (const b of buffers) {
+      const id = b.readInt32BE(1);
+      if (!types.has(id)) types.set(id, (await codec.registry.getSchema(id)) as AvroType);
+    }
     const paths: [string, Decode][] = [
       ['old', (b) => codec.decodeEventReference(b)],
       ['new', (b) => codec.decodeEvent(b)],
+      ['guard', async (b) => ({ ok: avroBodyRefusal(types.get(b.readInt32BE(1))!, b.subarray(5)) === undefined })],
     ];
     console.log(`decode bench: ${fmt(buffers.length)} records (${fmt(agentEvents)} agent events), ${fmt(avgBytes, 1)} B average, seed ${args.seed}, ${args.rounds} rounds per path`);
     const git = (...a: string[]) => execFileSync('git', a, { encoding: 'utf8' }).trim();
@@ -102,20 +112,21 @@ async function main(): Promise<void> {
     console.log('all records decode to equal results on both paths');
     for (const [, decode] of paths) await round(buffers, decode); // warm-up, not reported
     const samples = new Map<string, Sample[]>(paths.map(([name]) => [name, []]));
-    console.log('\nround  path   records/s   CPU us/record');
+    console.log('\nround  path    records/s   CPU us/record');
     for (let r = 1; r <= args.rounds; r += 1) {
       for (const [name, decode] of r % 2 ? paths : [...paths].reverse()) {
         const s = await round(buffers, decode);
         samples.get(name)!.push(s);
-        console.log(`${String(r).padStart(5)}  ${name.padEnd(4)} ${fmt(s.recordsPerS).padStart(11)} ${fmt(s.cpuUsPerRecord, 2).padStart(15)}`);
+        console.log(`${String(r).padStart(5)}  ${name.padEnd(5)}${fmt(s.recordsPerS).padStart(11)} ${fmt(s.cpuUsPerRecord, 2).padStart(15)}`);
       }
     }
     console.log('\nmedian of the rounds');
     const med = (name: string, key: keyof Sample) => median(samples.get(name)!.map((s) => s[key]));
     for (const [name] of paths) {
-      console.log(`${name.padEnd(4)} ${fmt(med(name, 'recordsPerS')).padStart(11)} records/s ${fmt(med(name, 'cpuUsPerRecord'), 2).padStart(8)} CPU us/record`);
+      console.log(`${name.padEnd(5)}${fmt(med(name, 'recordsPerS')).padStart(11)} records/s ${fmt(med(name, 'cpuUsPerRecord'), 2).padStart(8)} CPU us/record`);
     }
     console.log(`old / new: ${(med('old', 'cpuUsPerRecord') / med('new', 'cpuUsPerRecord')).toFixed(2)}x CPU per record, ${(med('new', 'recordsPerS') / med('old', 'recordsPerS')).toFixed(2)}x records/s`);
+    console.log(`guard / new: ${((100 * med('guard', 'cpuUsPerRecord')) / med('new', 'cpuUsPerRecord')).toFixed(1)} % of the new path's CPU per record (the guard alone, one await per record as the others)`);
     console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   } finally {
     for (const topic of [topology.callEvents.name, topology.agentEvents.name]) {
