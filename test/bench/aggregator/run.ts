@@ -26,8 +26,9 @@ import { freshNamespace, groupIdFor, type RunContext, type Throughput } from './
 
 /** The commit the run measures, and the files changed on top of it (others may be editing the tree meanwhile). */
 function codeVersion(): string {
-  const git = (...a: string[]) => spawnSync('git', a, { encoding: 'utf8' }).stdout.trim();
+  const git = (...a: string[]) => spawnSync('git', a, { encoding: 'utf8' }).stdout.trimEnd();
   const head = git('log', '-1', '--format=%h %s');
+  // Porcelain lines are "XY path": two status letters (either may be a space), a space, the path.
   const changed = git('status', '--porcelain', '--untracked-files=no').split('\n').filter(Boolean).map((l) => l.slice(3));
   return `${head.slice(0, 90)}${changed.length > 0 ? `; uncommitted changes in ${changed.join(', ')}` : '; no uncommitted changes'}`;
 }
