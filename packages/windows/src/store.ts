@@ -1,6 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
 import { CallboardError } from '@callboard/errors';
-import { type CanonicalEvent, formatJsonLine, isCallEvent } from '@callboard/events';
+import { type CallEvent, type CanonicalEvent, formatJsonLine, isCallEvent } from '@callboard/events';
 import { COUNT_FIELDS, contribution, emptyCounts, type KpiCounts, type QueueKpiSettings } from '@callboard/kpi';
 import {
   activeQueuesKey,
@@ -25,6 +25,8 @@ import { decodeAgentValue, encodeAgentValue } from './agent-value.js';
 import { loadStoreScripts } from './script-loader.js';
 
 const MAX_FIELD_INDEX = COUNT_FIELDS.indexOf('maxWaitMs');
+/** The one-letter code apply-queue.lua takes for each call event type (and stores in a visit hash). */
+const TYPE_CODES: Record<CallEvent['type'], string> = { 'call.offered': 'o', 'call.answered': 'a', 'call.abandoned': 'b', 'call.flowed_out': 'f', 'call.completed': 'c' };
 /**
  * The most distinct events one visit remembers (docs/redis-keys.md). A real visit has three to
  * five; past this a new eventId is counted as an anomaly and not kept, so a broken source cannot
@@ -345,6 +347,16 @@ export class WindowStore {
   private planBatch(ref: PartitionRef, events: ApplyBatchInput['events'], input: ApplyBatchInput, state: PartitionState): MemberCall[] {
     const field = offsetsField(ref.group, ref.topic, ref.partition);
     const calls = new Map<string, MemberCall>();
+    // The keys each queue call declares, each once; consecutive events mostly share their buckets,
+    // so the last fine group and interval of the call skip building their keys again.
+    const declared = new Map<MemberCall, { keys: Set<string>; fine: number; interval: number }>();
+    const declare = (c: MemberCall, key: string): void => {
+      const seen = declared.get(c)!.keys;
+      if (!seen.has(key)) {
+        seen.add(key);
+        c.keys.push(key);
+      }
+    };
     let wm = state.watermark;
     for (const { offset, event } of events) {
       const t = Date.parse(event.occurredAt);
@@ -358,16 +370,29 @@ export class WindowStore {
         if (!c) {
           c = { kind: 'queue', member, activeMember: `${event.tenantId}:${event.queueId}`, prefix: keys.prefix, keys: [keys.offsets, keys.late(field), keys.stats, keys.waiting], events: [], watermark: 0, expected: state.held.get(member) };
           calls.set(member, c);
+          declared.set(c, { keys: new Set(c.keys), fine: Number.NaN, interval: Number.NaN });
         }
-        c.keys.push(keys.visit(event.callId));
-        if (!late) c.keys.push(keys.fine(fineGroupStart(t)), keys.interval(intervalStart(t)));
+        declare(c, keys.visit(event.callId));
+        if (!late) {
+          const last = declared.get(c)!;
+          const fine = fineGroupStart(t);
+          if (fine !== last.fine) {
+            last.fine = fine;
+            declare(c, keys.fine(fine));
+          }
+          const interval = intervalStart(t);
+          if (interval !== last.interval) {
+            last.interval = interval;
+            declare(c, keys.interval(interval));
+          }
+        }
         const delta = contribution(event, input.settingsFor(event.tenantId, event.queueId));
         const d: number[] = [];
-        COUNT_FIELDS.forEach((name, idx) => {
-          const v = delta[name];
+        for (let idx = 0; idx < COUNT_FIELDS.length; idx += 1) {
+          const v = delta[COUNT_FIELDS[idx]!];
           if (v !== undefined && v !== 0) d.push(idx, v);
-        });
-        c.events.push({ o: Number(offset), t, w, late, y: event.type, e: event.eventId, c: event.callId, d });
+        }
+        c.events.push({ o: Number(offset), t, w, late, y: TYPE_CODES[event.type], e: event.eventId, c: event.callId, d });
       } else {
         const member = `a:${event.tenantId}`;
         let c = calls.get(member);
@@ -379,10 +404,7 @@ export class WindowStore {
         c.events.push({ o: Number(offset), t, w, late, e: event.eventId, g: event.agentId, v: encodeAgentValue(event, t) });
       }
     }
-    for (const c of calls.values()) {
-      c.watermark = wm;
-      if (c.kind === 'queue') c.keys = [...new Set(c.keys)];
-    }
+    for (const c of calls.values()) c.watermark = wm;
     return [...calls.values()];
   }
 

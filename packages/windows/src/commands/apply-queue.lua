@@ -21,7 +21,8 @@
             { o = offset, t = occurredAt ms, w = the partition watermark before this offset
               (the running max of occurredAt over the partition, computed by the caller),
               late = the event's JSON, only when t < w - grace,
-              y = type, e = eventId, c = callId, d = { idx, value, ... } the counter contribution }
+              y = the type's code (o offered, a answered, b abandoned, f flowed_out, c completed),
+              e = eventId, c = callId, d = { idx, value, ... } the counter contribution }
     ARGV[7] the batch's last offset     ARGV[8] the partition watermark after the batch
     ARGV[9] index of the counter merged by max (maxWaitMs)
     ARGV[10] most distinct events one visit remembers
@@ -108,7 +109,6 @@ local function bytesLess(a, b)
   return #a < #b
 end
 
-local TYPE_CODE = { ['call.offered'] = 'o', ['call.answered'] = 'a', ['call.abandoned'] = 'b', ['call.flowed_out'] = 'f', ['call.completed'] = 'c' }
 local STAT_FIELD = { duplicate = 'duplicates', anomaly = 'anomalies' }
 
 -- A visit hash holds one field per distinct eventId: "<ms><type code><idx>,<value>,..." (decision 0006).
@@ -186,8 +186,10 @@ local function judgeCall(ev, v)
     statDelta.anomalies = statDelta.anomalies + 1
     return 'anomaly', 0
   end
-  local before = judgeVisit(v.list)
-  local new = { e = ev.e, t = ev.t, y = TYPE_CODE[ev.y], d = ev.d }
+  local before, waitingBefore = judgeVisit(v.list)
+  -- Whether the call waited as stored: only then can the waiting set hold it (see the writes below).
+  if v.storedWaiting == nil then v.storedWaiting = waitingBefore ~= false end
+  local new = { e = ev.e, t = ev.t, y = ev.y, d = ev.d }
   v.list[#v.list + 1] = new
   local after, waitingSince = judgeVisit(v.list)
   local revised = 0
@@ -272,6 +274,7 @@ for key, fields in pairs(maxes) do
   end
 end
 for key, ttl in pairs(ttls) do rcall('EXPIRE', key, ttl) end
+local waitingAdded = false
 for _, callId in ipairs(visitOrder) do
   local v = visits[callId]
   if #v.writes > 0 then
@@ -280,12 +283,15 @@ for _, callId in ipairs(visitOrder) do
     -- Live queue state follows the verdicts, so it too ends the same under any order.
     if v.waiting then
       rcall('ZADD', waitingKey, v.waiting, callId)
-      rcall('EXPIRE', waitingKey, visitTtl)
-    else
+      waitingAdded = true
+    elseif v.storedWaiting then
+      -- The waiting set holds a call exactly while its stored visit waits (this script writes both).
       rcall('ZREM', waitingKey, callId)
     end
   end
 end
+-- Once per call, not per waiting visit: the same TTL from the same instant (issue 9 item 5).
+if waitingAdded then rcall('EXPIRE', waitingKey, visitTtl) end
 local statsWritten = false
 for f, by in pairs(statDelta) do
   if by ~= 0 then rcall('HINCRBY', statsKey, f, by); statsWritten = true end
