@@ -236,6 +236,8 @@ export function avroBodyRefusal(type: avro.Type, body: Buffer): string | undefin
     return undefined;
   } catch (err) {
     if (err instanceof Refused) return err.message;
+    // A recursive schema (none of callboard's) nested deeper than the stack: avsc would recurse as deep.
+    if (err instanceof RangeError) return `nested deeper than the stack allows (${err.message})`;
     throw err;
   }
 }

@@ -54,6 +54,12 @@ describe('the Avro guard, on its own', () => {
     expect(avroBodyRefusal(empties, cat(long(2), long(1), Buffer.from('a'), long(1), Buffer.from('b'), [0]))).toBeUndefined();
   });
 
+  it('refuses a recursive record nested deeper than the stack instead of throwing', () => {
+    const list = avro.Type.forSchema({ type: 'record', name: 'Link', fields: [{ name: 'next', type: ['null', 'Link'] }] });
+    expect(avroBodyRefusal(list, cat(Array.from({ length: 100 }, () => 2), [0]))).toBeUndefined();
+    expect(avroBodyRefusal(list, cat(Array.from({ length: 1_000_000 }, () => 2), [0]))).toMatch(/^nested deeper than the stack allows \(Maximum call stack size exceeded\)$/);
+  });
+
   it('knows the smallest encoding of every kind of type', () => {
     const type = avro.Type.forSchema({
       type: 'record',
