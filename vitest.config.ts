@@ -11,6 +11,7 @@ const CLUSTER_INCLUDE = [
   'test/cluster/**/*.test.ts',
   'test/helpers/declared-keys.test.ts',
   'packages/runtime/test/redis.test.ts',
+  'packages/runtime/test/redis-connect.test.ts',
   'packages/runtime/test/provision.test.ts',
   'services/alerter/test/declared-keys.test.ts',
   'services/alerter/test/outbox-move.test.ts',

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { CallboardError } from '@callboard/errors';
 import type { Logger } from './logger.js';
 
 export type ReadinessCheck = () => Promise<boolean> | boolean;
@@ -43,6 +44,21 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 }
 
 /** `/healthz` (the process answers), `/readyz` (its dependencies answer) and `/metrics` (Prometheus). */
+/**
+ * Listens, or fails with a reason a person can act on: a port in use or not allowed is a
+ * configuration mistake (`CB_CONFIG_INVALID`: two instances on one port), not a crash.
+ */
+export async function listenOn(server: Server, port: number, host: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE' || err.code === 'EACCES' || err.code === 'EADDRNOTAVAIL') {
+        reject(new CallboardError('CB_CONFIG_INVALID', `cannot listen on ${host}:${port} (${err.code}): ${err.code === 'EADDRINUSE' ? 'another process uses that port; give each instance its own port (0 picks a free one)' : 'that address or port is not available to this process'}`, { cause: err }));
+      } else reject(err);
+    });
+    server.listen(port, host, () => resolve());
+  });
+}
+
 export async function startOpsServer(options: OpsServerOptions): Promise<OpsServer> {
   const log = options.logger.child({ module: 'http' });
   const server = createServer((req, res) => {
@@ -67,10 +83,7 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
       else res.destroy();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
-  });
+  await listenOn(server, options.port, options.host ?? '127.0.0.1');
   const port = (server.address() as AddressInfo).port;
   log.info({ port, host: options.host ?? '127.0.0.1' }, options.metrics ? 'listening on /healthz /readyz /metrics' : 'listening on /healthz /readyz');
   return {

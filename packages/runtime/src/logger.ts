@@ -25,6 +25,10 @@ export const REDACT_PATHS = [
   '*.authorization',
   'req.headers.authorization',
   'req.headers.cookie',
+  // ioredis errors carry the failed command: AUTH's password, a script's arguments.
+  'err.command',
+  'err.cause.command',
+  '*.command.args',
 ];
 
 /** The one root logger of a process. Libraries take a logger (a child), they never make one. */

@@ -1,4 +1,5 @@
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { CallboardError } from '@callboard/errors';
 import type { Logger } from './logger.js';
 
 export type { Redis } from 'ioredis';
@@ -28,11 +29,30 @@ const DEFAULTS = {
   commandTimeout: 10_000,
 } satisfies RedisOptions;
 
-/** Logs the first error of an outage and the recovery, once each; ioredis errors carry no password. */
+/**
+ * An ioredis error as it may be logged: its name, message and code, never the command it failed
+ * on. A failed `AUTH` carries the password in `command.args`, and a failed script its arguments.
+ */
+export function redisErrorForLog(err: Error): { name: string; message: string; code?: string } {
+  const code = (err as { code?: unknown }).code;
+  return { name: err.name, message: err.message, ...(typeof code === 'string' ? { code } : {}) };
+}
+
+/** A Redis URL fit for a message: its scheme, host and port, without credentials. */
+function displayUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}`;
+  } catch {
+    return '(an unparsable URL)';
+  }
+}
+
+/** Logs the first error of an outage and the recovery, once each, without the failed command (a password). */
 function watch(client: RedisClient, logger: Logger): void {
   let down = false;
   const onError = (err: Error): void => {
-    if (!down) logger.warn({ err, module: 'redis' }, 'redis connection error');
+    if (!down) logger.warn({ err: redisErrorForLog(err), module: 'redis' }, 'redis connection error');
     down = true;
   };
   client.on('error', onError);
@@ -102,6 +122,60 @@ export function createRedis(target: string | RedisTarget, logger: Logger, option
       : new Redis(resolved.urls[0]!, { lazyConnect: true, ...DEFAULTS, retryStrategy: backoff, ...options });
   watch(client, logger);
   return client;
+}
+
+/**
+ * {@link createRedis}, connected, and checked to be what `target.mode` says: a Cluster node given as
+ * a single Redis (every key of another slot would answer MOVED), or a single Redis given as a Cluster,
+ * is refused with `CB_CONFIG_INVALID` and what to set; an unreachable or refusing Redis (a wrong
+ * password) with `CB_REDIS_UNAVAILABLE`. Neither message holds a password. Services and the CLI
+ * connect through this.
+ */
+export async function connectRedis(target: RedisTarget, logger: Logger, options: RedisOptions = {}): Promise<RedisClient> {
+  const where = target.urls.map(displayUrl).join(',');
+  const client = createRedis(target, logger, options);
+  // connect() rejects with "Connection is closed" or "None of startup nodes is available"; the
+  // reason (WRONGPASS, cluster support disabled, ECONNREFUSED) is what the client emitted before.
+  let emitted: Error | undefined;
+  const remember = (err: Error): void => {
+    emitted = err;
+  };
+  client.on('error', remember);
+  if (client instanceof Cluster) client.on('node error', remember);
+  try {
+    await client.connect();
+  } catch (err) {
+    client.disconnect();
+    const reason = [emitted?.message, err instanceof Error ? err.message : String(err)].filter((m, i, all) => m && all.indexOf(m) === i).join('; ');
+    if (target.mode === 'cluster' && /cluster support disabled|refresh slots cache/i.test(reason)) {
+      const single = await isClusterNode(target.urls[0]!, logger, options).catch(() => undefined);
+      if (single === false) throw new CallboardError('CB_CONFIG_INVALID', `CB_REDIS_MODE=cluster but ${displayUrl(target.urls[0]!)} is a single Redis, not a Cluster node: set CB_REDIS_MODE=single (or point CB_REDIS_URL at the Cluster's nodes)`);
+    }
+    throw new CallboardError('CB_REDIS_UNAVAILABLE', `cannot connect to Redis at ${where}: ${reason}`, { retriable: true });
+  } finally {
+    client.off('error', remember);
+    if (client instanceof Cluster) client.off('node error', remember);
+  }
+  if (target.mode === 'single' && client instanceof Redis && (await clusterEnabled(client))) {
+    client.disconnect();
+    throw new CallboardError('CB_CONFIG_INVALID', `CB_REDIS_MODE=single but ${where} is a Redis Cluster node: set CB_REDIS_MODE=cluster and list the Cluster's nodes in CB_REDIS_URL (comma-separated)`);
+  }
+  return client;
+}
+
+async function clusterEnabled(node: Redis): Promise<boolean> {
+  return /^cluster_enabled:1/m.test(await node.info('cluster'));
+}
+
+/** Whether the Redis at `url` runs with cluster support (false: a single Redis). */
+async function isClusterNode(url: string, logger: Logger, options: RedisOptions): Promise<boolean> {
+  const node = createRedis(url, logger, { ...options, retryStrategy: () => null });
+  try {
+    await node.connect();
+    return await clusterEnabled(node);
+  } finally {
+    node.disconnect();
+  }
 }
 
 /**

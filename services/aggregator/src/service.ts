@@ -1,6 +1,6 @@
 import { createSchemaRegistry, createTopology, EventCodec } from '@callboard/events';
 import { QueueConfig } from '@callboard/queue-config';
-import { createKafka, createMetricsRegistry, createRedis, createRootLogger, type Env, onShutdown, startOpsServer } from '@callboard/runtime';
+import { createKafka, createMetricsRegistry, connectRedis, createRootLogger, type Env, onShutdown, startOpsServer } from '@callboard/runtime';
 import { WindowStore } from '@callboard/windows';
 import { createAggregator } from './aggregator.js';
 import { loadAggregatorConfig } from './config.js';
@@ -11,8 +11,7 @@ export async function runAggregatorService(env: Env): Promise<void> {
   const logger = createRootLogger({ name: 'aggregator', level: config.infra.logLevel });
   const queues = QueueConfig.load(config.queuesFile);
   const metrics = createMetricsRegistry('aggregator');
-  const redis = createRedis(config.infra.redis, logger);
-  await redis.connect();
+  const redis = await connectRedis(config.infra.redis, logger);
   const kafka = createKafka({ brokers: config.infra.kafkaBrokers, clientId: 'callboard-aggregator', logger });
   const codec = new EventCodec(createSchemaRegistry(config.infra.registryUrl), { topology: createTopology(config.infra.topicPrefix) });
   const store = new WindowStore(redis, { namespace: config.redisNamespace, graceMs: config.graceMs });
@@ -35,13 +34,21 @@ export async function runAggregatorService(env: Env): Promise<void> {
       void aggregator.close().finally(() => process.exit(1));
     },
   });
-  await aggregator.start();
+  // Listen first: a port already taken fails here, before this instance joins its group.
   const ops = await startOpsServer({
     port: config.httpPort,
     metrics,
     logger,
     readiness: { kafka: () => aggregator.isReady(), redis: async () => (await redis.ping()) === 'PONG' },
   });
+  try {
+    await aggregator.start();
+  } catch (err) {
+    await aggregator.close().catch(() => undefined);
+    await ops.close();
+    redis.disconnect();
+    throw err;
+  }
   await new Promise<void>((resolve) => {
     onShutdown(
       async () => {

@@ -1,5 +1,5 @@
 import { createSchemaRegistry, createTopology, EventCodec } from '@callboard/events';
-import { createKafka, createMetricsRegistry, createRedis, createRootLogger, type Env, onShutdown, startOpsServer } from '@callboard/runtime';
+import { createKafka, createMetricsRegistry, connectRedis, createRootLogger, type Env, onShutdown, startOpsServer } from '@callboard/runtime';
 import { createAlerter } from './alerter.js';
 import { AlertStore } from './alert-store.js';
 import { loadAlerterConfig } from './config.js';
@@ -11,8 +11,7 @@ export async function runAlerterService(env: Env): Promise<void> {
   const config = loadAlerterConfig(env);
   const logger = createRootLogger({ name: 'alerter', level: config.infra.logLevel });
   const registry = createMetricsRegistry('alerter');
-  const redis = createRedis(config.infra.redis, logger);
-  await redis.connect();
+  const redis = await connectRedis(config.infra.redis, logger);
   const alerterMetrics = createAlerterMetrics(registry);
   const rules = new RulesSource(config.rulesFile, logger, alerterMetrics);
   const stopWatching = rules.watch();
@@ -34,13 +33,21 @@ export async function runAlerterService(env: Env): Promise<void> {
       void alerter.close().finally(() => process.exit(1));
     },
   });
-  await alerter.start();
+  // Listen first: a port already taken fails here, before this instance joins its group.
   const ops = await startOpsServer({
     port: config.httpPort,
     metrics: registry,
     logger,
     readiness: { kafka: () => alerter.isReady(), redis: async () => (await redis.ping()) === 'PONG', rules: () => rules.error === undefined },
   });
+  try {
+    await alerter.start();
+  } catch (err) {
+    await alerter.close().catch(() => undefined);
+    await ops.close();
+    redis.disconnect();
+    throw err;
+  }
   await new Promise<void>((resolve) => {
     onShutdown(
       async () => {

@@ -1,7 +1,7 @@
 import { AlertStore } from '@callboard/alerter';
 import { createSchemaRegistry, createTopology, EventCodec } from '@callboard/events';
 import { QueueConfig } from '@callboard/queue-config';
-import { createKafka, createMetricsRegistry, createRedis, createRootLogger, type Env, onShutdown, type Redis } from '@callboard/runtime';
+import { createKafka, createMetricsRegistry, connectRedis, createRootLogger, type Env, onShutdown, type Redis } from '@callboard/runtime';
 import { WindowStore } from '@callboard/windows';
 import { loadGatewayConfig } from './config.js';
 import { createGateway } from './gateway.js';
@@ -12,8 +12,7 @@ export async function runGatewayService(env: Env): Promise<void> {
   const logger = createRootLogger({ name: 'gateway', level: config.infra.logLevel });
   const queues = QueueConfig.load(config.queuesFile);
   const metrics = createMetricsRegistry('gateway');
-  const redis = createRedis(config.infra.redis, logger);
-  await redis.connect();
+  const redis = await connectRedis(config.infra.redis, logger);
   const kafka = createKafka({ brokers: config.infra.kafkaBrokers, clientId: 'callboard-gateway', logger });
   const codec = new EventCodec(createSchemaRegistry(config.infra.registryUrl), { topology: createTopology(config.infra.topicPrefix) });
   const gateway = createGateway({

@@ -1,6 +1,6 @@
 import { CallboardError } from '@callboard/errors';
 import { AlertStore } from '@callboard/alerter';
-import { createRedis } from '@callboard/runtime';
+import { connectRedis } from '@callboard/runtime';
 import { parseCommandArgs, requireString, type Command } from '../command.js';
 
 const DURATION = /^(\d+)(s|m|h|d)$/;
@@ -49,8 +49,7 @@ but holds their notifications until it expires.`,
     }
     const tenantId = requireString('alerts', 'tenant', values.tenant);
     const ctx = makeCtx();
-    const redis = createRedis(ctx.infra.redis, ctx.logger);
-    await redis.connect();
+    const redis = await connectRedis(ctx.infra.redis, ctx.logger);
     const store = new AlertStore(redis, ctx.env.CB_REDIS_NAMESPACE ?? 'cb');
     const print = (value: unknown) => ctx.out(JSON.stringify(value, null, values.json ? undefined : 2));
     try {

@@ -1,5 +1,5 @@
 import { CallboardError } from '@callboard/errors';
-import { createRedis, type Redis } from '@callboard/runtime';
+import { connectRedis, type Redis } from '@callboard/runtime';
 import { MAX_READ_KEYS, readQueueView, readWindow, WINDOW_NAMES, type WindowName, WindowStore } from '@callboard/windows';
 import { isoOption, parseCommandArgs, requireString, type Command } from '../command.js';
 import { loadQueueConfig } from '../queue-file.js';
@@ -46,8 +46,7 @@ ${MAX_READ_KEYS} Redis keys; a longer one is refused with CB_RANGE_TOO_LARGE
     const atMs = isoOption('query', 'at', values.at) ?? nowMs;
     const ctx = makeCtx();
     const config = loadQueueConfig(ctx, values.queues);
-    const redis = createRedis(ctx.infra.redis, ctx.logger);
-    await redis.connect();
+    const redis = await connectRedis(ctx.infra.redis, ctx.logger);
     try {
       // WindowStore is typed for one node until the store's per-slot calls land (issue 9, packages/windows).
       const store = new WindowStore(redis as Redis, { namespace: ctx.env.CB_REDIS_NAMESPACE ?? 'cb' });

@@ -1,7 +1,7 @@
 import { aggregatorPartitions, loadAggregatorConfig } from '@callboard/aggregator';
 import { CallboardError } from '@callboard/errors';
 import { createTopology } from '@callboard/events';
-import { createRedis } from '@callboard/runtime';
+import { connectRedis } from '@callboard/runtime';
 import { WindowStore } from '@callboard/windows';
 import { parseCommandArgs, type Command } from '../command.js';
 
@@ -28,8 +28,7 @@ CB_REDIS_NAMESPACE, CB_TOPIC_PREFIX, and Redis from CB_REDIS_MODE / CB_REDIS_URL
     if (positionals.length !== 1 || (action !== 'check' && action !== 'migrate')) throw new CallboardError('CB_USAGE', 'store: give check or migrate');
     const ctx = makeCtx();
     const config = loadAggregatorConfig(ctx.env);
-    const redis = createRedis(ctx.infra.redis, ctx.logger);
-    await redis.connect();
+    const redis = await connectRedis(ctx.infra.redis, ctx.logger);
     try {
       const store = new WindowStore(redis, { namespace: config.redisNamespace });
       const refs = await aggregatorPartitions(ctx.kafka(), config.groupId, createTopology(ctx.infra.topicPrefix));
