@@ -56,6 +56,18 @@ export async function clusterInfraUp(): Promise<void> {
   await cbInfra('up');
 }
 
+/**
+ * `cb-infra up` again until it succeeds. A Kafka node killed -9 can fail to start for a while: its
+ * ports (39092-39094, 39192-39194) lie in Linux's ephemeral range (32768-60999), and once a
+ * restart found 127.0.0.1:39194 taken ("Address already in use") for about 100 s after the kill.
+ */
+export async function clusterInfraUpUntilStarted(timeoutMs = 180_000): Promise<void> {
+  await waitFor('cb-infra up to start every killed node', async () => {
+    await clusterInfraUp();
+    return true;
+  }, timeoutMs, 5_000);
+}
+
 /** kill -9 of a process and the wait until it is gone. */
 export async function killNine(pid: number): Promise<void> {
   process.kill(pid, 'SIGKILL');

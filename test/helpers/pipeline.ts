@@ -46,7 +46,11 @@ export async function produceSimulatedRun(stack: TestStack, options: SimulatedRu
   const loaded = await loadSimulatorConfig(DEFAULT_CONFIG_PATH);
   // A flat profile: the same volume whatever the hour the suite runs at.
   const config = { ...loaded, tenants: loaded.tenants.map((t) => ({ ...t, profile: 'flat' as const })) };
-  const producer = stack.kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
+  // Retries for minutes, not the client's default ~10 s: a killed broker that was also the active
+  // KRaft controller took 8.8 s to be fenced here (an election first), and kafkajs tries the dead
+  // leader once more on stale metadata; an idempotent producer that gives up may leave its sequence
+  // numbers behind what the broker holds (decision 0007, "Kafka broker loss").
+  const producer = stack.kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1, retry: { retries: 30 } });
   await producer.connect();
   options.onProducer?.(producer);
   const endAt = options.endAt ?? Infinity;
