@@ -11,6 +11,7 @@ export const AGGREGATOR_DEFAULTS = {
   CB_SNAPSHOT_INTERVAL_MS: 1000,
   CB_REDIS_NAMESPACE: 'cb',
   CB_AGGREGATOR_CONCURRENCY: 2,
+  CB_AGGREGATOR_CHUNK_SIZE: 500,
 } as const;
 
 const schema = z.object({
@@ -23,6 +24,7 @@ const schema = z.object({
   CB_SNAPSHOT_INTERVAL_MS: positiveIntVar.min(100, 'must be at least 100').max(60_000, 'must be at most 60000').default(AGGREGATOR_DEFAULTS.CB_SNAPSHOT_INTERVAL_MS),
   CB_REDIS_NAMESPACE: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/).default(AGGREGATOR_DEFAULTS.CB_REDIS_NAMESPACE),
   CB_AGGREGATOR_CONCURRENCY: positiveIntVar.max(64).default(AGGREGATOR_DEFAULTS.CB_AGGREGATOR_CONCURRENCY),
+  CB_AGGREGATOR_CHUNK_SIZE: positiveIntVar.max(100_000, 'must be at most 100000').default(AGGREGATOR_DEFAULTS.CB_AGGREGATOR_CHUNK_SIZE),
 });
 
 export interface AggregatorConfig {
@@ -35,6 +37,8 @@ export interface AggregatorConfig {
   snapshotIntervalMs: number;
   redisNamespace: string;
   concurrency: number;
+  /** Records per apply call within a partition batch (decode overlaps apply; see the README). */
+  chunkSize: number;
 }
 
 export function loadAggregatorConfig(env: Env): Readonly<AggregatorConfig> {
@@ -49,5 +53,6 @@ export function loadAggregatorConfig(env: Env): Readonly<AggregatorConfig> {
     snapshotIntervalMs: e.CB_SNAPSHOT_INTERVAL_MS,
     redisNamespace: e.CB_REDIS_NAMESPACE,
     concurrency: e.CB_AGGREGATOR_CONCURRENCY,
+    chunkSize: e.CB_AGGREGATOR_CHUNK_SIZE,
   });
 }

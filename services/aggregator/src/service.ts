@@ -27,6 +27,7 @@ export async function runAggregatorService(env: Env): Promise<void> {
     maxSkewMs: config.maxSkewMs,
     snapshotIntervalMs: config.snapshotIntervalMs,
     concurrency: config.concurrency,
+    chunkSize: config.chunkSize,
     onFatal: (err) => {
       // Crash policy: a cause retrying cannot fix ends the process non-zero; a supervisor restarts it.
       logger.fatal({ err }, 'aggregator cannot continue');
