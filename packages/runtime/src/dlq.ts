@@ -2,6 +2,7 @@ import type { Producer } from 'kafkajs';
 import { CallboardError } from '@callboard/errors';
 import { dlqKey, dlqRecord, type EventCodec, type SourceCoordinates } from '@callboard/events';
 import { Counter, type Registry } from 'prom-client';
+import { sendByPartition } from './keyed-send.js';
 
 export interface RefusedRecord {
   source: SourceCoordinates;
@@ -40,7 +41,7 @@ export class DlqPublisher {
       })),
     );
     try {
-      await this.producer.send({ topic: this.codec.topology.dlq.name, acks: -1, messages });
+      await sendByPartition(this.producer, this.codec.topology, this.codec.topology.dlq.name, messages);
     } catch (err) {
       throw new CallboardError('CB_KAFKA_UNAVAILABLE', `cannot write to ${this.codec.topology.dlq.name}: ${(err as Error).message}`, { cause: err, retriable: true });
     }

@@ -3,7 +3,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import { CallboardError, isCallboardError } from '@callboard/errors';
 import { type CanonicalEvent, type EventCodec, lateRecord, parseEvent, type Topology } from '@callboard/events';
 import type { QueueConfig } from '@callboard/queue-config';
-import { createEventConsumer, type EventBatch, type EventConsumer, type Logger, type Registry, unavailable } from '@callboard/runtime';
+import { createEventConsumer, type EventBatch, type EventConsumer, type Logger, type Registry, sendByPartition, unavailable } from '@callboard/runtime';
 import { type ApplyBatchResult, type PartitionRef, type QueueLoadCache, readQueueView, type WindowStore } from '@callboard/windows';
 import { createAggregatorMetrics } from './metrics.js';
 
@@ -96,7 +96,7 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
         }),
       );
       try {
-        await producer.send({ topic: topology.late.name, acks: -1, messages });
+        await sendByPartition(producer, topology, topology.late.name, messages);
       } catch (err) {
         throw unavailable('CB_KAFKA_UNAVAILABLE', err, `publishing to ${topology.late.name}`);
       }
@@ -164,7 +164,7 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
         return { key, value: await deps.codec.encode(topology.kpi.name, { ...view }) };
       }),
     );
-    if (messages.length > 0) await producer.send({ topic: topology.kpi.name, acks: -1, messages });
+    if (messages.length > 0) await sendByPartition(producer, topology, topology.kpi.name, messages);
     m.snapshots.inc(messages.length);
     stop();
     return messages.length;

@@ -1,7 +1,7 @@
 import type { Producer } from 'kafkajs';
 import { type Batch, isActive, type Notification, NotificationGrouper, type RulesFile } from '@callboard/alerts';
 import type { EventCodec } from '@callboard/events';
-import { type Logger, scanKeys, unavailable } from '@callboard/runtime';
+import { type Logger, scanKeys, sendByPartition, unavailable } from '@callboard/runtime';
 import { alertRecord } from './alert-record.js';
 import type { AlertStore, OutboxEntry } from './alert-store.js';
 import type { Delivery, NotifyStore } from './notify-store.js';
@@ -97,7 +97,7 @@ export class Dispatcher {
         entries.map(async (e) => ({ key: e.record.state.fingerprint, value: await codec.encode(codec.topology.alerts.name, alertRecord(e.record, rules.get(e.record.state.ruleId))) })),
       );
       try {
-        await producer.send({ topic: codec.topology.alerts.name, acks: -1, messages });
+        await sendByPartition(producer, codec.topology, codec.topology.alerts.name, messages);
       } catch (err) {
         throw unavailable('CB_KAFKA_UNAVAILABLE', err, `publishing to ${codec.topology.alerts.name}`);
       }

@@ -1,6 +1,7 @@
-import { Partitioners, type PartitionMetadata, type Producer } from 'kafkajs';
+import type { Producer } from 'kafkajs';
 import { CallboardError } from '@callboard/errors';
-import { type EventCodec, isCallEvent, loadSchema, toAvro, topicByName } from '@callboard/events';
+import { type EventCodec, isCallEvent, loadSchema, toAvro } from '@callboard/events';
+import { sendByPartition } from '@callboard/runtime';
 import { garbageBytes, invalidFieldVariant } from './corrupt.js';
 import type { EventSink } from './sinks.js';
 import type { StreamItem } from './stream-item.js';
@@ -42,47 +43,23 @@ export function createKafkaSink(options: KafkaSinkOptions): EventSink {
     }
   }
 
-  // kafkajs' own default partitioner over the topic's declared partitions: a key lands where
-  // `producer.sendBatch` without a partition would put it (murmur2 of the key).
-  const partitioner = Partitioners.DefaultPartitioner();
-  const metadata = new Map<string, PartitionMetadata[]>();
-  function partitionOf(topic: string, key: string): number | undefined {
-    let partitions = metadata.get(topic);
-    if (!partitions) {
-      const count = topicByName(codec.topology, topic)?.partitions ?? 0;
-      partitions = Array.from({ length: count }, (_, partitionId) => ({ partitionErrorCode: 0, partitionId, leader: 0, replicas: [], isr: [] }));
-      metadata.set(topic, partitions);
-    }
-    return partitions.length === 0 ? undefined : partitioner({ topic, partitionMetadata: partitions, message: { key, value: null } });
-  }
-
   function flush(): Promise<void> {
     clearTimeout(timer);
     timer = undefined;
     if (pending.length === 0) return inFlight;
     const batch = pending;
     pending = [];
-    // One send per topic-partition, never one request spanning several leaders. kafkajs 2.2.4's
-    // sendBatch keeps, across its retries, which BROKERS answered, not which partitions: when a
-    // leader dies mid-send and its partitions move to a broker that already answered (or is still
-    // answering) the same sendBatch, it either never re-sends them, with their sequence numbers
-    // rolled back so the next records reuse them (silently dropped as duplicates by the broker, or
-    // OUT_OF_ORDER_SEQUENCE_NUMBER), or re-sends that broker's acknowledged records under new
-    // sequence numbers (written twice). A send of one partition has one leader at a time, and its
-    // retry to the new leader reuses the same sequence numbers, which the broker deduplicates
-    // (docs/decisions/0007-one-slot-per-call.md, "Kafka broker loss").
-    const byPartition = new Map<string, { topic: string; messages: { key: string; value: Buffer; partition?: number }[] }>();
+    const byTopic = new Map<string, { key: string; value: Buffer }[]>();
     for (const r of batch) {
-      const partition = partitionOf(r.topic, r.key);
-      const id = `${r.topic}\u0000${partition ?? ''}`;
-      const group = byPartition.get(id) ?? { topic: r.topic, messages: [] };
-      group.messages.push({ key: r.key, value: r.value, ...(partition === undefined ? {} : { partition }) });
-      byPartition.set(id, group);
+      const list = byTopic.get(r.topic) ?? [];
+      list.push({ key: r.key, value: r.value });
+      byTopic.set(r.topic, list);
     }
-    // Flushes are chained and each partition has one send per flush, so records reach each
+    // One send per topic-partition (runtime sendByPartition: a leader lost mid-send loses or doubles
+    // nothing). Flushes are chained and each partition has one send per flush, so records reach each
     // partition in emission order.
     inFlight = inFlight.then(async () => {
-      const sends = await Promise.allSettled([...byPartition.values()].map(({ topic, messages }) => producer.send({ acks: -1, topic, messages })));
+      const sends = await Promise.allSettled([...byTopic].map(([topic, messages]) => sendByPartition(producer, codec.topology, topic, messages)));
       const failed = sends.find((s): s is PromiseRejectedResult => s.status === 'rejected');
       if (failed) {
         const err = failed.reason as Error;

@@ -1,3 +1,4 @@
+import { sendByPartition } from '@callboard/runtime';
 import { type CanonicalEvent, readJsonLines, type EncodedRecord } from '@callboard/events';
 import { parseCommandArgs, requireFile, type Command } from '../command.js';
 
@@ -43,7 +44,8 @@ Options:
         list.push({ key: r.key, value: r.value });
         byTopic.set(r.topic, list);
       }
-      await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+      // One send per partition (runtime sendByPartition): a broker lost mid-send loses or doubles nothing.
+      await Promise.all([...byTopic].map(([topic, messages]) => sendByPartition(producer, codec.topology, topic, messages)));
       sent += pending.length;
       pending = [];
     };
