@@ -152,7 +152,12 @@ describe.runIf(infra.redis.mode === 'cluster')('failures on the clusters (real p
       });
       const victim = (await kafkaClusterNodes()).find((n) => n.nodeId === leader)!;
       expect(victim.pid).toBeDefined();
-      const meta = await admin.fetchTopicMetadata({ topics: [topic, stack.topology.agentEvents.name] });
+      // Both topics' metadata, once every partition has a leader (a topic just created may not be
+      // hosted everywhere yet: "This server does not host this topic-partition").
+      const meta = await waitFor('a leader for every partition of both event topics', async () => {
+        const m = await admin.fetchTopicMetadata({ topics: [topic, stack.topology.agentEvents.name] });
+        return m.topics.length === 2 && m.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)) ? m : undefined;
+      });
       const victimPartitions = new Set(meta.topics.flatMap((t) => t.partitions.filter((p) => p.leader === leader).map((p) => `${t.name}/${p.partitionId}`)));
 
       let sends: ReturnType<typeof watchProducerSends> | undefined;
