@@ -4,7 +4,7 @@ export { createRootLogger, REDACT_PATHS, type Logger } from './logger.js';
 export { createKafka, type KafkaFactoryOptions } from './kafka.js';
 export { partitionFor, sendByPartition } from './keyed-send.js';
 export { connectRedis, createRedis, escapeGlob, nodesOf, redisErrorForLog, scanKeys, type Redis, type RedisClient, type RedisTarget } from './redis.js';
-export { loadScripts } from './scripts.js';
+export { loadScripts, readScript } from './scripts.js';
 export { createMetricsRegistry, Counter, Gauge, Histogram, Registry } from './metrics.js';
 export { listenOn, startOpsServer, type OpsServer, type OpsServerOptions, type ReadinessCheck } from './http-server.js';
 export { onShutdown, type ShutdownOptions } from './shutdown.js';

@@ -14,14 +14,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CallboardError } from '@callboard/errors';
 import { formatJsonLine, isCallEvent, type CanonicalEvent } from '@callboard/events';
 import { DEFAULT_CONFIG_PATH, loadSimulatorConfig, simulate } from '@callboard/simulator';
 import { WindowStore } from '@callboard/windows';
 import { infra, testLogger } from '../../helpers/infra.js';
-import { createRedis } from '@callboard/runtime';
+import { createRedis, readScript } from '@callboard/runtime';
 import { Redis } from 'ioredis';
 import { queueConfig } from '../../helpers/pipeline.js';
 import { deleteNamespace } from './redis-memory.js';
@@ -31,7 +30,7 @@ const total = Number(values.events ?? 200_000);
 const batchSize = Number(values.batch ?? 5400);
 const PARTITIONS = 6;
 
-const SCRIPT = readFileSync(new URL('../../../packages/windows/src/commands/apply-queue.lua', import.meta.url), 'utf8');
+const SCRIPT = readScript(new URL('../../../packages/windows/src/commands/', import.meta.url), 'apply-queue.lua');
 
 function variant(name: string, edits: [string, string][]): { name: string; lua: string } {
   let lua = SCRIPT;

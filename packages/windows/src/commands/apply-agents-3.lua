@@ -31,29 +31,9 @@ local events = cjson.decode(ARGV[4])
 local batchLast, batchWatermark = tonumber(ARGV[5]), tonumber(ARGV[6])
 local expected = ARGV[7]
 
-local storedOffset, storedWatermark = -1, nil
-do
-  local stored = rcall('HGET', offsetsKey, field)
-  if stored then
-    local o, w = string.match(stored, '^(%-?%d+):(%-?%d+)$')
-    storedOffset, storedWatermark = tonumber(o), tonumber(w)
-  end
-end
-if expected ~= '' and tonumber(expected) ~= storedOffset then return { -3, storedOffset, storedWatermark or 0 } end
-if storedWatermark then
-  for _, ev in ipairs(events) do
-    if ev.o > storedOffset and ev.w < storedWatermark then return { -1, storedWatermark } end
-  end
-end
-
-local function bytesLess(a, b)
-  local n = math.min(#a, #b)
-  for j = 1, n do
-    local x, y = string.byte(a, j), string.byte(b, j)
-    if x ~= y then return x < y end
-  end
-  return #a < #b
-end
+-- @include partition-offset.lua
+local storedOffset, storedWatermark, refusal = readPartitionOffset(offsetsKey, field, expected, events)
+if refusal then return refusal end
 
 -- Values written before issue 8 were "occurredAtMs|eventId|state|q1,q2"; both forms parse.
 local function agentStamp(value)
@@ -95,10 +75,6 @@ end
 if written then rcall('EXPIRE', agentsKey, ttl) end
 for j = 1, #lateEntries, 100 do rcall('RPUSH', lateKey, unpack(lateEntries, j, math.min(j + 99, #lateEntries))) end
 
-if batchLast > storedOffset then
-  local wm = batchWatermark
-  if storedWatermark and storedWatermark > wm then wm = storedWatermark end
-  rcall('HSET', offsetsKey, field, string.format('%d', batchLast) .. ':' .. string.format('%d', wm))
-end
+writePartitionOffset(offsetsKey, field, batchLast, batchWatermark, storedOffset, storedWatermark)
 
 return { applied, duplicates, 0, late, redelivered, 0, judged, rcall('LLEN', lateKey), math.max(storedOffset, batchLast) }

@@ -60,20 +60,9 @@ local FINE_TAG, INTERVAL_TAG = ARGV[14], ARGV[15]
 local prefix = ARGV[16]
 local expected = ARGV[17]
 
-local storedOffset, storedWatermark = -1, nil
-do
-  local stored = rcall('HGET', offsetsKey, field)
-  if stored then
-    local o, w = string.match(stored, '^(%-?%d+):(%-?%d+)$')
-    storedOffset, storedWatermark = tonumber(o), tonumber(w)
-  end
-end
-if expected ~= '' and tonumber(expected) ~= storedOffset then return { -3, storedOffset, storedWatermark or 0 } end
-if storedWatermark then
-  for _, ev in ipairs(events) do
-    if ev.o > storedOffset and ev.w < storedWatermark then return { -1, storedWatermark } end
-  end
-end
+-- @include partition-offset.lua
+local storedOffset, storedWatermark, refusal = readPartitionOffset(offsetsKey, field, expected, events)
+if refusal then return refusal end
 
 local function bucketsOf(t)
   local group = t - (t % FINE_GROUP)
@@ -97,16 +86,6 @@ local function max(key, f, value, ttl)
   local t = maxes[key]
   if not t then t = {}; maxes[key] = t end
   if not t[f] or value > t[f] then t[f] = value end
-end
-
--- Byte order of two strings (code-point order), never the server locale's (decision 0006).
-local function bytesLess(a, b)
-  local n = math.min(#a, #b)
-  for j = 1, n do
-    local x, y = string.byte(a, j), string.byte(b, j)
-    if x ~= y then return x < y end
-  end
-  return #a < #b
 end
 
 local STAT_FIELD = { duplicate = 'duplicates', anomaly = 'anomalies' }
@@ -299,10 +278,6 @@ end
 if statsWritten then rcall('EXPIRE', statsKey, intervalTtl) end
 for j = 1, #lateEntries, 100 do rcall('RPUSH', lateKey, unpack(lateEntries, j, math.min(j + 99, #lateEntries))) end
 
-if batchLast > storedOffset then
-  local wm = batchWatermark
-  if storedWatermark and storedWatermark > wm then wm = storedWatermark end
-  rcall('HSET', offsetsKey, field, string.format('%d', batchLast) .. ':' .. string.format('%d', wm))
-end
+writePartitionOffset(offsetsKey, field, batchLast, batchWatermark, storedOffset, storedWatermark)
 
 return { applied, duplicates, anomalies, late, redelivered, revised, judged, rcall('LLEN', lateKey), math.max(storedOffset, batchLast) }
