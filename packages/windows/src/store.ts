@@ -322,14 +322,13 @@ export class WindowStore {
    */
   private async diverged(ref: PartitionRef, diverged: Divergence[]): Promise<CallboardError> {
     const point = await this.resumePoint(ref);
-    this.remember(ref, point);
+    const state = this.remember(ref, point);
     let at = point.resumeAt === undefined ? { offset: Number.POSITIVE_INFINITY, watermark: point.watermark } : { offset: point.resumeAt, watermark: point.watermark };
     for (const d of diverged) {
       const lost = d.stored.offset < d.expected.offset;
       const from = !lost ? d.expected.from : d.stored.offset >= 0 ? { offset: d.stored.offset + 1, watermark: d.stored.watermark } : (point.held.get(d.member)?.from ?? { offset: 0, watermark: 0 });
       if (from.offset < at.offset) at = from;
     }
-    const state = this.partitions.get(partitionId(ref))!;
     state.watermark = at.watermark;
     const first = diverged[0]!;
     return new CallboardError(
