@@ -1,70 +1,39 @@
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
-import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
-import { z } from 'zod';
-import { identifier } from '@callboard/events';
-import { GatewayError } from './errors.js';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { isCallboardError } from '@callboard/errors';
+import { requireRole, verifyToken as verifyAnyToken, type TokenClaims as AnyTokenClaims } from '@callboard/tokens';
+import { GatewayError, type GatewayReason } from './errors.js';
 
+// Signing and checking live in packages/tokens, shared with the HTTP ingest (issue 10 item 3);
+// re-exported so the gateway's imports keep working.
+export { issueToken, MIN_SECRET_LENGTH } from '@callboard/tokens';
+
+/** The roles the gateway serves; an `ingest` token opens none of its routes nor the WebSocket. */
 export const ROLES = ['wallboard', 'lead', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** The claims a gateway token carries (DESIGN §7): the tenant comes only from here, never from a message. */
-export interface TokenClaims {
-  tenantId: string;
-  role: Role;
-  /** Who the token was issued to, when known; recorded as the author of acknowledgements. */
-  sub?: string;
-  /** Expiry, seconds since the epoch. */
-  exp: number;
-}
+/** The claims of a token the gateway accepts (DESIGN §7): the tenant comes only from here, never from a message. */
+export type TokenClaims = AnyTokenClaims<Role>;
 
-/** The one algorithm accepted: a shared-secret HMAC. `none` and asymmetric algorithms are refused. */
-const ALGORITHM = 'HS256';
-export const MIN_SECRET_LENGTH = 32;
-
-const claimsSchema = z.object({
-  tenantId: identifier,
-  role: z.enum(ROLES),
-  sub: z.string().min(1).max(128).optional(),
-  exp: z.number().int(),
-});
-
-function keyOf(secret: string): Uint8Array {
-  if (secret.length < MIN_SECRET_LENGTH) throw new TypeError(`the gateway secret must be at least ${MIN_SECRET_LENGTH} characters`);
-  return new TextEncoder().encode(secret);
-}
+const REASON_OF: Partial<Record<string, GatewayReason>> = {
+  CB_TOKEN_MISSING: 'token_missing',
+  CB_TOKEN_EXPIRED: 'token_expired',
+  CB_TOKEN_INVALID: 'token_invalid',
+  CB_ROLE_FORBIDDEN: 'role_forbidden',
+};
 
 /**
- * Signs a token for `tenantId` with `role`, valid `ttlSeconds`.
- * @param input - the claims and the lifetime in seconds
- * @param secret - CB_GATEWAY_SECRET, at least 32 characters
- */
-export async function issueToken(input: { tenantId: string; role: Role; ttlSeconds: number; sub?: string }, secret: string): Promise<string> {
-  const claims = claimsSchema.omit({ exp: true }).parse({ tenantId: input.tenantId, role: input.role, ...(input.sub ? { sub: input.sub } : {}) });
-  if (!Number.isInteger(input.ttlSeconds) || input.ttlSeconds <= 0) throw new TypeError('ttlSeconds must be a positive integer');
-  const now = Math.floor(Date.now() / 1000);
-  let jwt = new SignJWT({ tenantId: claims.tenantId, role: claims.role }).setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' }).setJti(randomUUID()).setIssuedAt(now).setExpirationTime(now + input.ttlSeconds);
-  if (claims.sub) jwt = jwt.setSubject(claims.sub);
-  return jwt.sign(keyOf(secret));
-}
-
-/**
- * Checks a token's signature (HS256 only), expiry (required) and claims.
+ * Checks a token's signature (HS256 only), expiry (required), claims and role.
  * @returns the claims
- * @throws GatewayError `token_missing`, `token_expired` or `token_invalid`
+ * @throws GatewayError `token_missing`, `token_expired`, `token_invalid`, or `role_forbidden` for a valid token of a role the gateway does not serve
  */
 export async function verifyToken(token: string | undefined, secret: string): Promise<TokenClaims> {
-  if (!token) throw new GatewayError('token_missing', 'no token was presented');
-  if (token.length > 8192) throw new GatewayError('token_invalid', 'token too long');
-  let payload: unknown;
   try {
-    ({ payload } = await jwtVerify(token, keyOf(secret), { algorithms: [ALGORITHM], requiredClaims: ['exp'] }));
+    return requireRole(await verifyAnyToken(token, secret), ROLES, 'open the gateway');
   } catch (err) {
-    if (err instanceof joseErrors.JWTExpired) throw new GatewayError('token_expired', 'token expired', { cause: err });
-    throw new GatewayError('token_invalid', 'token invalid', { cause: err });
+    const reason = isCallboardError(err) ? REASON_OF[err.code] : undefined;
+    if (reason) throw new GatewayError(reason, err instanceof Error ? err.message : 'token refused', { cause: err });
+    throw err;
   }
-  const parsed = claimsSchema.safeParse(payload);
-  if (!parsed.success) throw new GatewayError('token_invalid', 'token claims invalid: tenantId, role and exp are required');
-  return parsed.data;
 }
 
 /**

@@ -10,6 +10,7 @@ export const GATEWAY_REASONS = [
   'ticket_invalid',
   'origin_forbidden',
   'tenant_forbidden',
+  'role_forbidden',
   'too_many_connections',
 ] as const;
 
@@ -23,6 +24,7 @@ export const HTTP_STATUS: Readonly<Record<GatewayReason, number>> = {
   ticket_invalid: 401,
   origin_forbidden: 403,
   tenant_forbidden: 403,
+  role_forbidden: 403,
   too_many_connections: 429,
 };
 

@@ -47,6 +47,10 @@ describe('gateway tokens', () => {
     expect(await reason(`${h}.${edited}.${s}`)).toBe('token_invalid');
   });
 
+  it('refuses a valid ingest token: that role posts events and opens no gateway route (issue 10 item 3)', async () => {
+    expect(await reason(await issueToken({ tenantId: 'acme', role: 'ingest', ttlSeconds: 60 }, SECRET))).toBe('role_forbidden');
+  });
+
   it('refuses a short secret', async () => {
     await expect(issueToken({ tenantId: 'acme', role: 'lead', ttlSeconds: 60 }, 'short')).rejects.toThrow(TypeError);
   });

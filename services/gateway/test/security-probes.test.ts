@@ -31,6 +31,9 @@ async function probes(): Promise<{ name: string; token: string | undefined; stat
     { name: 'another tenant (wallboard)', token: await token(PROBER, 'wallboard'), status: [403, 200, 201, 101] },
     { name: 'another tenant (lead)', token: await token(PROBER, 'lead'), status: [403, 200, 201, 101] },
     { name: 'another tenant (admin)', token: await token(PROBER, 'admin'), status: [403, 200, 201, 101] },
+    // An ingest token only posts events (issue 10 item 3): even the victim's own opens no route here.
+    { name: 'ingest token (victim tenant)', token: await issueToken({ tenantId: VICTIM, role: 'ingest', ttlSeconds: 600 }, SECRET), status: [403] },
+    { name: 'ingest token (another tenant)', token: await issueToken({ tenantId: PROBER, role: 'ingest', ttlSeconds: 600 }, SECRET), status: [403] },
   ];
 }
 
@@ -143,6 +146,8 @@ describe('gateway security probes with the real Kafka, registry and Redis (issue
       expect(ops, reason).toMatch(new RegExp(`callboard_gateway_upgrades_refused_total\\{[^}]*reason="${reason}"[^}]*\\} [1-9]`));
     }
     expect(ops).toMatch(/callboard_gateway_requests_refused_total\{[^}]*route="rest",reason="tenant_forbidden"[^}]*\} [1-9]/);
+    for (const route of ['rest', 'ticket', 'metrics']) expect(ops, route).toMatch(new RegExp(`callboard_gateway_requests_refused_total\\{[^}]*route="${route}",reason="role_forbidden"[^}]*\\} [1-9]`));
+    expect(ops).toMatch(/callboard_gateway_upgrades_refused_total\{[^}]*reason="role_forbidden"[^}]*\} [1-9]/);
     for (const leak of LEAKS) expect(ops).not.toContain(leak);
   });
 

@@ -1,5 +1,5 @@
 import { CallboardError } from '@callboard/errors';
-import { issueToken, MIN_SECRET_LENGTH, ROLES, type Role } from '@callboard/gateway';
+import { issueToken, MIN_SECRET_LENGTH, ROLES, type Role } from '@callboard/tokens';
 import { parseCommandArgs, requireString, type Command } from '../command.js';
 
 const DURATION = /^(\d+)(s|m|h|d)$/;
@@ -7,12 +7,15 @@ const UNIT_S = { s: 1, m: 60, h: 3600, d: 86_400 } as const;
 
 export const tokenCommand: Command = {
   name: 'token',
-  summary: 'issue a signed gateway token for a tenant and role',
-  usage: `callboard token --tenant T --role wallboard|lead|admin [--ttl 8h] [--sub NAME]
+  summary: 'issue a signed token for a tenant and role (gateway or HTTP ingest)',
+  usage: `callboard token --tenant T --role wallboard|lead|admin|ingest [--ttl 8h] [--sub NAME]
 
 Prints an HS256 token signed with CB_GATEWAY_SECRET (at least ${MIN_SECRET_LENGTH}
 characters), carrying tenantId, role and exp. A wallboard opens
-http://GATEWAY/#token=<token>: the fragment never reaches the server or its logs.`,
+http://GATEWAY/#token=<token>: the fragment never reaches the server or its logs.
+An ingest token only posts events of its tenant to the HTTP ingest
+(POST /api/v1/events, docs/ingest/http.md); it opens no gateway route, and the
+gateway's roles cannot post events.`,
   async run(argv, makeCtx) {
     const { values } = parseCommandArgs('token', argv, { tenant: { type: 'string' }, role: { type: 'string' }, ttl: { type: 'string' }, sub: { type: 'string' } });
     if (values.help) {
