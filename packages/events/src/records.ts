@@ -1,5 +1,5 @@
 import type { CallboardError } from '@callboard/errors';
-import { type CanonicalEvent, isCallEvent } from './contract.js';
+import { type CanonicalEvent, IDENTIFIER_PATTERN, isCallEvent } from './contract.js';
 import { formatJsonLine } from './jsonl.js';
 
 /** Where a Kafka record came from. Offsets are int64 decimal strings, as kafkajs gives them. */
@@ -76,4 +76,41 @@ export function lateRecord(source: SourceCoordinates, event: CanonicalEvent, wat
     graceMs,
     event: formatJsonLine(event).trimEnd(),
   };
+}
+
+/**
+ * A record for `cc.source-status.v1`: one source's heartbeat (docs/decisions/0008-source-freshness.md).
+ * Instants are ISO strings, like every JSON form.
+ */
+export interface SourceHeartbeatRecord {
+  tenantId: string;
+  /** The `source` its events carry (DESIGN §2), at most 128 characters. */
+  source: string;
+  /** The source's own clock at sending. */
+  sentAt: string;
+  /** occurredAt of the newest event it produced since it started; absent before the first. */
+  newestEventAt?: string;
+  eventsSent: number;
+  intervalMs: number;
+  instanceId: string;
+}
+
+/** The key of a source's heartbeats: `<tenantId>/<source>` (a tenant id holds no `/`, so the first one splits). */
+export function sourceHeartbeatKey(tenantId: string, source: string): string {
+  return `${tenantId}/${source}`;
+}
+
+const isInstant = (v: unknown): v is string => typeof v === 'string' && Number.isFinite(Date.parse(v));
+
+/**
+ * A decoded `cc.source-status.v1` value checked for what readers use, or `undefined` when it is not a
+ * heartbeat (a reader sends such a record to the DLQ).
+ */
+export function parseSourceHeartbeat(value: Record<string, unknown>): SourceHeartbeatRecord | undefined {
+  const v = value as Partial<SourceHeartbeatRecord>;
+  if (typeof v.tenantId !== 'string' || !IDENTIFIER_PATTERN.test(v.tenantId)) return undefined;
+  if (typeof v.source !== 'string' || v.source.length === 0 || v.source.length > 128) return undefined;
+  if (!isInstant(v.sentAt) || (v.newestEventAt !== undefined && !isInstant(v.newestEventAt))) return undefined;
+  if (typeof v.eventsSent !== 'number' || typeof v.intervalMs !== 'number' || typeof v.instanceId !== 'string') return undefined;
+  return v as SourceHeartbeatRecord;
 }

@@ -12,7 +12,7 @@ export interface TopicSpec {
   config: Record<string, string>;
 }
 
-export type SchemaName = 'call-event' | 'agent-event' | 'dlq-record' | 'late-record' | 'kpi-snapshot' | 'alert';
+export type SchemaName = 'call-event' | 'agent-event' | 'dlq-record' | 'late-record' | 'kpi-snapshot' | 'alert' | 'source-heartbeat';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -60,6 +60,15 @@ export const TOPICS = {
     key: 'tenantId/queueId',
     valueSchema: 'late-record',
     config: { 'cleanup.policy': 'delete', 'retention.ms': String(30 * DAY_MS) },
+  },
+  sourceStatus: {
+    name: 'cc.source-status.v1',
+    partitions: 3,
+    key: 'tenantId/source',
+    valueSchema: 'source-heartbeat',
+    // Compacted: the latest heartbeat of every source survives; a heartbeat every 10 s per source is
+    // tiny, and a short segment lets compaction drop the old ones (docs/decisions/0008-source-freshness.md).
+    config: { 'cleanup.policy': 'compact', 'segment.ms': String(3600 * 1000), 'min.cleanable.dirty.ratio': '0.1' },
   },
 } as const satisfies Record<string, TopicSpec>;
 

@@ -10,7 +10,7 @@ import { SAMPLE_EVENTS } from './fixtures.js';
  * spin, or read past the end. Used by avro-guard.test.ts and test/e2e/hostile-frames.test.ts.
  */
 
-export const SHIPPED: SchemaName[] = ['call-event', 'agent-event', 'kpi-snapshot', 'alert', 'dlq-record', 'late-record'];
+export const SHIPPED: SchemaName[] = ['call-event', 'agent-event', 'kpi-snapshot', 'alert', 'dlq-record', 'late-record', 'source-heartbeat'];
 /** A fresh avsc type of a shipped schema (avsc keeps named types in the options object, so a fresh one each time). */
 export const typeOf = (name: SchemaName, instants = true): avro.Type =>
   avro.Type.forSchema(loadSchema(name).schema as avro.Schema, instants ? { logicalTypes: { 'timestamp-millis': TimestampMillisType } } : {});

@@ -11,3 +11,13 @@ export { onShutdown, type ShutdownOptions } from './shutdown.js';
 export { DlqPublisher, type RefusedRecord } from './dlq.js';
 export { createEventConsumer, unavailable, type EventConsumer, type EventConsumerOptions, type EventBatch, type ConsumedEvent, type RecordDecoder } from './event-consumer.js';
 export { provision } from './provision.js';
+export {
+  startSourceHeartbeat,
+  startSourceHeartbeats,
+  SOURCE_HEARTBEAT_INTERVAL_MS,
+  SOURCE_HEARTBEAT_FORGET_MS,
+  type SourceHeartbeat,
+  type SourceHeartbeatOptions,
+  type SourceHeartbeats,
+  type SourceHeartbeatsOptions,
+} from './source-heartbeat.js';
