@@ -1,0 +1,4 @@
+import { readEnv } from '@callboard/runtime';
+import { runIngestHttpService } from './service.js';
+
+await runIngestHttpService(readEnv());
