@@ -1,8 +1,6 @@
-import { sendByPartition } from '@callboard/runtime';
-import { type CanonicalEvent, readJsonLines, type EncodedRecord } from '@callboard/events';
+import { type CanonicalEvent, readJsonLines } from '@callboard/events';
 import { parseCommandArgs, requireFile, type Command } from '../command.js';
-
-const BATCH = 500;
+import { createCliProducer, createEventSender } from '../event-sender.js';
 
 export const produceCommand: Command = {
   name: 'produce',
@@ -30,25 +28,10 @@ Options:
     }
     const input = requireFile('produce', 'input', values.input);
     const ctx = makeCtx();
-    const codec = ctx.codec();
-    const producer = ctx.kafka().producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
+    const producer = createCliProducer(ctx);
     await producer.connect();
-    let sent = 0;
+    const sender = createEventSender(producer, ctx.codec());
     let bad = 0;
-    let pending: EncodedRecord[] = [];
-    const flush = async (): Promise<void> => {
-      if (pending.length === 0) return;
-      const byTopic = new Map<string, { key: string; value: Buffer }[]>();
-      for (const r of pending) {
-        const list = byTopic.get(r.topic) ?? [];
-        list.push({ key: r.key, value: r.value });
-        byTopic.set(r.topic, list);
-      }
-      // One send per partition (runtime sendByPartition): a broker lost mid-send loses or doubles nothing.
-      await Promise.all([...byTopic].map(([topic, messages]) => sendByPartition(producer, codec.topology, topic, messages)));
-      sent += pending.length;
-      pending = [];
-    };
     // The valid events of the file, reporting each bad line as it is read.
     async function* valid(): AsyncGenerator<CanonicalEvent> {
       for await (const line of readJsonLines(input)) {
@@ -61,15 +44,12 @@ Options:
     }
     try {
       const events = values['keep-order'] ? valid() : await inTimeOrder(valid());
-      for await (const event of events) {
-        pending.push(await codec.encodeEvent(event));
-        if (pending.length >= BATCH) await flush();
-      }
-      await flush();
+      for await (const event of events) await sender.send(event);
+      await sender.flush();
     } finally {
       await producer.disconnect();
     }
-    process.stderr.write(`produce: ${sent} sent, ${bad} bad line(s)\n`);
+    process.stderr.write(`produce: ${sender.sent} sent, ${bad} bad line(s)\n`);
     return bad > 0 ? 1 : 0;
   },
 };
