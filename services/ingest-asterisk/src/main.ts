@@ -1,0 +1,4 @@
+import { readEnv } from '@callboard/runtime';
+import { runAsteriskIngestService } from './service.js';
+
+await runAsteriskIngestService(readEnv());

@@ -1,0 +1,217 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { appendFile, copyFile, mkdir, mkdtemp, readFile, rename, rm, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CanonicalEvent } from '@callboard/events';
+import { type AsteriskMapperOptions, createQueueLogMapper, parseQueueLogLine } from '@callboard/ingest-asterisk';
+import { createAsteriskIngest } from '@callboard/ingest-asterisk-service';
+import { computeOracle, splitLate } from '@callboard/kpi';
+import { createMetricsRegistry, type Redis } from '@callboard/runtime';
+import { WindowStore } from '@callboard/windows';
+import { queueLogFixture, type QueueLogFixture } from '../../services/ingest-asterisk/test/queue-log-fixture.js';
+import { createTestStack, readBack, readTopicsToEnd, type TestStack } from '../helpers/infra.js';
+import { compareWithOracle, readInstantWithTraffic } from '../helpers/live-vs-oracle.js';
+import { heldDeliveries } from '../helpers/oracle-check.js';
+import { childEnv, exited, REPO_ROOT, testAggregator, waitUntilConsumed } from '../helpers/pipeline.js';
+import { waitFor } from '../helpers/wait.js';
+
+const GRACE_MS = 2 * 3600_000;
+const TENANT = 'ast-test';
+
+/** 65 minutes of two queues up to a minute ago: every window of every queue holds traffic. */
+function fixture(seed: number): QueueLogFixture & { endMs: number } {
+  const endSec = Math.floor(Date.now() / 1000) - 60;
+  return { ...queueLogFixture({ seed, startSec: endSec - 65 * 60, endSec }), endMs: endSec * 1000 };
+}
+
+/** The file converted in one pass, as `callboard import asterisk` would: what Kafka must hold, each event once at least. */
+function converted(lines: readonly string[], options: AsteriskMapperOptions): CanonicalEvent[] {
+  const mapper = createQueueLogMapper(options);
+  const events: CanonicalEvent[] = [];
+  for (const raw of lines) {
+    const parsed = parseQueueLogLine(raw);
+    if (parsed.ok) events.push(...mapper.map(parsed.line).events);
+  }
+  return events;
+}
+
+/**
+ * What the event topics hold against the conversion of the whole file: every converted event there,
+ * as converted; nothing else; copies only as redeliveries. Then the aggregator's KPIs over what it was
+ * delivered equal the oracle's, and the oracle over the deliveries counts what the conversion holds.
+ */
+async function expectDeliveredAndCounted(stack: TestStack, redis: Redis, f: QueueLogFixture & { endMs: number }, options: AsteriskMapperOptions): Promise<{ events: number; copies: number }> {
+  const want = converted(f.lines, options);
+  expect(want.length).toBeGreaterThan(500);
+  const held = await readTopicsToEnd(stack, [stack.topology.callEvents.name, stack.topology.agentEvents.name]);
+  expect(held.every((r) => r.event !== undefined)).toBe(true);
+  const byId = new Map<string, CanonicalEvent[]>();
+  for (const r of held) byId.set(r.event!.eventId, [...(byId.get(r.event!.eventId) ?? []), r.event!]);
+  const missing = want.filter((e) => !byId.has(e.eventId)).map((e) => e.eventId);
+  expect(missing).toEqual([]);
+  expect([...byId.keys()].sort()).toEqual(want.map((e) => e.eventId).sort());
+  for (const e of want) for (const copy of byId.get(e.eventId)!) expect(copy).toEqual(e);
+
+  const store = new WindowStore(redis, { namespace: `t${randomBytes(4).toString('hex')}` });
+  const aggregator = testAggregator(stack, store);
+  await aggregator.start();
+  try {
+    await waitUntilConsumed(stack, `${stack.prefix}agg`);
+  } finally {
+    await aggregator.close();
+  }
+  const { onTime, late } = splitLate(heldDeliveries(held), { graceMs: GRACE_MS });
+  expect(late).toEqual([]);
+  const atMs = readInstantWithTraffic(onTime, f.endMs);
+  const times = onTime.map((e) => Date.parse(e.occurredAt));
+  const { mismatches, compared } = await compareWithOracle(store, onTime, { atMs, range: { from: Math.min(...times), to: Math.max(...times) + 1 } });
+  expect(compared).toBeGreaterThan(0);
+  expect(mismatches).toEqual([]);
+  const counts = (events: readonly CanonicalEvent[]) => computeOracle(events).queues.map((q) => ({ queue: q.queueId, counts: q.counts }));
+  expect(counts(onTime)).toEqual(counts(want));
+  return { events: want.length, copies: held.length - want.length };
+}
+
+/** The DLQ holds the garbage line, named by file and line number. */
+async function expectGarbageInDlq(stack: TestStack, file: string, lineNo: number): Promise<void> {
+  const dlq = await readBack(stack, stack.topology.dlq.name, (rs) => rs.some((r) => r.sourceOffset === String(lineNo)));
+  expect(dlq.find((r) => r.sourceOffset === String(lineNo))).toMatchObject({ sourceTopic: `queue_log:${file}`, reasonCode: 'CB_ASTERISK_LINE_INVALID', service: 'ingest-asterisk' });
+}
+
+const text = (lines: readonly string[]) => lines.map((l) => `${l}\n`).join('');
+
+describe('ingest-asterisk: a queue_log on disk through the adapter, the real Kafka and the aggregator', () => {
+  let redis: Redis;
+  let dir: string;
+  const stacks: TestStack[] = [];
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'cb-asterisk-'));
+  });
+  afterAll(async () => {
+    await Promise.all(stacks.map((s) => s.cleanup()));
+    await rm(dir, { recursive: true, force: true });
+  });
+  const newStack = async (label: string) => {
+    const stack = await createTestStack(label);
+    stacks.push(stack);
+    redis ??= stack.redis();
+    if (redis.status === 'wait') await redis.connect();
+    return stack;
+  };
+
+  it('through a rename rotation (lines written to the old file after it) and a copytruncate', async () => {
+    const stack = await newStack('ast-rot');
+    const f = fixture(7);
+    const path = join(dir, 'rot', 'queue_log');
+    const mapping = { tenantId: TENANT, serverId: 'pbx-rot' };
+    const metrics = createMetricsRegistry('test');
+    const ingest = createAsteriskIngest({ kafka: stack.kafka, codec: stack.codec, logger: stack.logger, metrics, queueLog: path, stateDir: join(dir, 'rot-state'), mapping, pollMs: 50, chunkLines: 100 });
+    const n = f.lines.length;
+    const parts = [0, 0.3, 0.45, 0.6, 0.75, 1].map((x) => Math.floor(n * x));
+    const part = (i: number) => f.lines.slice(parts[i], parts[i + 1]);
+    const reached = (name: string, lineNo: number) => waitFor(`the adapter to commit ${name}:${lineNo}`, () => (ingest.position()?.name === name && ingest.position()?.lineNo === lineNo ? true : undefined), 60_000, 50);
+    await mkdir(join(dir, 'rot'), { recursive: true });
+    await ingest.start();
+    try {
+      // Started before the file exists, as beside a PBX that has not logged yet.
+      await waitFor('the adapter to be ready', () => (ingest.isReady() ? true : undefined));
+      await writeFile(path, text(part(0)));
+      await reached(path, part(0).length);
+      // logrotate `create`: renamed; the PBX writes to the old file until it reopens its log.
+      await rename(path, `${path}.1`);
+      await appendFile(`${path}.1`, text(part(1)));
+      await writeFile(path, text(part(2)));
+      await reached(path, part(2).length);
+      // logrotate `copytruncate`: the older copy moves on, the file is copied and truncated in place.
+      await rename(`${path}.1`, `${path}.2`);
+      await appendFile(path, text(part(3)));
+      await copyFile(path, `${path}.1`);
+      await truncate(path, 0);
+      await appendFile(path, text(part(4)));
+      await reached(path, part(4).length);
+    } finally {
+      await ingest.close();
+    }
+    const { copies } = await expectDeliveredAndCounted(stack, redis, f, mapping);
+    expect(copies).toBe(0);
+    const garbageLine = f.garbageLineNos[0]!;
+    expect(garbageLine).toBeLessThanOrEqual(parts[1]!);
+    await expectGarbageInDlq(stack, path, garbageLine);
+    const scraped = await metrics.metrics();
+    expect(scraped).toMatch(new RegExp(`callboard_asterisk_lines_read_total\\{result="invalid",service="test"\\} 1\\b`));
+    expect(scraped).toMatch(/callboard_asterisk_file_switches_total\{kind="rotated",service="test"\} [1-9]/);
+    expect(scraped).toMatch(/callboard_asterisk_events_produced_total\{type="call.offered",feed="queue_log",service="test"\} [1-9]/);
+    expect(scraped).toMatch(/callboard_asterisk_lag_bytes\{service="test"\} 0\b/);
+  }, 240_000);
+
+  it('through kill -9 of the adapter process at three points while lines are appended: nothing lost, copies only redelivered', async () => {
+    const stack = await newStack('ast-kill');
+    const f = fixture(13);
+    const path = join(dir, 'kill', 'queue_log');
+    const stateDir = join(dir, 'kill-state');
+    const mapping = { tenantId: TENANT, serverId: 'pbx-kill' };
+    await mkdir(join(dir, 'kill'), { recursive: true });
+    await writeFile(path, '');
+    const env = childEnv({
+      CB_TOPIC_PREFIX: stack.prefix,
+      CB_ASTERISK_QUEUE_LOG: path,
+      CB_ASTERISK_SERVER_ID: mapping.serverId,
+      CB_ASTERISK_TENANT: TENANT,
+      CB_ASTERISK_STATE_DIR: stateDir,
+      CB_ASTERISK_HTTP_PORT: '0',
+      CB_ASTERISK_POLL_MS: '50',
+      CB_ASTERISK_CHUNK_LINES: '10',
+    });
+    const spawnAdapter = (): ChildProcess => {
+      // Its logs (stdout, CB_LOG_LEVEL=warn) are dropped; what it could not help printing (stderr) shows.
+      return spawn(process.execPath, ['--import', 'tsx', 'services/ingest-asterisk/src/main.ts'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'], env });
+    };
+    const committedLine = async (): Promise<number> => {
+      try {
+        return (JSON.parse(await readFile(join(stateDir, 'state.json'), 'utf8')) as { position?: { lineNo: number } }).position?.lineNo ?? 0;
+      } catch {
+        return 0;
+      }
+    };
+    let child = spawnAdapter();
+    // The PBX logs at its own pace while the adapter is killed and restarted.
+    let appended = 0;
+    const appending = (async () => {
+      while (appended < f.lines.length) {
+        // In bursts, so the adapter is often in the middle of a backlog of chunks when it is killed.
+        const next = f.lines.slice(appended, appended + 60);
+        await appendFile(path, text(next));
+        appended += next.length;
+        await new Promise((r) => setTimeout(r, 400));
+      }
+    })();
+    const kills: number[] = [];
+    try {
+      for (let i = 0; i < 3; i += 1) {
+        const before = await committedLine();
+        await waitFor('the adapter to commit more lines', async () => ((await committedLine()) > before ? true : undefined), 90_000, 20);
+        // Not a wait for anything: a random gap, so the kill lands at a random point of a chunk.
+        await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 100)));
+        child.kill('SIGKILL');
+        await exited(child);
+        kills.push(await committedLine());
+        child = spawnAdapter();
+      }
+      await appending;
+      await waitFor('the adapter to commit the whole file', async () => ((await committedLine()) === f.lines.length ? true : undefined), 120_000, 100);
+      child.kill('SIGTERM');
+      await exited(child);
+      expect(child.exitCode).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+    expect(kills).toHaveLength(3);
+    expect(kills[0]).toBeGreaterThan(0);
+    // Copies (a chunk produced, then killed before its position was saved) are redeliveries: the
+    // checks above hold every copy to its converted event and the aggregator's duplicate count to the oracle's.
+    await expectDeliveredAndCounted(stack, redis, f, mapping);
+    await expectGarbageInDlq(stack, path, f.garbageLineNos[0]!);
+  }, 300_000);
+});
