@@ -30,8 +30,10 @@ function required(msg: Record<string, string>, key: string): string {
 /**
  * Maps app_queue's AMI events to the same canonical events as their queue_log twins, with the same eventIds, so that
  * a feed of both counts every fact once (docs/ingest/asterisk.md): QueueCallerJoin = ENTERQUEUE, AgentConnect =
- * CONNECT, AgentComplete = COMPLETECALLER / COMPLETEAGENT / a transfer (Reason `transfer`), QueueCallerAbandon =
- * ABANDON. AMI tells no flow-out (QueueCallerLeave has no reason; it is skipped). Agent states come from
+ * CONNECT, AgentComplete = COMPLETECALLER / COMPLETEAGENT / a transfer (Reason `transfer`). AMI cannot tell how an
+ * unanswered call left: app_queue's record_abandoned() raises QueueCallerAbandon for a hang-up, a timeout
+ * (EXITWITHTIMEOUT) and a queue that emptied (EXITEMPTY) alike, and QueueCallerLeave follows every exit, answered or
+ * not; both are skipped, and the outcome of unanswered calls comes from queue_log. Agent states come from
  * QueueMemberStatus, QueueMemberAdded, QueueMemberRemoved, QueueMemberPause, AgentConnect and AgentComplete.
  * The time is the `Timestamp` header (manager.conf `timestampevents = yes`), else `opts.clock`.
  */
@@ -80,10 +82,6 @@ export function createAmiMapper(opts: AsteriskMapperOptions, restored?: unknown)
         const completed = calls.completed(uniqueId, queue, atMs, agentIdOf(o.names, name), talkMs, msg.Reason === 'transfer');
         const states = memberChange(name, queue, endCall(queue, uniqueId, atMs + completed.wrapMs));
         return done([completed, ...states]);
-      }
-      case 'QueueCallerAbandon': {
-        const waitMs = secondsField(msg.HoldTime, CODE, 'AMI QueueCallerAbandon HoldTime');
-        return done([calls.abandoned(required(msg, 'Uniqueid'), required(msg, 'Queue'), atMs, waitMs)]);
       }
       case 'QueueMemberAdded':
       case 'QueueMemberStatus':
