@@ -9,7 +9,7 @@ import { createMetricsRegistry, type Redis } from '@callboard/runtime';
 import { issueToken } from '@callboard/tokens';
 import { WindowStore } from '@callboard/windows';
 import { callboard } from '../helpers/cli.js';
-import { createTestStack, readTopicsToEnd, type TestStack } from '../helpers/infra.js';
+import { createTestStack, readBack, readTopicsToEnd, type TestStack } from '../helpers/infra.js';
 import { childEnv, exited, queueConfig, REPO_ROOT, testAggregator, waitUntilConsumed } from '../helpers/pipeline.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -96,7 +96,7 @@ describe('HTTP ingest into the aggregator, with the real Kafka, registry and Red
     expect(read.counts).toMatchObject({ offered: 6, answered: 4, abandoned: 2, completed: 4 });
   });
 
-  it('runs as `callboard run ingest-http` and takes events with a `callboard token --role ingest` token only', async () => {
+  it('runs as `callboard run ingest-http`, takes events with a `callboard token --role ingest` token only, and sends the source\'s heartbeats', async () => {
     const env = { CB_GATEWAY_SECRET: SECRET, CB_TOPIC_PREFIX: stack.prefix };
     const issued = await callboard(['token', '--tenant', TENANT, '--role', 'ingest', '--ttl', '10m'], env);
     expect(issued.code, issued.stderr).toBe(0);
@@ -120,6 +120,11 @@ describe('HTTP ingest into the aggregator, with the real Kafka, registry and Red
       expect([ok.status, await ok.json()]).toEqual([202, { accepted: 1, rejected: [] }]);
       const held = await readTopicsToEnd(stack, [stack.topology.callEvents.name]);
       expect(held.some((r) => r.event?.eventId === event.eventId)).toBe(true);
+      // The tenant's HTTP source is heard from on cc.source-status.v1 (issue 10 item 5), with its newest event.
+      const beats = await readBack(stack, stack.topology.sourceStatus.name, (records) => records.some((b) => b.tenantId === TENANT && b.source === 'http' && b.newestEventAt !== undefined), 40_000);
+      const beat = beats.find((b) => b.tenantId === TENANT && b.source === 'http');
+      expect(beat).toMatchObject({ eventsSent: 1 });
+      expect(new Date(beat!.newestEventAt as string | Date).getTime()).toBe(Date.parse(event.occurredAt));
       // No token ever reaches the log.
       expect(out).not.toContain(issued.stdout.trim());
       expect(out).not.toContain(wallboard.stdout.trim());

@@ -180,7 +180,14 @@ export function createIngestHttp(deps: IngestHttpDeps): IngestHttp {
     await deliver(claims.tenantId, req.id, accepted, rejected);
     metrics.accepted.inc(accepted.length);
     for (const r of rejected) metrics.rejected.inc({ code: r.code });
-    if (accepted.length > 0) deps.onAccepted?.(claims.tenantId, accepted);
+    if (accepted.length > 0 && deps.onAccepted) {
+      // The events are in Kafka and the client is owed its 202: a failing hook is logged, never answered.
+      try {
+        deps.onAccepted(claims.tenantId, accepted);
+      } catch (err) {
+        log.warn({ err, tenantId: claims.tenantId }, 'onAccepted hook failed');
+      }
+    }
     log.debug({ tenantId: claims.tenantId, requestId: req.id, accepted: accepted.length, rejected: rejected.length }, 'events accepted');
     return reply.code(202).send({ accepted: accepted.length, rejected: rejected.map(({ line, code, message }) => ({ line, code, message })) });
   }

@@ -1,7 +1,10 @@
 import { createSchemaRegistry, createTopology, EventCodec } from '@callboard/events';
-import { createKafka, createMetricsRegistry, createRootLogger, type Env, onShutdown } from '@callboard/runtime';
+import { createKafka, createMetricsRegistry, createRootLogger, type Env, onShutdown, startSourceHeartbeats } from '@callboard/runtime';
 import { loadIngestHttpConfig } from './config.js';
 import { createIngestHttp } from './ingest-http.js';
+
+/** The `source` of heartbeats for events posted without one of their own. */
+export const HTTP_SOURCE = 'http';
 
 /** `callboard run ingest-http`: configuration from the environment, stops on SIGINT/SIGTERM. */
 export async function runIngestHttpService(env: Env): Promise<void> {
@@ -13,10 +16,23 @@ export async function runIngestHttpService(env: Env): Promise<void> {
   // acks=all on every send (sendByPartition), idempotent: a retried produce is never written twice.
   const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
-  const ingest = createIngestHttp({ producer, codec, logger, metrics, config });
+  // Source freshness (issue 10 item 5): each (tenant, source) that posts is heard from every 10 s
+  // while it keeps posting, and goes silent 15 min after its last event.
+  const heartbeats = await startSourceHeartbeats({ producer, codec, logger, metrics });
+  const ingest = createIngestHttp({
+    producer,
+    codec,
+    logger,
+    metrics,
+    config,
+    onAccepted: (tenantId, events) => {
+      for (const e of events) heartbeats.noteEvent(tenantId, e.source || HTTP_SOURCE, Date.parse(e.occurredAt));
+    },
+  });
   try {
     await ingest.start();
   } catch (err) {
+    await heartbeats.stop();
     await producer.disconnect();
     throw err;
   }
@@ -25,6 +41,7 @@ export async function runIngestHttpService(env: Env): Promise<void> {
       async () => {
         // Listeners first: requests in flight finish, and their sends are acknowledged, before the producer goes.
         await ingest.close();
+        await heartbeats.stop();
         await producer.disconnect();
         resolve();
       },

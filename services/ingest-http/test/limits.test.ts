@@ -75,6 +75,31 @@ describe('HTTP ingest limits and Kafka failure, with the real Kafka and registry
     expect(await metricsText(t)).toMatch(/callboard_ingest_http_requests_refused_total\{[^}]*code="CB_RATE_LIMITED"[^}]*\} 2/);
   });
 
+  it('tells onAccepted (source heartbeats) the accepted events of the tenant only after Kafka has them, and a failing hook costs no 202', async () => {
+    const seen: { tenantId: string; ids: string[] }[] = [];
+    const hooked = await startTestIngest(stack, { onAccepted: (tenantId, events) => seen.push({ tenantId, ids: events.map((e) => e.eventId) }) });
+    const failing = await startTestIngest(stack, {
+      onAccepted: () => {
+        throw new Error('hook broke');
+      },
+    });
+    try {
+      const good = offered(TENANT, 'hooked');
+      const r = await post(hooked.ingest, ndjson([good, offered('someone-else', 'not-mine'), '{bad']), { token: await token(TENANT) });
+      expect(r.status).toBe(202);
+      expect(seen).toEqual([{ tenantId: TENANT, ids: [good.eventId] }]);
+      expect(await heldIds()).toContain(good.eventId);
+      // Nothing accepted: no call.
+      await post(hooked.ingest, ndjson(['{bad']), { token: await token(TENANT) });
+      expect(seen).toHaveLength(1);
+      const f = await post(failing.ingest, ndjson([offered(TENANT, 'hook-fails')]), { token: await token(TENANT) });
+      expect([f.status, f.body.accepted]).toEqual([202, 1]);
+    } finally {
+      await hooked.close();
+      await failing.close();
+    }
+  });
+
   it('answers 503 with Retry-After and claims nothing accepted when Kafka does not acknowledge; /readyz says so', async () => {
     const broken = await startTestIngest(stack);
     try {
