@@ -90,7 +90,7 @@ export function makeQueueLogSample(opts: SampleOptions = {}): string {
       const to = from + between(600, 1200);
       breaks[member].push([from, to]);
       const reason = rand() < 0.5 ? 'break' : 'lunch';
-      log(from, 'NONE', 'NONE', member, 'PAUSEALL', reason);
+      log(from, 'NONE', 'NONE', member, 'PAUSEALL', '');
       for (const q of MEMBERS[member] ?? []) log(from, 'NONE', q, member, 'PAUSE', reason);
       log(to, 'NONE', 'NONE', member, 'UNPAUSEALL', '');
       for (const q of MEMBERS[member] ?? []) log(to, 'NONE', q, member, 'UNPAUSE', '');

@@ -143,6 +143,15 @@ describe('queue_log mapper: Asterisk 16 and 20/22 variations', () => {
     expect(run.skipped).toEqual(['SYSCOMPAT']);
   });
 
+  it('gives the two EXITEMPTY lines app_queue can write for one caller (wait_our_turn, then queue_exec) one eventId', () => {
+    const mapper = createQueueLogMapper(OPTS);
+    mapper.map(line('1764576600|1764576600.7|sales|NONE|ENTERQUEUE||5550105|2'));
+    const first = mapper.map(line('1764576630|1764576600.7|sales|NONE|EXITEMPTY|2|2|30')).events;
+    const second = mapper.map(line('1764576631|1764576600.7|sales|NONE|EXITEMPTY|1|2|31')).events;
+    expect(second[0]!.eventId).toBe(first[0]!.eventId);
+    expect(first[0]).toMatchObject({ type: 'call.flowed_out', reason: 'other', waitMs: 30_000 });
+  });
+
   it('EXITWITHTIMEOUT without a waittime (before Asterisk 13) waits since the visit entered', () => {
     const mapper = createQueueLogMapper(OPTS);
     mapper.map(line('1764576300|1764576300.4|sales|NONE|ENTERQUEUE||5550103'));
