@@ -34,6 +34,13 @@ export const DEFAULT_RULES_URL: URL = new URL('../rules/default.json', import.me
  *   the measured SL falls (DESIGN §6 "Predictive rules"); 30 s of `forMs` rides out an agent
  *   toggling state, and 5 recent arrivals are needed for an arrival rate at all.
  *
+ * - `source-silent` (critical): a source of the tenant (a PBX adapter, the HTTP ingest's clients, the
+ *   simulator) is stale: no heartbeat for 60 s, its events stuck on the way, or (when the aggregator
+ *   is given `CB_SOURCE_MAX_EVENT_AGE_MS`) its newest event older than that bound (issue 10 item 5).
+ *   Critical because every other number of the tenant is then wrong without looking wrong. `forMs` 0:
+ *   the 60 s are already in the staleness; it resolves the moment the source is back
+ *   (`keepFiringForMs` 0), one alert per source (docs/decisions/0008-source-freshness.md).
+ *
  * Every rule notifies route `default`, a placeholder webhook on 127.0.0.1:9402 to be changed to the
  * tenant's real endpoint.
  */
@@ -135,6 +142,20 @@ export const DEFAULT_RULES: RulesFileInput = {
       minVolume: 5,
       severity: 'warning',
       labels: { category: 'service-level', predictive: 'true' },
+      routes: ['default'],
+    },
+    {
+      id: 'source-silent',
+      name: 'A source went silent',
+      description: 'No heartbeat from the source for 60 s, or its events have stopped reaching callboard: every KPI of the tenant may be stale.',
+      metric: 'source.silent',
+      comparator: '>',
+      fire: 0.5,
+      clear: 0.5,
+      forMs: 0,
+      keepFiringForMs: 0,
+      severity: 'critical',
+      labels: { category: 'freshness' },
       routes: ['default'],
     },
   ],

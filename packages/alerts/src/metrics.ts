@@ -1,5 +1,5 @@
 import { SL_FORMULAS, slValue } from '@callboard/kpi';
-import type { QueueView, WindowKpi } from '@callboard/windows';
+import type { QueueView, SourceFreshness, WindowKpi } from '@callboard/windows';
 
 /**
  * The windows a rule may read. Same names as `@callboard/windows`' `WINDOW_NAMES`; repeated here so
@@ -30,8 +30,14 @@ export const LIVE_METRICS = ['live.callsWaiting', 'live.longestWaitingMs', 'live
 /** Erlang C projections (DESIGN §3 "Planning"); they look ahead, so rules on them are predictive. */
 export const PLANNING_METRICS = ['planning.projectedSl', 'planning.requiredAgentsGap'] as const;
 
+/**
+ * Per-source freshness (issue 10 item 5, docs/decisions/0008-source-freshness.md): a rule on these
+ * watches every source of its tenants, one alert per (tenant, source), not per queue.
+ */
+export const SOURCE_METRICS = ['source.silent', 'source.newestEventAgeMs', 'source.heartbeatAgeMs'] as const;
+
 /** The closed list of metric names a rule may use. */
-export const METRICS = [...WINDOW_METRICS, ...LIVE_METRICS, ...PLANNING_METRICS] as const;
+export const METRICS = [...WINDOW_METRICS, ...LIVE_METRICS, ...PLANNING_METRICS, ...SOURCE_METRICS] as const;
 
 /** One metric name, e.g. `'sl.primary'` or `'live.longestWaitingMs'`. */
 export type MetricName = (typeof METRICS)[number];
@@ -41,7 +47,7 @@ export type MetricUnit = 'ratio' | 'ms' | 'count' | 'flag' | 'agents';
 
 /** Static facts about one metric, used to validate rules. */
 export interface MetricInfo {
-  source: 'window' | 'live' | 'planning';
+  source: 'window' | 'live' | 'planning' | 'source';
   unit: MetricUnit;
   /** Smallest value the metric can take. */
   min: number;
@@ -69,11 +75,14 @@ function unitOf(metric: MetricName): MetricUnit {
     case 'ahtMs':
     case 'avgTalkMs':
     case 'live.longestWaitingMs':
+    case 'source.newestEventAgeMs':
+    case 'source.heartbeatAgeMs':
       return 'ms';
     case 'live.callsWaiting':
     case 'live.agentsAvailable':
       return 'count';
     case 'live.waitingWithNoAgent':
+    case 'source.silent':
       return 'flag';
     case 'planning.requiredAgentsGap':
       return 'agents';
@@ -85,8 +94,39 @@ function unitOf(metric: MetricName): MetricUnit {
 /** Facts about `metric`: where it is read from and the range its values (and thresholds) live in. */
 export function metricInfo(metric: MetricName): MetricInfo {
   const unit = unitOf(metric);
-  const source = (LIVE_METRICS as readonly string[]).includes(metric) ? 'live' : (PLANNING_METRICS as readonly string[]).includes(metric) ? 'planning' : 'window';
+  const source = (LIVE_METRICS as readonly string[]).includes(metric)
+    ? 'live'
+    : (PLANNING_METRICS as readonly string[]).includes(metric)
+      ? 'planning'
+      : isSourceMetric(metric)
+        ? 'source'
+        : 'window';
   return { source, unit, ...RANGES[unit], ofTarget: SL_METRICS.has(metric) };
+}
+
+/** Whether `metric` is read per source ({@link SOURCE_METRICS}) rather than per queue. */
+export function isSourceMetric(metric: string): metric is (typeof SOURCE_METRICS)[number] {
+  return (SOURCE_METRICS as readonly string[]).includes(metric);
+}
+
+/**
+ * Reads a source metric from one source's freshness in a snapshot, `sinceSnapshotMs` after the
+ * snapshot was taken (a wall-clock tick re-reads the last snapshot; ages grow meanwhile):
+ * - `source.silent`: 1 when the aggregator judged the source stale (no heartbeat for 60 s, or the
+ *   configured bounds), else 0;
+ * - `source.newestEventAgeMs`, `source.heartbeatAgeMs`: the ages, null when never seen.
+ * Volume is `Infinity`: a source's silence is a fact, not an estimate.
+ */
+export function sampleSourceMetric(freshness: SourceFreshness, metric: (typeof SOURCE_METRICS)[number], sinceSnapshotMs = 0): MetricReading {
+  const later = (age: number | null) => (age === null ? null : age + Math.max(0, sinceSnapshotMs));
+  switch (metric) {
+    case 'source.silent':
+      return { value: freshness.stale ? 1 : 0, volume: Number.POSITIVE_INFINITY };
+    case 'source.newestEventAgeMs':
+      return { value: later(freshness.newestEventAgeMs), volume: Number.POSITIVE_INFINITY };
+    case 'source.heartbeatAgeMs':
+      return { value: later(freshness.heartbeatAgeMs), volume: Number.POSITIVE_INFINITY };
+  }
 }
 
 /** Whether `name` is one of {@link METRICS}. */
@@ -137,6 +177,7 @@ function windowValue(w: WindowKpi, metric: (typeof WINDOW_METRICS)[number]): num
  * @param window - the rule's window; ignored for live and planning metrics
  */
 export function sampleMetric(view: QueueView, metric: MetricName, window: AlertWindow): MetricReading {
+  if (isSourceMetric(metric)) return { value: null, volume: 0 }; // per source: sampleSourceMetric
   switch (metric) {
     case 'live.callsWaiting':
       return { value: view.live.callsWaiting, volume: Number.POSITIVE_INFINITY };

@@ -31,7 +31,9 @@ export function ruleWarnings(rules: readonly Rule[], knownQueues: readonly { ten
         message: `selector tenant=${JSON.stringify(rule.scope.tenant)} queue=${JSON.stringify(rule.scope.queue)} matches none of the ${knownQueues.length} known queues`,
       });
     }
-    if (rule.minVolume === 0 && metricInfo(rule.metric).source !== 'live') {
+    const source = metricInfo(rule.metric).source;
+    // Live and source readings are facts, not rates over a few calls.
+    if (rule.minVolume === 0 && source !== 'live' && source !== 'source') {
       warnings.push({ ruleId: rule.id, path: `rules[${i}].minVolume`, message: `minVolume is 0 on ${rule.metric}: a single call can fire it` });
     }
   });

@@ -109,6 +109,9 @@ export const ruleSchema = ruleObject
         }
       }
     }
+    if (info.source === 'source' && rule.scope.queue !== '*') {
+      issue('scope', `${rule.metric} watches every source of its tenants, one alert per source: scope.queue must be "*"`);
+    }
     if (rule.escalateAfterMs !== undefined && rule.severity !== 'critical') {
       issue('escalateAfterMs', 'only critical rules escalate');
     }

@@ -1,7 +1,7 @@
 import { SL_FORMULAS } from '@callboard/kpi';
-import { WINDOW_NAMES } from '@callboard/windows';
+import { type SourceFreshness, WINDOW_NAMES } from '@callboard/windows';
 import { describe, expect, it } from 'vitest';
-import { ALERT_WINDOWS, defaultRules, evaluate, METRICS, metricInfo, type Rule, sampleMetric, sampleRule } from '../src/index.js';
+import { ALERT_WINDOWS, defaultRules, evaluate, METRICS, metricInfo, parseRules, type Rule, sampleMetric, sampleRule, sampleSourceMetric } from '../src/index.js';
 import { makeView, windowKpi } from './helpers/fixtures.js';
 
 const counts = { offered: 50, answered: 40, abandoned: 8, flowedOut: 2, abandonedShort: 3, answeredWithinSl: 30, abandonedWithinSl: 4, completed: 38, talkMs: 38 * 150_000, holdMs: 0, wrapMs: 38 * 30_000, transferred: 4, resolvedKnown: 20, resolved: 15, waitMsAnswered: 40 * 10_000, waitMsAbandoned: 8 * 40_000 };
@@ -54,7 +54,46 @@ describe('metrics', () => {
     expect(metricInfo('planning.projectedSl')).toMatchObject({ source: 'planning', ofTarget: true });
     expect(metricInfo('live.longestWaitingMs')).toMatchObject({ source: 'live', unit: 'ms', min: 0 });
     expect(metricInfo('planning.requiredAgentsGap').min).toBe(Number.NEGATIVE_INFINITY);
-    expect(METRICS).toHaveLength(21);
+    expect(METRICS).toHaveLength(24);
+    expect(metricInfo('source.silent')).toMatchObject({ source: 'source', unit: 'flag', ofTarget: false });
+    expect(metricInfo('source.newestEventAgeMs')).toMatchObject({ source: 'source', unit: 'ms', min: 0 });
+  });
+});
+
+describe('source metrics (issue 10 item 5)', () => {
+  const freshness = (over: Partial<SourceFreshness> = {}): SourceFreshness => ({
+    source: 'asterisk:pbx1',
+    newestEventAt: '2026-12-01T05:00:00.000Z',
+    newestEventAgeMs: 3_600_000,
+    heartbeatAt: '2026-12-01T05:59:55.000Z',
+    heartbeatAgeMs: 5_000,
+    reportedNewestEventAt: '2026-12-01T05:00:00.000Z',
+    stale: false,
+    staleReason: null,
+    ...over,
+  });
+
+  it('reads silent as the aggregator judged it, and ages grown by the time since the snapshot', () => {
+    expect(sampleSourceMetric(freshness(), 'source.silent')).toEqual({ value: 0, volume: Number.POSITIVE_INFINITY });
+    expect(sampleSourceMetric(freshness({ stale: true, staleReason: 'heartbeat-silent' }), 'source.silent').value).toBe(1);
+    expect(sampleSourceMetric(freshness(), 'source.heartbeatAgeMs', 2_000).value).toBe(7_000);
+    expect(sampleSourceMetric(freshness({ newestEventAgeMs: null }), 'source.newestEventAgeMs').value).toBeNull();
+    // Not a queue metric: a queue snapshot alone has no value for it.
+    expect(sampleMetric(makeView({}), 'source.silent', 'rolling-15m')).toEqual({ value: null, volume: 0 });
+  });
+
+  it('the default source-silent rule fires at once on a stale source and resolves as soon as it is back', () => {
+    const rule = defaultRules().rules.find((r) => r.id === 'source-silent')!;
+    const sample = (stale: boolean) => ({ tenantId: 'acme', queueId: 'source:asterisk:pbx1', ...sampleSourceMetric(freshness({ stale }), 'source.silent'), slTarget: 0.8 });
+    const fired = evaluate(undefined, rule, sample(true), 1000);
+    expect(fired.transition?.kind).toBe('fire');
+    expect(evaluate(fired.state, rule, sample(false), 2000).transition?.kind).toBe('resolve');
+    expect(evaluate(undefined, rule, sample(false), 1000).state.state).toBe('normal');
+  });
+
+  it('refuses a source rule scoped to queues: it watches every source of its tenants', () => {
+    const file = { version: 1, rules: [{ id: 'x', name: 'x', metric: 'source.silent', comparator: '>', fire: 0.5, severity: 'warning', scope: { queue: 'sales' } }] };
+    expect(() => parseRules(file, 'test')).toThrow(/scope\.queue must be "\*"/);
   });
 });
 

@@ -152,7 +152,7 @@ describe('default rules', () => {
     const shipped = loadRules(text, 'rules/default.json');
     expect(JSON.parse(text)).toEqual(DEFAULT_RULES);
     expect(shipped).toEqual(defaultRules());
-    expect(shipped.rules.map((r) => r.id)).toEqual(['sl-below-target', 'sl-critical', 'longest-wait', 'abandon-rate', 'waiting-no-agent', 'projected-sl-breach']);
+    expect(shipped.rules.map((r) => r.id)).toEqual(['sl-below-target', 'sl-critical', 'longest-wait', 'abandon-rate', 'waiting-no-agent', 'projected-sl-breach', 'source-silent']);
     expect(ruleWarnings(shipped.rules, [{ tenantId: 'acme', queueId: 'sales' }])).toEqual([]);
   });
 

@@ -4,6 +4,7 @@ import type { SchemaName } from './topics.js';
 interface AvroField {
   name: string;
   type: unknown;
+  default?: unknown;
 }
 
 export interface AvroRecordSchema {
@@ -27,12 +28,13 @@ export function loadSchema(name: SchemaName): { text: string; schema: AvroRecord
 }
 
 /**
- * The JSON form of a record as the Avro form: absent top-level optionals become null. Instants stay ISO
- * strings; the timestamp-millis logical type converts them.
+ * The JSON form of a record as the Avro form: an absent top-level field takes its schema default (a
+ * field added later, e.g. the snapshot's `sources: []`), else null. Instants stay ISO strings; the
+ * timestamp-millis logical type converts them.
  */
 export function toAvro(schema: AvroRecordSchema, value: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const field of schema.fields) out[field.name] = value[field.name] ?? null;
+  for (const field of schema.fields) out[field.name] = value[field.name] ?? (field.default === undefined ? null : field.default);
   return out;
 }
 

@@ -59,11 +59,16 @@ export interface TenantKeys {
   agents: string;
   offsets: string;
   late(offsetsField: string): string;
+  /**
+   * Per-source freshness (docs/decisions/0008-source-freshness.md): newest event applied, last
+   * heartbeat, newest event the source reported, one field each per source (source-freshness.ts).
+   */
+  sources: string;
 }
 
 export function tenantKeys(namespace: string, tenantId: string): TenantKeys {
   const prefix = `${namespace}:{${checkId('tenantId', tenantId)}}:`;
-  return { agents: `${prefix}agents`, offsets: `${prefix}offsets`, late: (field) => `${prefix}late:${field}` };
+  return { agents: `${prefix}agents`, offsets: `${prefix}offsets`, late: (field) => `${prefix}late:${field}`, sources: `${prefix}sources` };
 }
 
 /** The field of a partition in a queue's or tenant's offsets hash; no part holds a colon. */

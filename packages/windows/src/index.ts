@@ -3,3 +3,15 @@ export * from './window-ranges.js';
 export { WindowStore, MAX_READ_KEYS, type WindowStoreOptions, type ApplyBatchInput, type ApplyBatchResult, type LateEntry, type LiveQueueState, type RangeRead, type PartitionRef, type ResumePoint } from './store.js';
 export { loadStoreScripts } from './script-loader.js';
 export { readQueueView, readWindow, windowKpi, type QueueLoadCache, type QueueView, type WindowKpi } from './queue-reader.js';
+export {
+  judgeSources,
+  noteSourceTimes,
+  readSourceFreshness,
+  sourceField,
+  SOURCE_FIELD,
+  SOURCE_RETENTION_MS,
+  SOURCE_SILENT_AFTER_MS,
+  type SourceFreshness,
+  type SourceJudgement,
+  type StaleReason,
+} from './source-freshness.js';

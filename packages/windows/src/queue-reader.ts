@@ -1,6 +1,7 @@
 import { computeRatios, effectiveAgents, type KpiCounts, type KpiRatios, planQueue, type Planning, queueLoad, slValue } from '@callboard/kpi';
 import type { ResolvedQueue } from '@callboard/queue-config';
 import type { LiveQueueState, WindowStore } from './store.js';
+import type { SourceFreshness } from './source-freshness.js';
 import { resolveWindow, WINDOW_NAMES, type WindowName } from './window-ranges.js';
 
 /** One window's counters and every ratio, the JSON shape of `callboard query` and of cc.kpi.v1. */
@@ -33,6 +34,8 @@ export interface QueueView {
   };
   planning: Planning;
   stats: { anomalies: number; duplicates: number; late: number };
+  /** The tenant's sources and their freshness (docs/decisions/0008-source-freshness.md); absent in snapshots written before it. */
+  sources?: SourceFreshness[];
 }
 
 export function windowKpi(name: string, from: number, to: number, counts: KpiCounts, primarySl: ResolvedQueue['primarySl']): WindowKpi {

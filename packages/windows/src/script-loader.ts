@@ -16,6 +16,8 @@ declare module 'ioredis' {
     cbApplyAgents(offsetsKey: string, lateKey: string, agentsKey: string, ...args: (string | number)[]): Result<(number | string)[], Context>;
     /** commands/touch-partition-1.lua */
     cbTouchPartition(indexKey: string, ...args: (string | number)[]): Result<number, Context>;
+    /** commands/note-sources-1.lua: the tenant's sources hash, its TTL in seconds, then field, value pairs. */
+    cbNoteSources(key: string, ttlSeconds: number, ...fieldValues: (string | number)[]): Result<number, Context>;
     /** commands/acquire-lease-1.lua: 1 when the holder has the lease. */
     cbAcquireLease(key: string, holder: string, ttlMs: number): Result<number, Context>;
     /** commands/read-buckets.lua: number of keys, the keys, then the specs. */

@@ -6,7 +6,7 @@ import { computeOracle, DEFAULT_QUEUE_KPI_SETTINGS, splitLate } from '@callboard
 import { createRedis, type RedisClient } from '@callboard/runtime';
 import { callDeclared } from '../../../test/helpers/declared-keys.js';
 import { infra, testLogger } from '../../../test/helpers/infra.js';
-import { WindowStore } from '../src/index.js';
+import { noteSourceTimes, WindowStore } from '../src/index.js';
 
 const COMMANDS = new URL('../src/commands/', import.meta.url);
 const T0 = Date.parse('2026-05-10T10:00:00Z');
@@ -31,6 +31,7 @@ const SCRIPTS: Record<string, { file: string; numKeys?: number }> = {
   cbTouchPartition: { file: 'touch-partition-1.lua', numKeys: 1 },
   cbReadBuckets: { file: 'read-buckets.lua' },
   cbAcquireLease: { file: 'acquire-lease-1.lua', numKeys: 1 },
+  cbNoteSources: { file: 'note-sources-1.lua', numKeys: 1 },
 };
 
 /**
@@ -99,6 +100,7 @@ describe('windows scripts touch only their declared keys (issue 9 item 1)', () =
       expect(read.counts, queueId).toEqual(oracle.queues.find((q) => q.queueId === queueId)!.counts);
     }
     expect(await store.acquireLease('snapshots:g', 'me', 5_000)).toBe(true);
+    expect(await noteSourceTimes(store, 'acme', new Map([['e|sim', T0], ['h|sim', NOW]]))).toBe(2);
     expect((await store.pendingLate(ref)).map((e) => e.member).sort()).toEqual(['a:acme', 'q:acme:q1', 'q:acme:q1']);
   });
 

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka, Producer } from 'kafkajs';
 import { CallboardError, isCallboardError } from '@callboard/errors';
-import { type CanonicalEvent, type EventCodec, lateRecord, parseEvent, type Topology } from '@callboard/events';
+import { type CanonicalEvent, type EventCodec, lateRecord, parseEvent, type SourceHeartbeatRecord, type Topology } from '@callboard/events';
 import type { QueueConfig } from '@callboard/queue-config';
 import { createEventConsumer, type EventBatch, type EventConsumer, type Logger, type Registry, sendByPartition, unavailable } from '@callboard/runtime';
-import { type ApplyBatchResult, type PartitionRef, type QueueLoadCache, readQueueView, type WindowStore } from '@callboard/windows';
+import { type ApplyBatchResult, type PartitionRef, type QueueLoadCache, readQueueView, readSourceFreshness, type SourceFreshness, type SourceJudgement, type WindowStore } from '@callboard/windows';
 import { createAggregatorMetrics } from './metrics.js';
+import { heartbeatDecoder, SourceTracker } from './source-tracker.js';
 
 export interface AggregatorDeps {
   kafka: Kafka;
@@ -25,6 +26,11 @@ export interface AggregatorDeps {
    * {@link AGGREGATOR_CHUNK_SIZE}.
    */
   chunkSize?: number;
+  /**
+   * How snapshots judge a source stale (docs/decisions/0008-source-freshness.md): no heartbeat for
+   * `silentAfterMs` (default 60 s), and optionally a newest event older than `maxEventAgeMs`.
+   */
+  sources?: SourceJudgement;
   /** Wall clock; injectable for tests. */
   now?: () => number;
   onFatal?: (err: unknown) => void;
@@ -70,6 +76,8 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
   const topology = deps.codec.topology;
   const producer: Producer = deps.kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
   let consumer: EventConsumer | undefined;
+  let heartbeats: EventConsumer | undefined;
+  const sources = new SourceTracker(deps.store, now);
   let ticker: NodeJS.Timeout | undefined;
   let ticking = false;
   let closed = false;
@@ -123,6 +131,8 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
     const ref = { group: deps.groupId, topic: batch.topic, partition: batch.partition };
     // Called for a batch of only refused records too, so the stored offset moves past them.
     const stop = m.scriptSeconds.startTimer();
+    // Beside the apply, not after it: per-source freshness adds no wait to the chunk (decision 0008).
+    const noted = sources.noteEvents(batch.events).catch((err: unknown) => log.warn({ err, topic: batch.topic, partition: batch.partition }, 'source freshness not noted; the next chunk notes it'));
     let result: ApplyBatchResult;
     try {
       result = await deps.store.applyBatch({
@@ -137,6 +147,7 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
       throw err;
     } finally {
       stop();
+      await noted;
     }
     m.events.inc({ result: 'applied' }, result.applied);
     m.events.inc({ result: 'duplicate' }, result.duplicates);
@@ -158,10 +169,17 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
     }
     // One load per queue per tick, however many multi-queue agents' shares need it (issue 8 item 13).
     const loads: QueueLoadCache = new Map();
+    // One read of each tenant's sources per tick; every queue of the tenant carries the list.
+    const freshness = new Map<string, Promise<SourceFreshness[]>>();
+    const sourcesOf = (tenantId: string): Promise<SourceFreshness[]> => {
+      let read = freshness.get(tenantId);
+      if (!read) freshness.set(tenantId, (read = readSourceFreshness(deps.store, tenantId, at, deps.sources)));
+      return read;
+    };
     const messages = await Promise.all(
       [...seen].map(async ([key, q]) => {
-        const view = await readQueueView(deps.store, deps.queues.resolve(q.tenantId, q.queueId), at, { nowMs: at, loads });
-        return { key, value: await deps.codec.encode(topology.kpi.name, { ...view }) };
+        const [view, tenantSources] = await Promise.all([readQueueView(deps.store, deps.queues.resolve(q.tenantId, q.queueId), at, { nowMs: at, loads }), sourcesOf(q.tenantId)]);
+        return { key, value: await deps.codec.encode(topology.kpi.name, { ...view, sources: tenantSources }) };
       }),
     );
     if (messages.length > 0) await sendByPartition(producer, topology, topology.kpi.name, messages);
@@ -201,7 +219,7 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
 
   return {
     publishSnapshots,
-    isReady: () => consumer?.isHealthy() ?? false,
+    isReady: () => (consumer?.isHealthy() ?? false) && (heartbeats?.isHealthy() ?? false),
     async start() {
       await refuseLegacyLayout();
       await producer.connect();
@@ -230,6 +248,28 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
         onFatal: deps.onFatal,
       });
       await consumer.start();
+      // Heartbeats in a group of their own: every instance takes a share and writes it to Redis, so
+      // whichever instance publishes snapshots sees them all (decision 0008).
+      heartbeats = createEventConsumer<SourceHeartbeatRecord>({
+        kafka: deps.kafka,
+        codec: deps.codec,
+        logger: deps.logger,
+        metrics: deps.metrics,
+        service: 'aggregator',
+        groupId: `${deps.groupId}.source-status`,
+        topics: [topology.sourceStatus.name],
+        fromBeginning: true,
+        decode: heartbeatDecoder(deps.codec),
+        handleBatch: async (batch) => {
+          try {
+            await sources.noteHeartbeats(batch.events.map((e) => e.event));
+          } catch (err) {
+            throw unavailable('CB_REDIS_UNAVAILABLE', err, 'noting source heartbeats');
+          }
+        },
+        onFatal: deps.onFatal,
+      });
+      await heartbeats.start();
       scheduleTick();
       log.info({ groupId: deps.groupId, instanceId }, 'aggregator started');
     },
@@ -237,6 +277,7 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
       closed = true;
       clearTimeout(ticker);
       await consumer?.close();
+      await heartbeats?.close();
       await producer.disconnect();
     },
   };

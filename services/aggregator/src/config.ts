@@ -12,6 +12,9 @@ export const AGGREGATOR_DEFAULTS = {
   CB_REDIS_NAMESPACE: 'cb',
   CB_AGGREGATOR_CONCURRENCY: 2,
   CB_AGGREGATOR_CHUNK_SIZE: 500,
+  CB_SOURCE_SILENT_AFTER_MS: 60_000,
+  /** 0: a source is never stale by event age alone (a quiet night with a live PBX is not stale). */
+  CB_SOURCE_MAX_EVENT_AGE_MS: 0,
 } as const;
 
 const schema = z.object({
@@ -25,6 +28,8 @@ const schema = z.object({
   CB_REDIS_NAMESPACE: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/).default(AGGREGATOR_DEFAULTS.CB_REDIS_NAMESPACE),
   CB_AGGREGATOR_CONCURRENCY: positiveIntVar.max(64).default(AGGREGATOR_DEFAULTS.CB_AGGREGATOR_CONCURRENCY),
   CB_AGGREGATOR_CHUNK_SIZE: positiveIntVar.max(100_000, 'must be at most 100000').default(AGGREGATOR_DEFAULTS.CB_AGGREGATOR_CHUNK_SIZE),
+  CB_SOURCE_SILENT_AFTER_MS: positiveIntVar.min(1000, 'must be at least 1000').max(24 * 3600_000, 'must be at most 24 h').default(AGGREGATOR_DEFAULTS.CB_SOURCE_SILENT_AFTER_MS),
+  CB_SOURCE_MAX_EVENT_AGE_MS: nonNegativeIntVar.max(30 * 24 * 3600_000, 'must be at most 30 days').default(AGGREGATOR_DEFAULTS.CB_SOURCE_MAX_EVENT_AGE_MS),
 });
 
 export interface AggregatorConfig {
@@ -39,6 +44,8 @@ export interface AggregatorConfig {
   concurrency: number;
   /** Records per apply call within a partition batch (decode overlaps apply; see the README). */
   chunkSize: number;
+  /** When a source counts as stale (docs/decisions/0008-source-freshness.md). */
+  sources: { silentAfterMs: number; maxEventAgeMs?: number };
 }
 
 export function loadAggregatorConfig(env: Env): Readonly<AggregatorConfig> {
@@ -54,5 +61,6 @@ export function loadAggregatorConfig(env: Env): Readonly<AggregatorConfig> {
     redisNamespace: e.CB_REDIS_NAMESPACE,
     concurrency: e.CB_AGGREGATOR_CONCURRENCY,
     chunkSize: e.CB_AGGREGATOR_CHUNK_SIZE,
+    sources: { silentAfterMs: e.CB_SOURCE_SILENT_AFTER_MS, ...(e.CB_SOURCE_MAX_EVENT_AGE_MS > 0 ? { maxEventAgeMs: e.CB_SOURCE_MAX_EVENT_AGE_MS } : {}) },
   });
 }

@@ -28,6 +28,7 @@ export async function runAggregatorService(env: Env): Promise<void> {
     snapshotIntervalMs: config.snapshotIntervalMs,
     concurrency: config.concurrency,
     chunkSize: config.chunkSize,
+    sources: config.sources,
     onFatal: (err) => {
       // Crash policy: a cause retrying cannot fix ends the process non-zero; a supervisor restarts it.
       logger.fatal({ err }, 'aggregator cannot continue');

@@ -28,3 +28,4 @@ export { createJsonLinesSink, createMemorySink, type EventSink, type MemorySink 
 export { StatsCollector, type SimulationStats } from './stats.js';
 export { runSimulation, type RunSimulationOptions } from './run-simulation.js';
 export { createKafkaSink, type KafkaSinkOptions } from './kafka-sink.js';
+export { withSourceHeartbeats } from './heartbeat-sink.js';

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { createSchemaRegistry, createTopology, EventCodec } from '@callboard/events';
-import { boolVar, createKafka, createRootLogger, type Env, loadInfraConfig, nonNegativeIntVar, onShutdown, parseEnv } from '@callboard/runtime';
+import { boolVar, createKafka, createRootLogger, type Env, loadInfraConfig, nonNegativeIntVar, onShutdown, parseEnv, startSourceHeartbeats } from '@callboard/runtime';
 import { DEFAULT_CONFIG_PATH, loadSimulatorConfig } from './config.js';
+import { SIMULATOR_SOURCE } from './event-builder.js';
+import { withSourceHeartbeats } from './heartbeat-sink.js';
 import { PROFILE_KINDS } from './profile.js';
 import { createKafkaSink } from './kafka-sink.js';
 import { runSimulation } from './run-simulation.js';
@@ -41,6 +43,10 @@ export async function runSimulatorService(env: Env): Promise<void> {
   const codec = new EventCodec(createSchemaRegistry(infra.registryUrl), { topology: createTopology(infra.topicPrefix) });
   const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
+  // A heartbeat per simulated tenant every 10 s, like a real feed's: stop the simulator and its
+  // tenants' wallboards show the source STALE (issue 10 item 5).
+  const beats = await startSourceHeartbeats({ producer, codec, logger });
+  for (const t of tenants) beats.track(t.tenantId, SIMULATOR_SOURCE);
   const controller = new AbortController();
   const backfillMs = e.CB_SIM_BACKFILL_MINUTES * 60_000;
   const start = Date.now() - backfillMs;
@@ -54,7 +60,7 @@ export async function runSimulatorService(env: Env): Promise<void> {
     // The backfill plays at full speed: pacing holds `start` to the wall clock of backfillMs ago.
     wallStart: Date.now() - backfillMs / e.CB_SIM_SPEED,
     faults: { duplicates: e.CB_SIM_DUPLICATES, reorder: e.CB_SIM_REORDER, corrupt: e.CB_SIM_CORRUPT },
-    sinks: { faulty: [createKafkaSink({ producer, codec })] },
+    sinks: { faulty: [withSourceHeartbeats(createKafkaSink({ producer, codec }), beats)] },
     signal: controller.signal,
     // The config's scripted incidents start at the live point, not in the backfilled past.
     incidentsFromMs: backfillMs,
@@ -63,6 +69,7 @@ export async function runSimulatorService(env: Env): Promise<void> {
     async () => {
       controller.abort();
       const stats = await run;
+      await beats.stop();
       logger.info({ stats }, 'simulator stopped');
       await producer.disconnect();
     },

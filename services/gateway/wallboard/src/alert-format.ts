@@ -31,6 +31,9 @@ export const METRIC_UNITS = {
   'live.waitingWithNoAgent': 'flag',
   'planning.projectedSl': 'ratio',
   'planning.requiredAgentsGap': 'agents',
+  'source.silent': 'flag',
+  'source.newestEventAgeMs': 'ms',
+  'source.heartbeatAgeMs': 'ms',
 } as const satisfies Record<string, MetricUnit>;
 
 export type AlertMetric = keyof typeof METRIC_UNITS;

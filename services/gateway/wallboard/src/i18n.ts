@@ -56,6 +56,14 @@ const en = {
   'metric.live.waitingWithNoAgent': 'Calls waiting, no agent free',
   'metric.planning.projectedSl': 'Projected service level',
   'metric.planning.requiredAgentsGap': 'Agents short (projected)',
+  'metric.source.silent': 'Source silent',
+  'metric.source.newestEventAgeMs': 'Newest event age',
+  'metric.source.heartbeatAgeMs': 'Heartbeat age',
+  sourcesTitle: 'Sources',
+  sourceStale: 'STALE',
+  sourceNewest: 'newest event {age} ago',
+  sourceNoEvents: 'no events yet',
+  allSourcesStale: 'every source silent: KPIs are not live',
 } as const;
 
 export type LabelKey = keyof typeof en;
@@ -114,6 +122,14 @@ const zhCN: Record<LabelKey, string> = {
   'metric.live.waitingWithNoAgent': '有排队但无空闲坐席',
   'metric.planning.projectedSl': '预测服务水平',
   'metric.planning.requiredAgentsGap': '预测坐席缺口',
+  'metric.source.silent': '数据源静默',
+  'metric.source.newestEventAgeMs': '最新事件延迟',
+  'metric.source.heartbeatAgeMs': '心跳延迟',
+  sourcesTitle: '数据源',
+  sourceStale: '已停滞',
+  sourceNewest: '最新事件 {age} 前',
+  sourceNoEvents: '尚无事件',
+  allSourcesStale: '所有数据源已静默：指标并非实时',
 };
 
 export const DICTIONARY: Record<Language, Record<LabelKey, string>> = { en, 'zh-CN': zhCN };

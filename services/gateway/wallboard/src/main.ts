@@ -3,6 +3,7 @@ import { bannerContent } from './banner.js';
 import { Connection, type ConnectionStatus } from './connection.js';
 import { count, mmss, percent, percent1 } from './format.js';
 import { isLabelKey, pickLanguage, t, type Language, type LabelKey } from './i18n.js';
+import { everySourceStale, shortAge, type SourceRow, sourceRows } from './source-status.js';
 import { sparkline } from './sparkline.js';
 import { ageLevel, staleThresholds } from './staleness.js';
 import { tileColour } from './tile-colour.js';
@@ -250,6 +251,31 @@ function renderAlerts(): void {
 }
 
 /**
+ * One chip per source of the tenant: its name, the age of its newest event, and a STALE badge when
+ * the aggregator judged it silent (docs/wallboard.md "Sources"). Redrawn every second with the age.
+ */
+function renderSources(rows: readonly SourceRow[]): void {
+  const box = $('sources');
+  box.hidden = rows.length === 0;
+  box.replaceChildren();
+  if (rows.length === 0) return;
+  box.append(el('span', 'sources-title', label('sourcesTitle')));
+  for (const r of rows) {
+    const chip = el('span', `source${r.stale ? ' source-stale' : ''}`);
+    chip.dataset.source = r.source;
+    chip.dataset.stale = String(r.stale);
+    if (r.staleReason) chip.dataset.reason = r.staleReason;
+    chip.append(el('span', 'source-name', r.source), el('span', 'source-age', r.eventAgeMs === null ? label('sourceNoEvents') : label('sourceNewest', { age: shortAge(r.eventAgeMs) })));
+    if (r.stale) {
+      const badge = el('span', 'source-badge', label('sourceStale'));
+      if (r.staleReason) badge.title = r.staleReason;
+      chip.append(badge);
+    }
+    box.append(chip);
+  }
+}
+
+/**
  * The data age, coloured by age alone (green, amber over `staleAmber`, red over `staleRed`), and next
  * to it the link state while it is not open, in red when reconnecting: a TV whose gateway went away
  * first says so, then visibly ages.
@@ -259,10 +285,15 @@ function renderStatus(nowMs: number): void {
   let newest = 0;
   for (const v of views.values()) newest = Math.max(newest, Date.parse(v.at) || 0);
   const ageS = newest > 0 ? Math.max(0, Math.round((nowMs - newest) / 1000)) : undefined;
-  node.textContent = ageS === undefined ? label('noData') : label('dataAge', { n: ageS });
-  node.dataset.level = ageLevel(ageS, stale);
+  const sources = sourceRows(views.values(), nowMs);
+  // Snapshots tick whether or not events arrive: with every source silent, "data is 1 s old" would lie.
+  const allStale = everySourceStale(sources);
+  node.textContent = ageS === undefined ? label('noData') : allStale ? label('allSourcesStale') : label('dataAge', { n: ageS });
+  node.dataset.level = allStale ? 'red' : ageLevel(ageS, stale);
   node.dataset.state = status.state;
+  node.dataset.sourcesStale = String(allStale);
   if (ageS !== undefined) node.dataset.ageSeconds = String(ageS);
+  renderSources(sources);
   const link = $('link');
   link.textContent = status.state === 'reconnecting' ? label('reconnecting') : status.state === 'connecting' ? label('connecting') : '';
   link.dataset.state = status.state;

@@ -16,6 +16,18 @@ export interface QueueView {
   slTarget: number;
   windows: WindowView[];
   live: { callsWaiting: number; longestWaitingMs: number | null; agentsAvailable: number; agentsOnCall: number };
+  /** The tenant's sources (docs/kpi-topic.md `sources`); absent from snapshots of before issue 10. */
+  sources?: SourceView[];
+}
+
+/** One source's freshness in a snapshot, as of the snapshot's `at`. */
+export interface SourceView {
+  source: string;
+  newestEventAt: string | null;
+  newestEventAgeMs: number | null;
+  heartbeatAgeMs: number | null;
+  stale: boolean;
+  staleReason: string | null;
 }
 
 export type Severity = 'critical' | 'warning' | 'info';
