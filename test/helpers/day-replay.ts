@@ -170,7 +170,7 @@ type Ask = { tenant: string; queue?: string } & ({ from: string; to: string } | 
  * queue to equal the live one. A queue query lists (configured, or active) that kpi does not (no
  * event in the range) must read all zero. Returns the range read and the live queues.
  */
-async function expectQueryEqualsKpi(env: Record<string, string>, file: string, ask: Ask): Promise<{ from: string; to: string; queues: LiveQueue[] }> {
+export async function expectQueryEqualsKpi(env: Record<string, string>, file: string, ask: Ask): Promise<{ from: string; to: string; queues: LiveQueue[] }> {
   const what = 'window' in ask ? ['--window', ask.window, '--at', ask.at] : ['--from', ask.from, '--to', ask.to];
   const query = await callboard(['query', '--tenant', ask.tenant, ...what, ...(ask.queue ? ['--queue', ask.queue] : []), '--json'], env);
   expect(query.code, query.stderr).toBe(0);

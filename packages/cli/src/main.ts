@@ -2,6 +2,7 @@ import { isCallboardError } from '@callboard/errors';
 import type { Command } from './command.js';
 import { alertsCommand } from './commands/alerts.js';
 import { erlangCommand } from './commands/erlang.js';
+import { importCommand } from './commands/import.js';
 import { infraCommand } from './commands/infra.js';
 import { kpiCommand } from './commands/kpi.js';
 import { produceCommand } from './commands/produce.js';
@@ -15,7 +16,7 @@ import { tokenCommand } from './commands/token.js';
 import { webhookCommand } from './commands/webhook.js';
 import { createCliContext, type CliContext } from './context.js';
 
-const COMMANDS: Command[] = [simulateCommand, produceCommand, tailCommand, kpiCommand, queryCommand, erlangCommand, rulesCommand, alertsCommand, tokenCommand, webhookCommand, infraCommand, runCommand, storeCommand];
+const COMMANDS: Command[] = [simulateCommand, produceCommand, importCommand, tailCommand, kpiCommand, queryCommand, erlangCommand, rulesCommand, alertsCommand, tokenCommand, webhookCommand, infraCommand, runCommand, storeCommand];
 
 function help(): string {
   return `callboard: a real-time contact-center monitor
