@@ -9,7 +9,10 @@ interface Membership {
   reason?: string;
 }
 
-/** What the mappers know of one member (by the name queue_log or AMI writes). Plain JSON, for snapshots. */
+/**
+ * What the mappers know of one member, kept per agentId: the names a mapping file joins (an interface and its member
+ * name) share one record. Plain JSON, for snapshots.
+ */
 export interface AgentRecord {
   /** Queue name → membership. */
   queues: Record<string, Membership>;
@@ -89,13 +92,12 @@ export class AgentBook {
 
   /** Whether the member has any known queue (PAUSEALL for an unknown member is skipped). */
   hasQueues(agent: string): boolean {
-    const rec = this.agents.get(agent);
-    return rec !== undefined && Object.keys(rec.queues).length > 0;
+    return this.queuesOf(agent).length > 0;
   }
 
   /** The member's queue names (to validate before a change). */
   queuesOf(agent: string): string[] {
-    return Object.keys(this.agents.get(agent)?.queues ?? {});
+    return Object.keys(this.agents.get(agentIdOf(this.opts.names, agent))?.queues ?? {});
   }
 
   private derive(rec: AgentRecord, atMs: number): DerivedState {
@@ -118,19 +120,19 @@ export class AgentBook {
    * Applies one line's change to a member and returns the agent events it implies (none with `agentStates: false`,
    * but the state is kept all the same).
    *
-   * @param agent - the member name as written; its identifier must be valid (callers check with `agentIdOf` first)
+   * @param agent - the member name as written; its agentId (mapping file or rule) names the record
    * @param atMs - the line's time
    * @param sourceEvent - the queue_log or AMI event name, part of the eventIds
    * @param detail - the line's other fields, hashed into the eventIds
    * @param mutate - the change
    */
   update(agent: string, atMs: number, sourceEvent: string, detail: readonly string[], mutate: (rec: AgentRecord) => void): CanonicalEventInput[] {
-    const rec = this.agents.get(agent) ?? newRecord();
-    this.agents.set(agent, rec);
+    const agentId = agentIdOf(this.opts.names, agent);
+    const rec = this.agents.get(agentId) ?? newRecord();
+    this.agents.set(agentId, rec);
     const before = this.derive(rec, atMs);
     mutate(rec);
     const now = this.derive(rec, atMs);
-    const agentId = agentIdOf(this.opts.names, agent);
     const out: CanonicalEventInput[] = [];
     const emit = (at: number, s: DerivedState, suffix: string): void => {
       out.push({
@@ -169,7 +171,7 @@ export class AgentBook {
     return this.opts.agentStates ? out : [];
   }
 
-  /** JSON of every member, for `snapshot()`. */
+  /** JSON of every member by agentId, for `snapshot()`. */
   snapshot(): Record<string, AgentRecord> {
     return Object.fromEntries([...this.agents].map(([name, rec]) => [name, structuredClone(rec)]));
   }

@@ -67,6 +67,14 @@ describe('AMI mapper', () => {
     ]);
   });
 
+  it('maps AgentComplete with Reason transfer to a transferred completion, and emits no agent event with agentStates: false', () => {
+    const msg = (text: string) => parseAmiMessage(text.replaceAll('\n', '\r\n'));
+    const quiet = createAmiMapper({ ...WRAP, agentStates: false });
+    quiet.map(msg('Event: AgentConnect\nTimestamp: 1764576112\nUniqueid: 9.1\nQueue: support\nMemberName: PJSIP/1002\nHoldTime: 3\n'));
+    const done = quiet.map(msg('Event: AgentComplete\nTimestamp: 1764576172\nUniqueid: 9.1\nQueue: support\nMemberName: PJSIP/1002\nHoldTime: 3\nTalkTime: 60\nReason: transfer\n'));
+    expect(done.events).toEqual([expect.objectContaining({ type: 'call.completed', transferred: true, talkMs: 60_000, wrapMs: 10_000, callId: 'pbx1:9.1' })]);
+  });
+
   it('uses the clock for an event without Timestamp (timestampevents = no)', () => {
     const mapper = createAmiMapper({ ...OPTS, clock: () => Date.parse('2026-01-02T03:04:05.678Z') });
     const out = mapper.map(parseAmiMessage('Event: QueueCallerJoin\r\nUniqueid: 1.2\r\nQueue: support\r\nCallerIDNum: 5550101\r\n'));

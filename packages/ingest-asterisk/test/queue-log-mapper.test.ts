@@ -152,6 +152,28 @@ describe('queue_log mapper: Asterisk 16 and 20/22 variations', () => {
     expect(first[0]).toMatchObject({ type: 'call.flowed_out', reason: 'other', waitMs: 30_000 });
   });
 
+  it('log_membername_as_agent = no: ADDMEMBER names the interface, CONNECT the member name; a mapping file joins them', () => {
+    const lines = [
+      '1764576001|MANAGER|support|PJSIP/1001|ADDMEMBER|',
+      '1764576100|1764576100.1|support|NONE|ENTERQUEUE||5550101|1',
+      '1764576112|1764576100.1|support|Alice|CONNECT|12|1764576106.2|6',
+    ].join('\n');
+    const apart = runQueueLog(lines, OPTS).events.filter((e) => e.type === 'agent.state_changed');
+    expect(apart.map((e) => ('agentId' in e ? e.agentId : ''))).toEqual(['PJSIP_2f1001', 'Alice']);
+    const names = loadNameMap({ agents: { 'PJSIP/1001': 'alice', Alice: 'alice' } });
+    const joined = runQueueLog(lines, { ...OPTS, names }).events;
+    expect(ofType(joined, 'call.answered')[0]!.agentId).toBe('alice');
+    // one member record for both names: on a call in support, then back, never two alices
+    const more = runQueueLog(`${lines}\n1764576190|1764576100.1|support|Alice|COMPLETECALLER|12|78|1\n1764576300|MANAGER|support|PJSIP/1001|REMOVEMEMBER|`, { ...OPTS, names });
+    expect(ofType(more.events, 'agent.state_changed').map((e) => [e.agentId, e.state, e.queueIds.join(',')])).toEqual([
+      ['alice', 'available', 'support'],
+      ['alice', 'on_call', 'support'],
+      ['alice', 'available', 'support'],
+      ['alice', 'logged_out', ''],
+    ]);
+    expect(joined).toEqual(more.events.slice(0, joined.length));
+  });
+
   it('EXITWITHTIMEOUT without a waittime (before Asterisk 13) waits since the visit entered', () => {
     const mapper = createQueueLogMapper(OPTS);
     mapper.map(line('1764576300|1764576300.4|sales|NONE|ENTERQUEUE||5550103'));
