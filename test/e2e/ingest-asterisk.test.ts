@@ -146,7 +146,7 @@ describe('ingest-asterisk: a queue_log on disk through the adapter, the real Kaf
     expect(scraped).toMatch(/callboard_asterisk_lag_bytes\{service="test"\} 0\b/);
   }, 240_000);
 
-  it('through kill -9 of the adapter process at three points while lines are appended: nothing lost, copies only redelivered', async () => {
+  it('through kill -9 of the adapter process (`callboard run ingest-asterisk`) at three points while lines are appended: nothing lost, copies only redelivered', async () => {
     const stack = await newStack('ast-kill');
     const f = fixture(13);
     const path = join(dir, 'kill', 'queue_log');
@@ -165,8 +165,8 @@ describe('ingest-asterisk: a queue_log on disk through the adapter, the real Kaf
       CB_ASTERISK_CHUNK_LINES: '10',
     });
     const spawnAdapter = (): ChildProcess => {
-      // Its logs (stdout, CB_LOG_LEVEL=warn) are dropped; what it could not help printing (stderr) shows.
-      return spawn(process.execPath, ['--import', 'tsx', 'services/ingest-asterisk/src/main.ts'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'], env });
+      // As an operator starts it; its logs (stdout, CB_LOG_LEVEL=warn) are dropped, what it could not help printing (stderr) shows.
+      return spawn(process.execPath, ['--import', 'tsx', 'packages/cli/src/main.ts', 'run', 'ingest-asterisk'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'], env });
     };
     const committedLine = async (): Promise<number> => {
       try {
@@ -201,6 +201,9 @@ describe('ingest-asterisk: a queue_log on disk through the adapter, the real Kaf
       }
       await appending;
       await waitFor('the adapter to commit the whole file', async () => ((await committedLine()) === f.lines.length ? true : undefined), 120_000, 100);
+      // The running feed's heartbeat (issue 10 item 5) names its source and counts what it produced.
+      const beat = (b: Record<string, unknown>) => b.tenantId === TENANT && b.source === 'asterisk:pbx-kill' && Number(b.eventsSent) > 0 && b.newestEventAt != null;
+      expect((await readBack(stack, stack.topology.sourceStatus.name, (rs) => rs.some(beat), 40_000)).some(beat)).toBe(true);
       child.kill('SIGTERM');
       await exited(child);
       expect(child.exitCode).toBe(0);

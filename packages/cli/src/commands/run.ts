@@ -16,6 +16,10 @@ const SERVICES: Record<string, { summary: string; load: () => Promise<(env: Env)
     summary: 'WebSocket and HTTP API and the wallboard; fed by cc.kpi.v1 and cc.alerts.v1',
     load: async () => (await import('@callboard/gateway/service')).runGatewayService,
   },
+  'ingest-asterisk': {
+    summary: 'tail an Asterisk queue_log (and optionally AMI) beside the PBX; canonical events into Kafka',
+    load: async () => (await import('@callboard/ingest-asterisk-service/service')).runAsteriskIngestService,
+  },
   'ingest-http': {
     summary: 'POST /api/v1/events: canonical events over HTTP with an ingest token, into Kafka',
     load: async () => (await import('@callboard/ingest-http/service')).runIngestHttpService,
