@@ -46,8 +46,9 @@ describe('HTTP ingest with the real Kafka and registry (issue 10 item 3)', () =>
       { line: 5, code: 'CB_TENANT_MISMATCH' },
     ]);
     // "202 means in Kafka": read the topics to their end right after the answer.
-    expect(await heldIds()).toEqual(expect.arrayContaining([a.eventId, b.eventId, c.eventId]));
-    expect(await heldIds()).not.toContain(foreign.eventId);
+    const held = await heldIds();
+    expect(held).toEqual(expect.arrayContaining([a.eventId, b.eventId, c.eventId]));
+    expect(held).not.toContain(foreign.eventId);
 
     const d = offered(TENANT, id('d'));
     const e = offered(TENANT, id('e'));
