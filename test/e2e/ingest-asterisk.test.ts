@@ -5,12 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CanonicalEvent } from '@callboard/events';
-import { type AsteriskMapperOptions, createQueueLogMapper, parseQueueLogLine } from '@callboard/ingest-asterisk';
+import { type AsteriskMapperOptions, createAmiMapper, createQueueLogMapper, parseQueueLogLine } from '@callboard/ingest-asterisk';
 import { createAsteriskIngest } from '@callboard/ingest-asterisk-service';
 import { computeOracle, splitLate } from '@callboard/kpi';
 import { createMetricsRegistry, type Redis } from '@callboard/runtime';
 import { WindowStore } from '@callboard/windows';
-import { queueLogFixture, type QueueLogFixture } from '../../services/ingest-asterisk/test/queue-log-fixture.js';
+import { amiText, startAmiPeer } from '../../services/ingest-asterisk/test/ami-peer.js';
+import { amiTwinsOf, queueLogFixture, type QueueLogFixture } from '../../services/ingest-asterisk/test/queue-log-fixture.js';
 import { createTestStack, readBack, readTopicsToEnd, type TestStack } from '../helpers/infra.js';
 import { compareWithOracle, readInstantWithTraffic } from '../helpers/live-vs-oracle.js';
 import { heldDeliveries } from '../helpers/oracle-check.js';
@@ -42,8 +43,7 @@ function converted(lines: readonly string[], options: AsteriskMapperOptions): Ca
  * as converted; nothing else; copies only as redeliveries. Then the aggregator's KPIs over what it was
  * delivered equal the oracle's, and the oracle over the deliveries counts what the conversion holds.
  */
-async function expectDeliveredAndCounted(stack: TestStack, redis: Redis, f: QueueLogFixture & { endMs: number }, options: AsteriskMapperOptions): Promise<{ events: number; copies: number }> {
-  const want = converted(f.lines, options);
+async function expectDeliveredAndCounted(stack: TestStack, redis: Redis, f: QueueLogFixture & { endMs: number }, want: readonly CanonicalEvent[], copiesAsConverted = true): Promise<{ copies: number }> {
   expect(want.length).toBeGreaterThan(500);
   const held = await readTopicsToEnd(stack, [stack.topology.callEvents.name, stack.topology.agentEvents.name]);
   expect(held.every((r) => r.event !== undefined)).toBe(true);
@@ -52,7 +52,7 @@ async function expectDeliveredAndCounted(stack: TestStack, redis: Redis, f: Queu
   const missing = want.filter((e) => !byId.has(e.eventId)).map((e) => e.eventId);
   expect(missing).toEqual([]);
   expect([...byId.keys()].sort()).toEqual(want.map((e) => e.eventId).sort());
-  for (const e of want) for (const copy of byId.get(e.eventId)!) expect(copy).toEqual(e);
+  if (copiesAsConverted) for (const e of want) for (const copy of byId.get(e.eventId)!) expect(copy).toEqual(e);
 
   const store = new WindowStore(redis, { namespace: `t${randomBytes(4).toString('hex')}` });
   const aggregator = testAggregator(stack, store);
@@ -71,7 +71,7 @@ async function expectDeliveredAndCounted(stack: TestStack, redis: Redis, f: Queu
   expect(mismatches).toEqual([]);
   const counts = (events: readonly CanonicalEvent[]) => computeOracle(events).queues.map((q) => ({ queue: q.queueId, counts: q.counts }));
   expect(counts(onTime)).toEqual(counts(want));
-  return { events: want.length, copies: held.length - want.length };
+  return { copies: held.length - want.length };
 }
 
 /** The DLQ holds the garbage line, named by file and line number. */
@@ -134,7 +134,7 @@ describe('ingest-asterisk: a queue_log on disk through the adapter, the real Kaf
     } finally {
       await ingest.close();
     }
-    const { copies } = await expectDeliveredAndCounted(stack, redis, f, mapping);
+    const { copies } = await expectDeliveredAndCounted(stack, redis, f, converted(f.lines, mapping));
     expect(copies).toBe(0);
     const garbageLine = f.garbageLineNos[0]!;
     expect(garbageLine).toBeLessThanOrEqual(parts[1]!);
@@ -214,7 +214,46 @@ describe('ingest-asterisk: a queue_log on disk through the adapter, the real Kaf
     expect(kills[0]).toBeGreaterThan(0);
     // Copies (a chunk produced, then killed before its position was saved) are redeliveries: the
     // checks above hold every copy to its converted event and the aggregator's duplicate count to the oracle's.
-    await expectDeliveredAndCounted(stack, redis, f, mapping);
+    await expectDeliveredAndCounted(stack, redis, f, converted(f.lines, mapping));
     await expectGarbageInDlq(stack, path, f.garbageLineNos[0]!);
   }, 300_000);
+  it('with AMI on: agent states from AMI only, calls from both feeds counted once', async () => {
+    const stack = await newStack('ast-ami');
+    const f = fixture(29);
+    const path = join(dir, 'ami', 'queue_log');
+    const mapping = { tenantId: TENANT, serverId: 'pbx-ami' };
+    const twins = amiTwinsOf(f.lines);
+    const peer = await startAmiPeer({ username: 'callboard', secret: 'ami-secret-0123', events: amiText(twins), chunkBytes: 4096 });
+    const metrics = createMetricsRegistry('test');
+    const ami = { host: '127.0.0.1', port: peer.port, username: 'callboard', secret: 'ami-secret-0123' };
+    await mkdir(join(dir, 'ami'), { recursive: true });
+    await writeFile(path, text(f.lines));
+    const ingest = createAsteriskIngest({ kafka: stack.kafka, codec: stack.codec, logger: stack.logger, metrics, queueLog: path, stateDir: join(dir, 'ami-state'), mapping, ami, pollMs: 50 });
+    // What each feed alone converts to: queue_log without agent states, AMI with them.
+    const fromQueueLog = converted(f.lines, { ...mapping, agentStates: false });
+    const amiMapper = createAmiMapper({ ...mapping, agentStates: true });
+    const fromAmi = twins.flatMap((m) => amiMapper.map(m).events);
+    const amiAgents = fromAmi.filter((e) => e.type === 'agent.state_changed');
+    const callIds = new Set(fromQueueLog.map((e) => e.eventId));
+    expect(fromQueueLog.some((e) => e.type === 'agent.state_changed')).toBe(false);
+    expect(amiAgents.length).toBeGreaterThan(100);
+    // AMI's call events are the queue_log's twins: the same eventIds, so the aggregator counts each fact once.
+    expect(fromAmi.filter((e) => e.type !== 'agent.state_changed').filter((e) => !callIds.has(e.eventId))).toEqual([]);
+    await ingest.start();
+    try {
+      await waitFor('the adapter to commit the file', () => (ingest.position()?.lineNo === f.lines.length ? true : undefined), 60_000, 50);
+      await waitFor('every AMI event produced', async () => {
+        const scraped = await metrics.metrics();
+        const produced = [...scraped.matchAll(/callboard_asterisk_events_produced_total\{type="[^"]+",feed="ami",service="test"\} (\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
+        return produced === fromAmi.length ? true : undefined;
+      }, 60_000, 100);
+      expect(await metrics.metrics()).toMatch(/callboard_asterisk_ami_connected\{service="test"\} 1\b/);
+    } finally {
+      await ingest.close();
+      await peer.close();
+    }
+    const { copies } = await expectDeliveredAndCounted(stack, redis, f, [...fromQueueLog, ...amiAgents], false);
+    // Every AMI call event is a second copy of a queue_log one, and nothing else is.
+    expect(copies).toBe(fromAmi.length - amiAgents.length);
+  }, 240_000);
 });

@@ -294,7 +294,8 @@ export function createAsteriskIngest(deps: AsteriskIngestDeps): AsteriskIngest {
       running = true;
       loop = tail().finally(() => (running = false));
       if (deps.ami) {
-        amiMapper = createAmiMapper(mapperOptions, committed.amiMapper);
+        // AMI is the one source of agent states; queue_log's mapper has agentStates: false.
+        amiMapper = createAmiMapper({ ...deps.mapping, agentStates: true }, committed.amiMapper);
         metrics.amiConnected.set(0);
         let seq = 0;
         ami = new AmiClient({

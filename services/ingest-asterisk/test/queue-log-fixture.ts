@@ -58,3 +58,44 @@ export function queueLogFixture(options: { seed: number; startSec: number; endSe
   sorted.splice(garbageAt, 0, 'this is not|a queue_log line');
   return { lines: sorted, garbageLineNos: [garbageAt + 1] };
 }
+
+/**
+ * What app_queue tells AMI about the same floor as `lines` (manager.conf `timestampevents = yes`):
+ * QueueMemberAdded, QueueMemberPause, QueueCallerJoin, AgentConnect, AgentComplete and
+ * QueueCallerAbandon with the lines' uniqueids and times. AMI has no flow-out event, so EXITWITH*
+ * lines have no twin; garbage and skipped kinds have none either.
+ */
+export function amiTwinsOf(lines: readonly string[]): Record<string, string>[] {
+  const out: Record<string, string>[] = [];
+  for (const raw of lines) {
+    const [epoch, uniqueId, queue, agent, event, ...data] = raw.split('|');
+    if (!epoch || !/^\d+$/.test(epoch)) continue;
+    const base = { Privilege: 'agent,all', Timestamp: `${epoch}.000100`, Queue: queue ?? '' };
+    const member = { MemberName: agent ?? '', Interface: agent ?? '', StateInterface: agent ?? '', Membership: 'dynamic', Penalty: '0' };
+    switch (event) {
+      case 'ADDMEMBER':
+        out.push({ Event: 'QueueMemberAdded', ...base, ...member, CallsTaken: '0', LastCall: '0', InCall: '0', Status: '1', Paused: '0', PausedReason: '' });
+        break;
+      case 'PAUSE':
+      case 'UNPAUSE':
+        out.push({ Event: 'QueueMemberPause', ...base, ...member, Paused: event === 'PAUSE' ? '1' : '0', PausedReason: data[0] ?? '' });
+        break;
+      case 'ENTERQUEUE':
+        out.push({ Event: 'QueueCallerJoin', ...base, Channel: 'PJSIP/trunk-00000001', Uniqueid: uniqueId ?? '', CallerIDNum: data[1] ?? '', Position: '1', Count: '1' });
+        break;
+      case 'CONNECT':
+        out.push({ Event: 'AgentConnect', ...base, Uniqueid: uniqueId ?? '', ...member, HoldTime: data[0] ?? '0', RingTime: data[2] ?? '0' });
+        break;
+      case 'COMPLETECALLER':
+      case 'COMPLETEAGENT':
+        out.push({ Event: 'AgentComplete', ...base, Uniqueid: uniqueId ?? '', ...member, HoldTime: data[0] ?? '0', TalkTime: data[1] ?? '0', Reason: event === 'COMPLETECALLER' ? 'caller' : 'agent' });
+        break;
+      case 'ABANDON':
+        out.push({ Event: 'QueueCallerAbandon', ...base, Uniqueid: uniqueId ?? '', Position: data[0] ?? '1', OriginalPosition: data[1] ?? '1', HoldTime: data[2] ?? '0' });
+        break;
+      default:
+        break;
+    }
+  }
+  return out;
+}
