@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Aggregator } from '@callboard/aggregator';
 import { AlertStore } from '@callboard/alerter';
 import { createGateway, issueToken, type Gateway } from '@callboard/gateway';
-import { createMetricsRegistry, type Redis } from '@callboard/runtime';
+import { createMetricsRegistry, type Redis, type SourceHeartbeat, startSourceHeartbeat } from '@callboard/runtime';
 import { WindowStore } from '@callboard/windows';
 import { TEST_LIMITS } from '../../services/gateway/test/support.js';
 import { createTestStack, type TestStack } from '../helpers/infra.js';
@@ -56,6 +56,7 @@ describe('the wallboard through the real path', () => {
   let store: WindowStore;
   let alerts: AlertStore;
   let consumedAt: number;
+  let heartbeat: SourceHeartbeat | undefined;
   const userDataDir = mkdtempSync(join(tmpdir(), 'cb-chromium-real-'));
 
   async function startGateway(): Promise<Gateway> {
@@ -105,6 +106,10 @@ describe('the wallboard through the real path', () => {
     await produceSimulatedRun(stack, { seed: 19, start: nowMs - 10 * 60_000, durationMs: 10 * 60_000 - 5_000 });
     await waitUntilConsumed(stack, `${stack.prefix}agg`);
     consumedAt = Date.now();
+    // The simulator's feed stays alive, as `callboard run simulator` keeps beating after its traffic
+    // (issue 10 item 5): without heartbeats its source turns stale a minute after the last event, and
+    // the data age would rightly say every source is silent.
+    heartbeat = await startSourceHeartbeat({ kafka: stack.kafka, codec: stack.codec, logger: stack.logger, tenantId: TENANT, source: 'simulator', intervalMs: 2_000 });
     port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
     gateway = await startGateway();
@@ -113,6 +118,7 @@ describe('the wallboard through the real path', () => {
 
   afterAll(async () => {
     await context?.close();
+    await heartbeat?.stop();
     await gateway?.close();
     await aggregator?.close();
     await stack?.cleanup();
