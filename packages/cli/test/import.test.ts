@@ -41,7 +41,7 @@ async function kpiOf(file: string): Promise<KpiQueueJson[]> {
 describe('callboard import asterisk', () => {
   it('the independent count of the edge-case file is the hand count', () => {
     const stats = queueLogStats(readFileSync(EDGE, 'utf8'));
-    expect(stats).toMatchObject({ lines: 45, duplicateLines: 2, invalidLines: [33, 42] });
+    expect(stats).toMatchObject({ lines: 46, duplicateLines: 3, invalidLines: [33, 42] });
     const support = stats.queues.get('support')!;
     expect(support.callboard).toEqual({
       offered: 9, answered: 4, abandoned: 3, flowedOut: 1, answeredWithinSl: 3, abandonedWithinSl: 2, abandonedShort: 1,
@@ -62,7 +62,7 @@ describe('callboard import asterisk', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(new RegExp(`^${EDGE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:33: CB_ASTERISK_LINE_INVALID: `, 'm'));
     expect(r.stderr).toMatch(/:42: CB_ASTERISK_LINE_INVALID: /);
-    expect(r.stderr).toMatch(/^import: 45 line\(s\) read$/m);
+    expect(r.stderr).toMatch(/^import: 46 line\(s\) read$/m);
     expect(r.stderr).toMatch(/^import: 2 invalid line\(s\): 33, 42$/m);
     expect(r.stderr).toMatch(/^import: skipped: .*\bRINGNOANSWER=3\b/m);
     expect(r.stderr).toMatch(/^import: skipped: .*\bCONFIGRELOAD=1\b/m);
@@ -72,9 +72,9 @@ describe('callboard import asterisk', () => {
     const total = events.length;
     expect(r.stderr).toContain(`import: ${total} event(s) to ${out}: ${Object.entries(byType).sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => `${k}=${n}`).join(' ')}\n`);
     const times = events.map((e) => Date.parse(e.occurredAt));
-    // In time order except a line written again later (a duplicate, so its place does not matter).
+    // In time order except the two lines written again later (duplicates, so their place does not matter).
     const backwards = times.filter((t, i) => i > 0 && t < times[i - 1]!).length;
-    expect(backwards).toBeLessThanOrEqual(1);
+    expect(backwards).toBeLessThanOrEqual(2);
     expect(events.every((e) => e.tenantId === TENANT)).toBe(true);
     expect(new Set(events.filter((e) => 'queueId' in e).map((e) => (e as { queueId: string }).queueId))).toEqual(new Set(['support', 'sales', 'Sales_20EN']));
 
