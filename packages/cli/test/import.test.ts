@@ -115,7 +115,7 @@ describe('callboard import asterisk', () => {
     }
   });
 
-  it('refuses wrong usage with CB_USAGE and exit code 2', async () => {
+  it('refuses wrong usage with CB_USAGE and exit code 2, before writing anything', async () => {
     const out = join(dir, 'never.jsonl');
     const cases: [string[], RegExp][] = [
       [['import'], /name the source/],
@@ -128,6 +128,7 @@ describe('callboard import asterisk', () => {
       [['import', 'asterisk', '--input', EDGE, '--tenant', TENANT], /exactly one of --out/],
       [['import', 'asterisk', '--input', EDGE, '--tenant', TENANT, '--out', out, '--kafka'], /exactly one of --out/],
       [['import', 'asterisk', '--input', EDGE, '--tenant', TENANT, '--out', EDGE], /must not be the --input/],
+      [['import', 'asterisk', '--input', EDGE, '--tenant', TENANT, '--out', join(dir, 'no-dir', 'x.jsonl')], /--out .*no such directory/],
       [['import', 'asterisk', '--input', EDGE, '--tenant', TENANT, '--out', out, '--wrap-up-ms', '2.5'], /--wrap-up-ms must be an integer/],
       [['import', 'asterisk', '--input', EDGE, '--tenant', TENANT, '--out', out, '--queues-map', EDGE], /--queues-map .*not JSON/],
       [['import', 'asterisk', '--input', EDGE, '--tenant', TENANT, '--out', out, '--speed', '2'], /Unknown option/],

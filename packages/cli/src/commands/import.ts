@@ -1,5 +1,5 @@
-import { createReadStream, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Producer } from 'kafkajs';
 import { CallboardError } from '@callboard/errors';
@@ -107,6 +107,9 @@ ${CALLER_KEY_SECRET_VAR}, when set, keys the callerKey hash (never printed).`,
       throw new CallboardError('CB_USAGE', 'import: give exactly one of --out FILE.jsonl and --kafka');
     }
     if (values.out !== undefined && resolve(values.out) === resolve(input)) throw new CallboardError('CB_USAGE', 'import: --out must not be the --input file');
+    if (values.out !== undefined && !statSync(dirname(resolve(values.out)), { throwIfNoEntry: false })?.isDirectory()) {
+      throw new CallboardError('CB_USAGE', `import: --out ${values.out}: no such directory ${dirname(resolve(values.out))}`);
+    }
     const names = values['queues-map'] === undefined ? undefined : readNameMap(requireFile('import', 'queues-map', values['queues-map']));
     const ctx = makeCtx();
     const secret = ctx.env[CALLER_KEY_SECRET_VAR];
