@@ -20,13 +20,29 @@ const LIVE_METRICS = ['callsWaiting', 'longestWaitingMs', 'agentsAvailable', 'ag
  * `callboard_kpi{tenant,queue,window,metric}` and `callboard_kpi_snapshot_timestamp_seconds` of the
  * given views only, in the Prometheus text format. A fresh registry per scrape: the caller has already
  * narrowed `views` to what its credential may see (issue 8 item 1), and nothing else is in it. Live
- * values carry `window="live"`; a null KPI (no calls yet) is left out.
+ * values carry `window="live"`; a null KPI (no calls yet) is left out. Each source of a tenant
+ * (snapshots' `sources[]`, decision 0008) gives `callboard_source_stale` and its ages in seconds, as of
+ * the newest snapshot carrying it.
  */
 export async function renderKpiMetrics(views: Iterable<QueueView>): Promise<{ contentType: string; body: string }> {
   const registry = new Registry();
   const kpi = new Gauge({ name: 'callboard_kpi', help: 'Latest KPI of each queue from cc.kpi.v1, by tenant, queue, window ("live" for live state) and metric.', labelNames: ['tenant', 'queue', 'window', 'metric'], registers: [registry] });
   const age = new Gauge({ name: 'callboard_kpi_snapshot_timestamp_seconds', help: 'Time (at) of the latest KPI snapshot of each queue, to chart data age.', labelNames: ['tenant', 'queue'], registers: [registry] });
+  const stale = new Gauge({ name: 'callboard_source_stale', help: 'Whether a source of the tenant is stale (1) or fresh (0): no heartbeat for 60 s, or its events stuck on the way (docs/decisions/0008-source-freshness.md).', labelNames: ['tenant', 'source'], registers: [registry] });
+  const eventAge = new Gauge({ name: 'callboard_source_newest_event_age_seconds', help: 'Age of the newest event of each source the aggregator received, at the snapshot time.', labelNames: ['tenant', 'source'], registers: [registry] });
+  const heartbeatAge = new Gauge({ name: 'callboard_source_heartbeat_age_seconds', help: 'Age of the last heartbeat of each source, at the snapshot time.', labelNames: ['tenant', 'source'], registers: [registry] });
+  const sourcesAt = new Map<string, number>();
   for (const view of views) {
+    const at = Date.parse(view.at);
+    if (view.sources && at >= (sourcesAt.get(view.tenantId) ?? -Infinity)) {
+      sourcesAt.set(view.tenantId, at);
+      for (const src of view.sources) {
+        const labels = { tenant: view.tenantId, source: src.source };
+        stale.set(labels, src.stale ? 1 : 0);
+        if (src.newestEventAgeMs !== null) eventAge.set(labels, src.newestEventAgeMs / 1000);
+        if (src.heartbeatAgeMs !== null) heartbeatAge.set(labels, src.heartbeatAgeMs / 1000);
+      }
+    }
     const base = { tenant: view.tenantId, queue: view.queueId };
     for (const w of view.windows) {
       const values: Record<(typeof WINDOW_METRICS)[number], number | null> = { 'sl.primary': w.primarySlValue, answerRate: w.answerRate, abandonRate: w.abandonRate, asaMs: w.asaMs };
