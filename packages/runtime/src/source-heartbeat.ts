@@ -37,7 +37,11 @@ export interface SourceHeartbeatsOptions {
 export interface SourceHeartbeats {
   /** Beats for (tenantId, source) from now on, events or not (an adapter's own feed). */
   track(tenantId: string, source: string): void;
-  /** An event of (tenantId, source) with this occurredAt was produced (acknowledged by Kafka). */
+  /**
+   * An event of (tenantId, source) with this occurredAt was produced (acknowledged by Kafka). Never
+   * throws: a pair that cannot be a heartbeat key (an empty source) is ignored, so a request handler
+   * can call it for whatever its clients send.
+   */
   noteEvent(tenantId: string, source: string, occurredAtMs: number): void;
   /** Sends one heartbeat per tracked source now; resolves when Kafka acknowledged them. */
   beat(): Promise<void>;
@@ -52,6 +56,10 @@ interface Tracked {
   eventsSent: number;
   lastEventNotedAt: number;
   pinned: boolean;
+}
+
+function validSource(tenantId: string, source: string): boolean {
+  return IDENTIFIER_PATTERN.test(tenantId) && source.length > 0 && source.length <= 128;
 }
 
 function checkSource(tenantId: string, source: string): void {
@@ -162,6 +170,7 @@ export async function startSourceHeartbeats(options: SourceHeartbeatsOptions): P
       if (!stopped) void beat().catch((err: unknown) => log.warn({ err }, 'source heartbeat not sent; the next one retries'));
     },
     noteEvent(tenantId, source, occurredAtMs) {
+      if (!validSource(tenantId, source)) return;
       const t = entry(tenantId, source, false);
       t.eventsSent += 1;
       t.lastEventNotedAt = now();

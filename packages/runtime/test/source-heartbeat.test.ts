@@ -42,6 +42,8 @@ describe('source heartbeats', () => {
     const beats = await startSourceHeartbeats({ kafka: stack.kafka, codec: stack.codec, logger: stack.logger, intervalMs: 3_600_000, forgetAfterMs: 60_000, now: () => clock });
     beats.noteEvent('t1', 'crm', clock - 1000);
     beats.noteEvent('t2', 'crm', clock - 2000);
+    beats.noteEvent('t3', '', clock); // an empty source (the contract allows it) is ignored, never thrown
+    beats.noteEvent('not/an-id', 'crm', clock);
     await beats.beat();
     clock += 61_000;
     beats.noteEvent('t1', 'crm', clock - 500);

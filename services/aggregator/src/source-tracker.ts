@@ -45,7 +45,7 @@ export class SourceTracker {
     for (let i = 0; i < events.length; i += 1) {
       const event = events[i]!.event;
       const source = event.source;
-      if (source === undefined) continue;
+      if (source === undefined || source === '') continue;
       newest ??= new Map();
       let bySource = newest.get(event.tenantId);
       if (!bySource) newest.set(event.tenantId, (bySource = new Map()));
