@@ -82,6 +82,24 @@ describe('callboard import asterisk', () => {
     expect(disagreements(await kpiOf(out), stats, encodeName)).toEqual([]);
   });
 
+  it('--wrap-up-ms: completions carry it, and the wrap-up ends placed ahead of their line still go out in time order', async () => {
+    const out = join(dir, 'wrap.jsonl');
+    expect((await importTo(EDGE, out, ['--wrap-up-ms', '30000'])).code).toBe(1);
+    const events = readEvents(out);
+    const completed = events.filter((e) => e.type === 'call.completed');
+    expect(completed.map((e) => (e as { wrapMs: number }).wrapMs)).toEqual([30_000, 30_000, 30_000, 30_000, 30_000]);
+    // Each completion's agent becomes available 30 s later, after events of other calls in between
+    // (c1 ends 09:02:18, c5 times out at 09:02:40, c1's agent is free at 09:02:48): in order anyway.
+    const times = events.map((e) => Date.parse(e.occurredAt));
+    expect(times.filter((t, i) => i > 0 && t < times[i - 1]!).length).toBeLessThanOrEqual(2);
+    const freed = events.findIndex((e) => e.type === 'agent.state_changed' && e.state === 'available' && e.occurredAt === '2026-11-30T09:02:48.000Z');
+    const timedOut = events.findIndex((e) => e.type === 'call.flowed_out' && e.occurredAt === '2026-11-30T09:02:40.000Z');
+    expect(timedOut).toBeGreaterThan(0);
+    expect(freed).toBeGreaterThan(timedOut);
+    const support = (await kpiOf(out)).find((q) => q.queueId === 'support')!;
+    expect(support.counts.wrapMs).toBe(3 * 30_000);
+  });
+
   it('CRLF line ends and no final newline give the same bytes, and so does a second import', async () => {
     const text = readFileSync(EDGE, 'utf8');
     const crlf = join(dir, 'crlf.queue_log');

@@ -71,7 +71,8 @@ Options:
   --queues-map FILE   JSON {"queues":{name:id},"agents":{name:id}} for names that
                       are not identifiers (else the reversible rule of
                       docs/ingest/asterisk.md)
-  --wrap-up-ms N      the queues' wrapuptime in ms (default 0)
+  --wrap-up-ms N      the queues' wrapuptime in ms, 0 to 3600000 (default 0),
+                      as the adapter's CB_ASTERISK_WRAPUP_MS
   --out FILE.jsonl    write JSON lines here
   --kafka             send to Kafka (CB_KAFKA_BROKERS, CB_TOPIC_PREFIX, …)
   -h, --help          this help
@@ -102,7 +103,7 @@ ${CALLER_KEY_SECRET_VAR}, when set, keys the callerKey hash (never printed).`,
     const input = requireFile('import', 'input', values.input);
     const tenantId = identifierOption('tenant', requireString('import', 'tenant', values.tenant));
     const serverId = identifierOption('server-id', values['server-id'] ?? 'asterisk');
-    const wrapUpMs = numberOption('import', 'wrap-up-ms', values['wrap-up-ms'], { min: 0, max: 24 * 3600_000, integer: true }) ?? 0;
+    const wrapUpMs = numberOption('import', 'wrap-up-ms', values['wrap-up-ms'], { min: 0, max: 3600_000, integer: true }) ?? 0;
     if ((values.out === undefined) === (values.kafka !== true)) {
       throw new CallboardError('CB_USAGE', 'import: give exactly one of --out FILE.jsonl and --kafka');
     }
