@@ -61,6 +61,18 @@ for service in aggregator alerter gateway simulator; do
   start_bg "$service" run "$service"
 done
 
+# A PBX too (issue 10 item 6): a small replayer appends the shipped queue_log sample to a file in
+# $CB_HOME at the pace its own times say, rebased to now (10 minutes of it at once), and again when
+# it ends; the Asterisk adapter tails that file as it would a real Asterisk's, for acme-telecom
+# (the sample's queue "support" is the tenant's "tech-support", by a mapping file).
+export CB_ASTERISK_QUEUE_LOG="$CB_HOME/asterisk-demo/queue_log" CB_ASTERISK_STATE_DIR="$CB_HOME/asterisk-demo/state"
+export CB_ASTERISK_TENANT=acme-telecom CB_ASTERISK_SERVER_ID=demo-pbx CB_ASTERISK_QUEUES_MAP=services/ingest-asterisk/config/demo-names.json
+export CB_ASTERISK_WRAPUP_BY_QUEUE=support=15000,sales=10000
+setsid node --import tsx services/ingest-asterisk/src/demo-replay.ts --sample packages/ingest-asterisk/samples/queue_log.sample --out "$CB_ASTERISK_QUEUE_LOG" >"$CB_HOME/logs/asterisk-replay.log" 2>&1 &
+pids+=($!)
+say "asterisk replay started (pid $!); the PBX's queue_log: $CB_ASTERISK_QUEUE_LOG"
+start_bg ingest-asterisk run ingest-asterisk
+
 gw="http://127.0.0.1:${CB_GATEWAY_PORT:-9404}"
 say "wallboard (acme-telecom):     $gw/#token=$(pnpm -s callboard token --tenant acme-telecom --role wallboard --ttl 7d)"
 say "lead view (can acknowledge):  $gw/#token=$(pnpm -s callboard token --tenant acme-telecom --role lead --ttl 12h)"
@@ -68,7 +80,7 @@ say "running. Watch the traffic:   pnpm callboard tail --topic cc.call-events.v1
 say "live KPIs of a queue:         pnpm callboard query --tenant acme-telecom --queue billing --window rolling-15m"
 say "alerts of a tenant:           pnpm callboard alerts list --tenant acme-telecom"
 say "pages sent by the alerter:    tail -f $CB_HOME/logs/webhook.log"
-say "operational metrics:          http://127.0.0.1:9401/metrics (aggregator), http://127.0.0.1:9403/metrics (alerter), http://127.0.0.1:${CB_GATEWAY_OPS_PORT:-9405}/metrics (gateway)"
+say "operational metrics:          http://127.0.0.1:9401/metrics (aggregator), http://127.0.0.1:9403/metrics (alerter), http://127.0.0.1:${CB_GATEWAY_OPS_PORT:-9405}/metrics (gateway), http://127.0.0.1:9407/metrics (asterisk adapter)"
 say "KPI gauges (need a token):    curl -H \"Authorization: Bearer \$TOKEN\" $gw/metrics"
 say "Ctrl-C stops everything."
 # Exit (and so stop everything) when any service dies.

@@ -144,6 +144,7 @@ describe('ingest-asterisk: a queue_log on disk through the adapter, the real Kaf
     expect(scraped).toMatch(/callboard_asterisk_file_switches_total\{kind="rotated",service="test"\} [1-9]/);
     expect(scraped).toMatch(/callboard_asterisk_events_produced_total\{type="call.offered",feed="queue_log",service="test"\} [1-9]/);
     expect(scraped).toMatch(/callboard_asterisk_lag_bytes\{service="test"\} 0\b/);
+    expect(scraped).not.toContain('callboard_asterisk_ami_connected');
   }, 240_000);
 
   it('through kill -9 of the adapter process (`callboard run ingest-asterisk`) at three points while lines are appended: nothing lost, copies only redelivered', async () => {

@@ -69,7 +69,7 @@ function isRetriableFailure(err: unknown): boolean {
  */
 export function createAsteriskIngest(deps: AsteriskIngestDeps): AsteriskIngest {
   const log = deps.logger.child({ module: 'ingest-asterisk' });
-  const metrics: AsteriskIngestMetrics = createAsteriskIngestMetrics(deps.metrics);
+  const metrics: AsteriskIngestMetrics = createAsteriskIngestMetrics(deps.metrics, { ami: deps.ami !== undefined });
   const pollMs = deps.pollMs ?? 1000;
   const backoff = deps.retry ?? { initialDelayMs: 200, maxDelayMs: 30_000 };
   const mapperOptions: AsteriskMapperOptions = { ...deps.mapping, agentStates: deps.ami === undefined };
@@ -296,13 +296,13 @@ export function createAsteriskIngest(deps: AsteriskIngestDeps): AsteriskIngest {
       if (deps.ami) {
         // AMI is the one source of agent states; queue_log's mapper has agentStates: false.
         amiMapper = createAmiMapper({ ...deps.mapping, agentStates: true }, committed.amiMapper);
-        metrics.amiConnected.set(0);
+        metrics.amiConnected?.set(0);
         let seq = 0;
         ami = new AmiClient({
           ...deps.ami,
           logger: deps.logger,
           onEvent: (message) => onAmiEvent(message, ++seq),
-          onConnection: (up) => metrics.amiConnected.set(up ? 1 : 0),
+          onConnection: (up) => metrics.amiConnected?.set(up ? 1 : 0),
           initialDelayMs: backoff.initialDelayMs,
           maxDelayMs: backoff.maxDelayMs,
         });

@@ -7,13 +7,15 @@ export interface AsteriskIngestMetrics {
   refused: Counter<'code' | 'feed'>;
   lagBytes: Gauge;
   rotations: Counter<'kind'>;
-  amiConnected: Gauge;
+  /** Only with AMI. */
+  amiConnected: Gauge | undefined;
   /** Set by the adapter: the newest occurredAt it produced (ms), for the last-event-age gauge. */
   noteEventAt(ms: number): void;
 }
 
 /** The adapter's metrics (issue 10 item 2); DLQ writes are also counted by the runtime's `callboard_dlq_records_total`. */
-export function createAsteriskIngestMetrics(registry: Registry, now: () => number = Date.now): AsteriskIngestMetrics {
+export function createAsteriskIngestMetrics(registry: Registry, options: { ami: boolean; now?: () => number }): AsteriskIngestMetrics {
+  const now = options.now ?? Date.now;
   let newestEventAt: number | undefined;
   new Gauge({
     name: 'callboard_asterisk_last_event_age_seconds',
@@ -56,7 +58,7 @@ export function createAsteriskIngestMetrics(registry: Registry, now: () => numbe
       labelNames: ['kind'],
       registers: [registry],
     }),
-    amiConnected: new Gauge({ name: 'callboard_asterisk_ami_connected', help: '1 while logged in to AMI, 0 otherwise (absent without AMI).', registers: [registry] }),
+    amiConnected: options.ami ? new Gauge({ name: 'callboard_asterisk_ami_connected', help: '1 while logged in to AMI, 0 otherwise (absent without AMI).', registers: [registry] }) : undefined,
     noteEventAt(ms) {
       if (newestEventAt === undefined || ms > newestEventAt) newestEventAt = ms;
     },
