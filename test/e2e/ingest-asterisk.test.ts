@@ -2,13 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { appendFile, copyFile, mkdir, mkdtemp, readFile, rename, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CanonicalEvent } from '@callboard/events';
 import { type AsteriskMapperOptions, createAmiMapper, createQueueLogMapper, parseQueueLogLine } from '@callboard/ingest-asterisk';
 import { createAsteriskIngest } from '@callboard/ingest-asterisk-service';
 import { computeOracle, splitLate } from '@callboard/kpi';
-import { createMetricsRegistry, type Redis } from '@callboard/runtime';
+import { createMetricsRegistry, createRootLogger, type Redis } from '@callboard/runtime';
 import { WindowStore } from '@callboard/windows';
 import { amiText, startAmiPeer } from '../../services/ingest-asterisk/test/ami-peer.js';
 import { amiTwinsOf, queueLogFixture, type QueueLogFixture } from '../../services/ingest-asterisk/test/queue-log-fixture.js';
@@ -107,7 +108,10 @@ describe('ingest-asterisk: a queue_log on disk through the adapter, the real Kaf
     const path = join(dir, 'rot', 'queue_log');
     const mapping = { tenantId: TENANT, serverId: 'pbx-rot' };
     const metrics = createMetricsRegistry('test');
-    const ingest = createAsteriskIngest({ kafka: stack.kafka, codec: stack.codec, logger: stack.logger, metrics, queueLog: path, stateDir: join(dir, 'rot-state'), mapping, pollMs: 50, chunkLines: 100 });
+    // Everything it logs, down to debug: what it says of the rotations, and no caller number or raw line.
+    const logged: string[] = [];
+    const logger = createRootLogger({ name: 'test', level: 'debug', destination: new Writable({ write: (chunk: Buffer, _enc, done) => done(void logged.push(chunk.toString())) }) });
+    const ingest = createAsteriskIngest({ kafka: stack.kafka, codec: stack.codec, logger, metrics, queueLog: path, stateDir: join(dir, 'rot-state'), mapping, pollMs: 50, chunkLines: 100 });
     const n = f.lines.length;
     const parts = [0, 0.3, 0.45, 0.6, 0.75, 1].map((x) => Math.floor(n * x));
     const part = (i: number) => f.lines.slice(parts[i], parts[i + 1]);
@@ -142,9 +146,17 @@ describe('ingest-asterisk: a queue_log on disk through the adapter, the real Kaf
     const scraped = await metrics.metrics();
     expect(scraped).toMatch(new RegExp(`callboard_asterisk_lines_read_total\\{result="invalid",service="test"\\} 1\\b`));
     expect(scraped).toMatch(/callboard_asterisk_file_switches_total\{kind="rotated",service="test"\} [1-9]/);
+    // copytruncate: the rest came from the copy; nothing was started over or lost.
+    expect(scraped).toMatch(/callboard_asterisk_file_switches_total\{kind="copy",service="test"\} [1-9]/);
+    expect(scraped).not.toMatch(/kind="(truncated|lost)"/);
     expect(scraped).toMatch(/callboard_asterisk_events_produced_total\{type="call.offered",feed="queue_log",service="test"\} [1-9]/);
     expect(scraped).toMatch(/callboard_asterisk_lag_bytes\{service="test"\} 0\b/);
     expect(scraped).not.toContain('callboard_asterisk_ami_connected');
+    const log = logged.join('');
+    expect(log).toContain('queue_log rotated');
+    expect(log).toMatch(new RegExp(`"lines":\\[${garbageLine}\\][^\\n]*lines sent to the DLQ`));
+    expect(log).not.toMatch(/0155501\d{3}/);
+    expect(log).not.toContain('this is not');
   }, 240_000);
 
   it('through kill -9 of the adapter process (`callboard run ingest-asterisk`) at three points while lines are appended: nothing lost, copies only redelivered', async () => {

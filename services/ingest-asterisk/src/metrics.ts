@@ -54,7 +54,7 @@ export function createAsteriskIngestMetrics(registry: Registry, options: { ami: 
     lagBytes: new Gauge({ name: 'callboard_asterisk_lag_bytes', help: 'Bytes of the queue_log beyond the last committed position.', registers: [registry] }),
     rotations: new Counter({
       name: 'callboard_asterisk_file_switches_total',
-      help: 'Moves of the tail to another file: rotated (renamed away, read to its end), copy (read the rest from a copytruncate copy), truncated (no copy found: restarted at 0), lost (the old file was gone).',
+      help: 'Moves of the tail to another file: rotated (renamed away and read to its end, then the new file), copy (the rest read from a copytruncate copy, or from the file found under its rotated name after a restart), truncated (no copy found: restarted at 0), lost (the old file was gone).',
       labelNames: ['kind'],
       registers: [registry],
     }),
