@@ -9,7 +9,7 @@ import type { CanonicalEvent } from '@callboard/events';
 import { type AsteriskMapperOptions, createAmiMapper, createQueueLogMapper, parseQueueLogLine } from '@callboard/ingest-asterisk';
 import { createAsteriskIngest } from '@callboard/ingest-asterisk-service';
 import { computeOracle, splitLate } from '@callboard/kpi';
-import { createMetricsRegistry, createRootLogger, type Redis } from '@callboard/runtime';
+import { createMetricsRegistry, createRootLogger, provision, type Redis } from '@callboard/runtime';
 import { WindowStore } from '@callboard/windows';
 import { amiText, startAmiPeer } from '../../services/ingest-asterisk/test/ami-peer.js';
 import { amiTwinsOf, queueLogFixture, type QueueLogFixture } from '../../services/ingest-asterisk/test/queue-log-fixture.js';
@@ -230,6 +230,39 @@ describe('ingest-asterisk: a queue_log on disk through the adapter, the real Kaf
     await expectDeliveredAndCounted(stack, redis, f, converted(f.lines, mapping));
     await expectGarbageInDlq(stack, path, f.garbageLineNos[0]!);
   }, 300_000);
+  it('while Kafka refuses its chunks (the call topic is gone), commits nothing; once the topic is back, everything is there', async () => {
+    const stack = await newStack('ast-outage');
+    const f = fixture(41);
+    const path = join(dir, 'outage', 'queue_log');
+    const mapping = { tenantId: TENANT, serverId: 'pbx-outage' };
+    const admin = stack.kafka.admin();
+    await admin.connect();
+    const calls = stack.topology.callEvents.name;
+    try {
+      await admin.deleteTopics({ topics: [calls] });
+      await waitFor('the call topic to be gone', async () => (!(await admin.listTopics()).includes(calls) ? true : undefined), 60_000, 200);
+    } finally {
+      await admin.disconnect();
+    }
+    await mkdir(join(dir, 'outage'), { recursive: true });
+    await writeFile(path, text(f.lines));
+    const metrics = createMetricsRegistry('test');
+    const ingest = createAsteriskIngest({ kafka: stack.kafka, codec: stack.codec, logger: stack.logger, metrics, queueLog: path, stateDir: join(dir, 'outage-state'), mapping, pollMs: 50, retry: { initialDelayMs: 100, maxDelayMs: 1000 } });
+    await ingest.start();
+    try {
+      await waitFor('a chunk refused by Kafka', async () => (/callboard_asterisk_chunk_failures_total\{code="CB_KAFKA_UNAVAILABLE",service="test"\} [1-9]/.test(await metrics.metrics()) ? true : undefined), 120_000, 200);
+      // Nothing read is committed while its events are not in Kafka, and the adapter stays up.
+      expect(ingest.position()?.lineNo ?? 0).toBe(0);
+      expect(ingest.isReady()).toBe(true);
+      await provision(stack.kafka, stack.codec, stack.logger);
+      await waitFor('the adapter to commit the file', () => (ingest.position()?.lineNo === f.lines.length ? true : undefined), 120_000, 100);
+    } finally {
+      await ingest.close();
+    }
+    // Every line's events, none lost; agent records a refused chunk had already written are redeliveries.
+    await expectDeliveredAndCounted(stack, redis, f, converted(f.lines, mapping));
+  }, 300_000);
+
   it('with AMI on: agent states from AMI only, calls from both feeds counted once', async () => {
     const stack = await newStack('ast-ami');
     const f = fixture(29);

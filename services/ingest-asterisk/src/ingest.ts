@@ -135,7 +135,9 @@ export function createAsteriskIngest(deps: AsteriskIngestDeps): AsteriskIngest {
       try {
         records.push(await deps.codec.encodeEvent(event));
       } catch (err) {
-        if (!isCallboardError(err) || err.retriable) throw err;
+        // Only an event the contract refuses is the data's fault; a schema the registry lacks is a
+        // deployment's (topics not provisioned), and throws: nothing of the chunk is committed.
+        if (!isCallboardError(err, 'CB_EVENT_INVALID')) throw err;
         refused.push({ source: { ...origin, partition: 0 }, key: null, value: Buffer.from(JSON.stringify(event)), error: err });
       }
     }
@@ -247,6 +249,7 @@ export function createAsteriskIngest(deps: AsteriskIngestDeps): AsteriskIngest {
         }
         const delayMs = backoffDelay(failures, backoff);
         failures += 1;
+        metrics.failures.inc({ code: isCallboardError(err) ? err.code : ((err as NodeJS.ErrnoException).code ?? 'unknown') });
         log.warn({ err: { code: (err as CallboardError).code, message: (err as Error).message }, attempt: failures, delayMs }, 'chunk not committed; reading it again after a pause');
         await tailer.close();
         await pause(delayMs);

@@ -7,6 +7,7 @@ export interface AsteriskIngestMetrics {
   refused: Counter<'code' | 'feed'>;
   lagBytes: Gauge;
   rotations: Counter<'kind'>;
+  failures: Counter<'code'>;
   /** Only with AMI. */
   amiConnected: Gauge | undefined;
   /** Set by the adapter: the newest occurredAt it produced (ms), for the last-event-age gauge. */
@@ -56,6 +57,12 @@ export function createAsteriskIngestMetrics(registry: Registry, options: { ami: 
       name: 'callboard_asterisk_file_switches_total',
       help: 'Moves of the tail to another file: rotated (renamed away and read to its end, then the new file), copy (the rest read from a copytruncate copy, or from the file found under its rotated name after a restart), truncated (no copy found: restarted at 0), lost (the old file was gone).',
       labelNames: ['kind'],
+      registers: [registry],
+    }),
+    failures: new Counter({
+      name: 'callboard_asterisk_chunk_failures_total',
+      help: 'Chunks not committed (Kafka or the registry unavailable, the file unreadable), by error code; each is read again after a backoff.',
+      labelNames: ['code'],
       registers: [registry],
     }),
     amiConnected: options.ami ? new Gauge({ name: 'callboard_asterisk_ami_connected', help: '1 while logged in to AMI, 0 otherwise (absent without AMI).', registers: [registry] }) : undefined,
