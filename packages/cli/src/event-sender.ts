@@ -1,5 +1,5 @@
 import type { Producer } from 'kafkajs';
-import { sendByPartition } from '@callboard/runtime';
+import { sendEncodedRecords } from '@callboard/runtime';
 import type { CanonicalEvent, EncodedRecord, EventCodec } from '@callboard/events';
 import type { CliContext } from './context.js';
 
@@ -35,14 +35,8 @@ export function createEventSender(producer: Producer, codec: EventCodec): EventS
   let sent = 0;
   const flush = async (): Promise<void> => {
     if (pending.length === 0) return;
-    const byTopic = new Map<string, { key: string; value: Buffer }[]>();
-    for (const r of pending) {
-      const list = byTopic.get(r.topic) ?? [];
-      list.push({ key: r.key, value: r.value });
-      byTopic.set(r.topic, list);
-    }
-    // One send per partition (runtime sendByPartition): a broker lost mid-send loses or doubles nothing.
-    await Promise.all([...byTopic].map(([topic, messages]) => sendByPartition(producer, codec.topology, topic, messages)));
+    // One send per partition (runtime sendEncodedRecords): a broker lost mid-send loses or doubles nothing.
+    await sendEncodedRecords(producer, codec.topology, pending);
     sent += pending.length;
     pending = [];
   };

@@ -2,7 +2,7 @@ export { readEnv, type Env } from './env.js';
 export { parseEnv, portVar, positiveIntVar, nonNegativeIntVar, boolVar, logLevelVar, infraEnvSchema, loadInfraConfig, type InfraConfig } from './config.js';
 export { createRootLogger, REDACT_PATHS, type Logger } from './logger.js';
 export { createKafka, type KafkaFactoryOptions } from './kafka.js';
-export { partitionFor, sendByPartition } from './keyed-send.js';
+export { partitionFor, sendByPartition, sendEncodedRecords } from './keyed-send.js';
 export { connectRedis, createRedis, escapeGlob, nodesOf, redisErrorForLog, scanKeys, type Redis, type RedisClient, type RedisTarget } from './redis.js';
 export { loadScripts, readScript } from './scripts.js';
 export { createMetricsRegistry, Counter, Gauge, Histogram, Registry } from './metrics.js';

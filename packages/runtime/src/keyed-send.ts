@@ -1,5 +1,5 @@
 import { type Message, Partitioners, type PartitionMetadata, type Producer } from 'kafkajs';
-import { topicByName, type Topology } from '@callboard/events';
+import { type EncodedRecord, topicByName, type Topology } from '@callboard/events';
 
 const partitioner = Partitioners.DefaultPartitioner();
 const metadataCache = new Map<number, PartitionMetadata[]>();
@@ -46,7 +46,37 @@ export async function sendByPartition(producer: Producer, topology: Topology, to
     if (group) group.push(placed);
     else groups.set(partition, [placed]);
   }
-  const sends = await Promise.allSettled([...groups.values()].map((group) => producer.send({ acks: -1, topic, messages: group })));
-  const failed = sends.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  await allSettledOrFirstFailure([...groups.values()].map((group) => producer.send({ acks: -1, topic, messages: group })));
+}
+
+/**
+ * Sends encoded records to the topics they name, keyed as they are: `codec.encodeEvent` routes an
+ * event to the call or agent topic by its type and keys it by callId / agentId, so every event of a
+ * call (or an agent) lands on one partition. Each topic goes through {@link sendByPartition} (one
+ * send per partition, acks=all), all topics at once; records of one partition keep the order given.
+ *
+ * Resolves once Kafka acknowledged every record (at once for none). On a failure it waits until
+ * every other send has settled too, then rejects with the first failure in topic order, so a caller
+ * that retries or disconnects never races a send still in flight. The error is kafkajs' own: each
+ * caller words it as its CB_* code.
+ *
+ * @param producer - a connected producer (idempotent, one request in flight, for exactly one copy)
+ * @param topology - the topics and their partition counts
+ * @param records - encoded events (or records shaped like them, such as the simulator's corrupt ones)
+ */
+export async function sendEncodedRecords(producer: Producer, topology: Topology, records: readonly EncodedRecord[]): Promise<void> {
+  const byTopic = new Map<string, Message[]>();
+  for (const { topic, key, value } of records) {
+    const messages = byTopic.get(topic);
+    if (messages) messages.push({ key, value });
+    else byTopic.set(topic, [{ key, value }]);
+  }
+  await allSettledOrFirstFailure([...byTopic].map(([topic, messages]) => sendByPartition(producer, topology, topic, messages)));
+}
+
+/** Waits for every send, then rejects with the first failure (in the order given) if any failed. */
+async function allSettledOrFirstFailure(sends: readonly Promise<unknown>[]): Promise<void> {
+  const settled = await Promise.allSettled(sends);
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) throw failed.reason;
 }

@@ -1,12 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Producer } from 'kafkajs';
-import { createTestStack, type TestStack } from '../../../test/helpers/infra.js';
+import { type CanonicalEvent, type EncodedRecord, validateEvent } from '@callboard/events';
+import { createTestStack, readTopicsToEnd, type TestStack } from '../../../test/helpers/infra.js';
 import { watchProducerSends } from '../../../test/helpers/producer-sends.js';
-import { sendByPartition } from '../src/index.js';
+import { partitionFor, sendByPartition, sendEncodedRecords } from '../src/index.js';
+
+/** Valid events of 6 calls and 4 agents, interleaved: each call's and each agent's events in a known order. */
+function interleavedEvents(): CanonicalEvent[] {
+  return Array.from({ length: 48 }, (_, i) => {
+    const occurredAt = new Date(Date.UTC(2026, 2, 2, 9, 0, i)).toISOString();
+    const input =
+      i % 2 === 0
+        ? { eventId: `e-${i}`, type: 'call.offered', occurredAt, tenantId: 'acme', queueId: 'billing', callId: `c-${(i / 2) % 6}`, channel: 'voice', direction: 'inbound' }
+        : { eventId: `e-${i}`, type: 'agent.state_changed', occurredAt, tenantId: 'acme', agentId: `a-${((i - 1) / 2) % 4}`, state: 'available', queueIds: ['billing'] };
+    const checked = validateEvent(input);
+    if (!checked.ok) throw new Error(`fixture event ${i} is invalid`);
+    return checked.event;
+  });
+}
 
 /**
- * Every producer of callboard sends through sendByPartition (DLQ, late, KPI and alert records,
- * `callboard produce`, the simulator): one send per partition, never one request across leaders,
+ * Every producer of callboard sends through sendByPartition (DLQ, late, KPI and alert records;
+ * canonical events through sendEncodedRecords: `callboard produce` and `import --kafka`, the
+ * simulator, both ingest services): one send per partition, never one request across leaders,
  * because kafkajs 2.2.4 loses or doubles records of such a request when a leader dies mid-send
  * (decision 0007 "Kafka broker loss"; the broker kill test in test/cluster/failover.test.ts).
  */
@@ -47,5 +63,47 @@ describe('sendByPartition', () => {
     } finally {
       await admin.disconnect();
     }
+  });
+
+  describe('sendEncodedRecords', () => {
+    it('routes each record to its topic under its key, one send per partition, in the order given', async () => {
+      const events = interleavedEvents();
+      const records: EncodedRecord[] = [];
+      for (const event of events) records.push(await stack.codec.encodeEvent(event));
+      const topics = [stack.topology.callEvents.name, stack.topology.agentEvents.name];
+      expect(new Set(records.map((r) => r.topic))).toEqual(new Set(topics));
+
+      const { sends } = watchProducerSends(producer, stack.topology);
+      await sendEncodedRecords(producer, stack.topology, records);
+      const calls = sends.map((s) => [...new Set(s.written)]);
+      expect(calls.filter((c) => c.length !== 1)).toEqual([]);
+      const expectedPartitions = new Set(records.map((r) => `${r.topic}/${partitionFor(stack.topology, r.topic, { key: r.key, value: r.value })}`));
+      expect(calls.flat().sort()).toEqual([...expectedPartitions].sort());
+
+      // Kafka holds every event once, on its key's partition of its type's topic, in the order sent.
+      // (The raw records of the test above, which no codec decodes, are left out.)
+      const held = (await readTopicsToEnd(stack, topics)).filter((h) => h.event !== undefined);
+      expect(held.map((h) => h.event?.eventId).sort()).toEqual(events.map((e) => e.eventId).sort());
+      for (const h of held) {
+        const sent = records[events.findIndex((e) => e.eventId === h.event?.eventId)]!;
+        expect(`${h.topic}/${h.partition}`).toBe(`${sent.topic}/${partitionFor(stack.topology, sent.topic, { key: sent.key, value: sent.value })}`);
+      }
+      const sentOrder = events.map((e) => e.eventId);
+      const byPartition = new Map<string, string[]>();
+      for (const h of held) byPartition.set(`${h.topic}/${h.partition}`, [...(byPartition.get(`${h.topic}/${h.partition}`) ?? []), h.event!.eventId]);
+      for (const ids of byPartition.values()) expect(ids).toEqual([...ids].sort((a, b) => sentOrder.indexOf(a) - sentOrder.indexOf(b)));
+    });
+
+    it('sends nothing for no records', async () => {
+      const { sends } = watchProducerSends(producer, stack.topology);
+      await sendEncodedRecords(producer, stack.topology, []);
+      expect(sends).toEqual([]);
+    });
+
+    it("rejects with kafkajs' error when the producer cannot send", async () => {
+      const idle = stack.kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
+      const record = await stack.codec.encodeEvent(interleavedEvents()[0]!);
+      await expect(sendEncodedRecords(idle, stack.topology, [record])).rejects.toThrow(/disconnected/);
+    });
   });
 });

@@ -1,7 +1,7 @@
 import type { Producer } from 'kafkajs';
 import { CallboardError } from '@callboard/errors';
-import { type EventCodec, isCallEvent, loadSchema, toAvro } from '@callboard/events';
-import { sendByPartition } from '@callboard/runtime';
+import { type EncodedRecord, type EventCodec, isCallEvent, loadSchema, toAvro } from '@callboard/events';
+import { sendEncodedRecords } from '@callboard/runtime';
 import { garbageBytes, invalidFieldVariant } from './corrupt.js';
 import type { EventSink } from './sinks.js';
 import type { StreamItem } from './stream-item.js';
@@ -23,11 +23,11 @@ export function createKafkaSink(options: KafkaSinkOptions): EventSink {
   const { producer, codec } = options;
   const batchSize = options.batchSize ?? 500;
   const lingerMs = options.lingerMs ?? 20;
-  let pending: { topic: string; key: string; value: Buffer }[] = [];
+  let pending: EncodedRecord[] = [];
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<void> = Promise.resolve();
 
-  async function encode(item: StreamItem): Promise<{ topic: string; key: string; value: Buffer }> {
+  async function encode(item: StreamItem): Promise<EncodedRecord> {
     const record = await codec.encodeEvent(item.event);
     if (item.kind === 'event') return record;
     switch (item.mode) {
@@ -49,21 +49,14 @@ export function createKafkaSink(options: KafkaSinkOptions): EventSink {
     if (pending.length === 0) return inFlight;
     const batch = pending;
     pending = [];
-    const byTopic = new Map<string, { key: string; value: Buffer }[]>();
-    for (const r of batch) {
-      const list = byTopic.get(r.topic) ?? [];
-      list.push({ key: r.key, value: r.value });
-      byTopic.set(r.topic, list);
-    }
-    // One send per topic-partition (runtime sendByPartition: a leader lost mid-send loses or doubles
-    // nothing). Flushes are chained and each partition has one send per flush, so records reach each
-    // partition in emission order.
+    // One send per topic-partition (runtime sendEncodedRecords: a leader lost mid-send loses or
+    // doubles nothing). Flushes are chained and each partition has one send per flush, so records
+    // reach each partition in emission order.
     inFlight = inFlight.then(async () => {
-      const sends = await Promise.allSettled([...byTopic].map(([topic, messages]) => sendByPartition(producer, codec.topology, topic, messages)));
-      const failed = sends.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-      if (failed) {
-        const err = failed.reason as Error;
-        throw new CallboardError('CB_KAFKA_UNAVAILABLE', `simulator could not produce: ${err.message}`, { cause: err, retriable: true });
+      try {
+        await sendEncodedRecords(producer, codec.topology, batch);
+      } catch (err) {
+        throw new CallboardError('CB_KAFKA_UNAVAILABLE', `simulator could not produce: ${(err as Error).message}`, { cause: err, retriable: true });
       }
     });
     return inFlight;
