@@ -156,6 +156,11 @@ describe('default rules', () => {
     expect(ruleWarnings(shipped.rules, [{ tenantId: 'acme', queueId: 'sales' }])).toEqual([]);
   });
 
+  it('the deployable config/rules.json (CB_RULES_FILE default) is the shipped copy, so a new default rule reaches a real alerter', () => {
+    const deployed = readFileSync(new URL('../../../config/rules.json', import.meta.url), 'utf8');
+    expect(JSON.parse(deployed)).toEqual(DEFAULT_RULES);
+  });
+
   it('implements the issue’s defaults', () => {
     const byId = new Map(defaultRules().rules.map((r) => [r.id, r]));
     expect(byId.get('sl-below-target')).toMatchObject({ metric: 'sl.primary', comparator: '<', fire: { ofTarget: 1 }, forMs: 60_000, severity: 'warning' });
