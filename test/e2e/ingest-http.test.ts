@@ -13,7 +13,9 @@ import { createTestStack, readBack, readTopicsToEnd, type TestStack } from '../h
 import { childEnv, exited, queueConfig, REPO_ROOT, testAggregator, waitUntilConsumed } from '../helpers/pipeline.js';
 import { waitFor } from '../helpers/wait.js';
 
+/** CB_INGEST_TOKEN_SECRET, apart from the gateway's CB_GATEWAY_SECRET (issue 10, round 2). */
 const SECRET = `e2e-secret-${randomBytes(16).toString('hex')}`;
+const GATEWAY_SECRET = `e2e-gateway-${randomBytes(16).toString('hex')}`;
 const TENANT = 'acme-telecom';
 const QUEUE = 'billing';
 const MIN = 60_000;
@@ -57,7 +59,7 @@ describe('HTTP ingest into the aggregator, with the real Kafka, registry and Red
       codec: stack.codec,
       logger: stack.logger,
       metrics: createMetricsRegistry('ingest-http-e2e'),
-      config: { port: 0, host: '127.0.0.1', opsPort: 0, opsHost: '127.0.0.1', secret: SECRET, limits: { maxBodyBytes: 1_048_576, maxEvents: 5000, ratePerSecond: 100, rateBurst: 100, sendTimeoutMs: 15_000 } },
+      config: { port: 0, host: '127.0.0.1', opsPort: 0, opsHost: '127.0.0.1', tokenSecrets: [SECRET], limits: { maxBodyBytes: 1_048_576, maxEvents: 5000, ratePerSecond: 100, rateBurst: 100, sendTimeoutMs: 15_000 } },
     });
     await ingest.start();
   });
@@ -96,8 +98,9 @@ describe('HTTP ingest into the aggregator, with the real Kafka, registry and Red
     expect(read.counts).toMatchObject({ offered: 6, answered: 4, abandoned: 2, completed: 4 });
   });
 
-  it('runs as `callboard run ingest-http`, takes events with a `callboard token --role ingest` token only, and sends the source\'s heartbeats', async () => {
-    const env = { CB_GATEWAY_SECRET: SECRET, CB_TOPIC_PREFIX: stack.prefix };
+  it('runs as `callboard run ingest-http`, takes events with a `callboard token --role ingest` token (CB_INGEST_TOKEN_SECRET) only, and sends the source\'s heartbeats', async () => {
+    // Both secrets in one environment, as the demo has them: the service checks with the ingest one only.
+    const env = { CB_GATEWAY_SECRET: GATEWAY_SECRET, CB_INGEST_TOKEN_SECRET: SECRET, CB_TOPIC_PREFIX: stack.prefix };
     const issued = await callboard(['token', '--tenant', TENANT, '--role', 'ingest', '--ttl', '10m'], env);
     expect(issued.code, issued.stderr).toBe(0);
     const wallboard = await callboard(['token', '--tenant', TENANT, '--role', 'wallboard', '--ttl', '10m'], env);
@@ -114,8 +117,11 @@ describe('HTTP ingest into the aggregator, with the real Kafka, registry and Red
       const url = `http://127.0.0.1:${port}${EVENTS_PATH}`;
       const event = calls(`cli-${randomBytes(3).toString('hex')}`, Date.now())[0]!;
       const send = (t: string) => fetch(url, { method: 'POST', headers: { authorization: `Bearer ${t}`, 'content-type': 'application/json' }, body: JSON.stringify([event]) });
+      // The wallboard token is the gateway secret's, and so is an ingest-role token signed with it: forgeries here.
       const refused = await send(wallboard.stdout.trim());
-      expect([refused.status, ((await refused.json()) as { error: { code: string } }).error.code]).toEqual([403, 'CB_ROLE_FORBIDDEN']);
+      expect([refused.status, ((await refused.json()) as { error: { code: string } }).error.code]).toEqual([401, 'CB_TOKEN_INVALID']);
+      const gatewaySigned = await send(await issueToken({ tenantId: TENANT, role: 'ingest', ttlSeconds: 600 }, GATEWAY_SECRET));
+      expect([gatewaySigned.status, ((await gatewaySigned.json()) as { error: { code: string } }).error.code]).toEqual([401, 'CB_TOKEN_INVALID']);
       const ok = await send(issued.stdout.trim());
       expect([ok.status, await ok.json()]).toEqual([202, { accepted: 1, rejected: [] }]);
       const held = await readTopicsToEnd(stack, [stack.topology.callEvents.name]);

@@ -13,10 +13,13 @@ export const boolVar = z
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 export const logLevelVar = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
-/** Variables whose value is a credential: a rejected value is never printed, only the rule it broke. */
-const SECRET_NAME = /(?:_SECRET|_TOKEN|_PASSWORD|_PASSWD|_API_KEY|_CREDENTIALS?)$/;
+/**
+ * Variables whose value is a credential: a rejected value is never printed, only the rule it broke.
+ * `_PREVIOUS` is the one a rotation still accepts (CB_INGEST_TOKEN_SECRET_PREVIOUS), a credential too.
+ */
+const SECRET_NAME = /(?:_SECRET|_TOKEN|_PASSWORD|_PASSWD|_API_KEY|_CREDENTIALS?)(?:_PREVIOUS)?$/;
 
-/** True when `name` holds a credential (CB_GATEWAY_SECRET, CB_GATEWAY_SCRAPE_TOKEN, any *_SECRET, *_TOKEN, *_PASSWORD). */
+/** True when `name` holds a credential (CB_GATEWAY_SECRET, CB_GATEWAY_SCRAPE_TOKEN, any *_SECRET, *_TOKEN, *_PASSWORD, *_SECRET_PREVIOUS). */
 function isSecretVar(name: string): boolean {
   return SECRET_NAME.test(name);
 }

@@ -78,6 +78,7 @@ describe('config errors never print a secret (issue 8 item 4)', () => {
     CB_GATEWAY_SECRET: z.string().min(32, 'must be at least 32 characters'),
     CB_GATEWAY_SCRAPE_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
     CB_DB_PASSWORD: z.enum(['only-this-one']).optional(),
+    CB_INGEST_TOKEN_SECRET_PREVIOUS: z.string().min(32, 'must be at least 32 characters').optional(),
     CB_REDIS_URL: z.string().regex(/^rediss:\/\//, 'must be a rediss:// URL').optional(),
   });
 
@@ -104,6 +105,12 @@ describe('config errors never print a secret (issue 8 item 4)', () => {
     expect(message).toMatch(/CB_DB_PASSWORD: /);
     expect(message).not.toContain('hunter3');
     expect(message).not.toContain('hunter4');
+  });
+
+  it('hides the previous secret of a rotation (*_SECRET_PREVIOUS) too', () => {
+    const message = messageOf({ CB_GATEWAY_SECRET: 'x'.repeat(32), CB_INGEST_TOKEN_SECRET_PREVIOUS: 'prev-hunter6' });
+    expect(message).toMatch(/CB_INGEST_TOKEN_SECRET_PREVIOUS: must be at least 32/);
+    expect(message).not.toContain('hunter6');
   });
 
   it('masks the userinfo of a URL but keeps the rest', () => {

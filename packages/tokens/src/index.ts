@@ -1,1 +1,1 @@
-export { ROLES, MIN_SECRET_LENGTH, issueToken, verifyToken, requireRole, type Role, type TokenClaims } from './tokens.js';
+export { ROLES, SECRET_VARIABLE, MIN_SECRET_LENGTH, issueToken, verifyToken, requireRole, assertIngestSecretsApart, type Role, type TokenClaims } from './tokens.js';

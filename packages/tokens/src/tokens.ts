@@ -22,6 +22,19 @@ export interface TokenClaims<R extends Role = Role> {
   exp: number;
 }
 
+/**
+ * The variable whose secret signs and checks each role's tokens. Ingest tokens have their own secret,
+ * so a host that takes events (and must hold the secret that checks them) cannot mint a wallboard,
+ * lead or admin token, and a token signed with it opens no gateway route: the gateway checks only
+ * with CB_GATEWAY_SECRET, the HTTP ingest only with CB_INGEST_TOKEN_SECRET (issue 10, round 2).
+ */
+export const SECRET_VARIABLE = {
+  wallboard: 'CB_GATEWAY_SECRET',
+  lead: 'CB_GATEWAY_SECRET',
+  admin: 'CB_GATEWAY_SECRET',
+  ingest: 'CB_INGEST_TOKEN_SECRET',
+} as const satisfies Record<Role, string>;
+
 /** The one algorithm accepted: a shared-secret HMAC. `none` and asymmetric algorithms are refused. */
 const ALGORITHM = 'HS256';
 export const MIN_SECRET_LENGTH = 32;
@@ -43,7 +56,7 @@ function keyOf(secret: string): Uint8Array {
 /**
  * Signs a token for `tenantId` with `role`, valid `ttlSeconds`.
  * @param input - the claims and the lifetime in seconds
- * @param secret - CB_GATEWAY_SECRET, at least 32 characters
+ * @param secret - the role's secret ({@link SECRET_VARIABLE}), at least 32 characters
  */
 export async function issueToken(input: { tenantId: string; role: Role; ttlSeconds: number; sub?: string }, secret: string): Promise<string> {
   const claims = claimsSchema.omit({ exp: true }).parse({ tenantId: input.tenantId, role: input.role, ...(input.sub ? { sub: input.sub } : {}) });
@@ -57,18 +70,27 @@ export async function issueToken(input: { tenantId: string; role: Role; ttlSecon
 /**
  * Checks a token's signature (HS256 only), expiry (required) and claims. It does not check the role:
  * the caller knows which roles it serves.
+ * @param secrets - the secret, or the secrets accepted during a rotation, newest first: a token whose
+ *   signature fails with one is tried with the next (each compared in constant time by jose); any other
+ *   fault (expired, malformed, `alg: none`) is final
  * @returns the claims
  * @throws CallboardError `CB_TOKEN_MISSING`, `CB_TOKEN_EXPIRED` or `CB_TOKEN_INVALID`; the message never holds the token
  */
-export async function verifyToken(token: string | undefined, secret: string): Promise<TokenClaims> {
+export async function verifyToken(token: string | undefined, secrets: string | readonly string[]): Promise<TokenClaims> {
+  const keys = (typeof secrets === 'string' ? [secrets] : secrets).map(keyOf);
+  if (keys.length === 0) throw new TypeError('verifyToken needs at least one secret');
   if (!token) throw new CallboardError('CB_TOKEN_MISSING', 'no token was presented');
   if (token.length > MAX_TOKEN_LENGTH) throw new CallboardError('CB_TOKEN_INVALID', 'token too long');
   let payload: unknown;
-  try {
-    ({ payload } = await jwtVerify(token, keyOf(secret), { algorithms: [ALGORITHM], requiredClaims: ['exp'] }));
-  } catch (err) {
-    if (err instanceof joseErrors.JWTExpired) throw new CallboardError('CB_TOKEN_EXPIRED', 'token expired', { cause: err });
-    throw new CallboardError('CB_TOKEN_INVALID', 'token invalid', { cause: err });
+  for (const [i, key] of keys.entries()) {
+    try {
+      ({ payload } = await jwtVerify(token, key, { algorithms: [ALGORITHM], requiredClaims: ['exp'] }));
+      break;
+    } catch (err) {
+      if (err instanceof joseErrors.JWSSignatureVerificationFailed && i < keys.length - 1) continue;
+      if (err instanceof joseErrors.JWTExpired) throw new CallboardError('CB_TOKEN_EXPIRED', 'token expired', { cause: err });
+      throw new CallboardError('CB_TOKEN_INVALID', 'token invalid', { cause: err });
+    }
   }
   const parsed = claimsSchema.safeParse(payload);
   if (!parsed.success) throw new CallboardError('CB_TOKEN_INVALID', 'token claims invalid: tenantId, role and exp are required');
@@ -79,4 +101,18 @@ export async function verifyToken(token: string | undefined, secret: string): Pr
 export function requireRole<R extends Role>(claims: TokenClaims, roles: readonly R[], what: string): TokenClaims<R> {
   if (!(roles as readonly Role[]).includes(claims.role)) throw new CallboardError('CB_ROLE_FORBIDDEN', `a ${claims.role} token cannot ${what}; it needs the ${roles.join(' or ')} role`);
   return claims as TokenClaims<R>;
+}
+
+/**
+ * Refuses ingest token secrets equal to the gateway's: with one value for both, a host that checks
+ * ingest tokens could mint admin tokens again, which is what the separate secret is for.
+ * @param gatewaySecret - CB_GATEWAY_SECRET where the caller's environment has it, else undefined
+ * @param ingestSecrets - the ingest secrets by variable name (the current one and, in a rotation, the previous one)
+ * @throws CallboardError `CB_CONFIG_INVALID` naming the variables, never their values
+ */
+export function assertIngestSecretsApart(gatewaySecret: string | undefined, ingestSecrets: Readonly<Record<string, string | undefined>>): void {
+  if (!gatewaySecret) return;
+  for (const [name, value] of Object.entries(ingestSecrets)) {
+    if (value === gatewaySecret) throw new CallboardError('CB_CONFIG_INVALID', `invalid configuration: ${name} must differ from CB_GATEWAY_SECRET (ingest tokens have a secret of their own)`);
+  }
 }

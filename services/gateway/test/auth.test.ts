@@ -51,6 +51,13 @@ describe('gateway tokens', () => {
     expect(await reason(await issueToken({ tenantId: 'acme', role: 'ingest', ttlSeconds: 60 }, SECRET))).toBe('role_forbidden');
   });
 
+  it('refuses every token signed with the ingest secret, whatever its role (issue 10, round 2)', async () => {
+    const ingestSecret = 'the-ingest-token-secret-long-enough-000000';
+    for (const role of ['ingest', 'wallboard', 'lead', 'admin'] as const) {
+      expect(await reason(await issueToken({ tenantId: 'acme', role, ttlSeconds: 60 }, ingestSecret)), role).toBe('token_invalid');
+    }
+  });
+
   it('refuses a short secret', async () => {
     await expect(issueToken({ tenantId: 'acme', role: 'lead', ttlSeconds: 60 }, 'short')).rejects.toThrow(TypeError);
   });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertState } from '@callboard/alerts';
@@ -15,6 +16,8 @@ const PROBER = 'probe-co';
 const DAY = 24 * 3600_000;
 /** Anything that would show the victim's data in a response or a frame. */
 const LEAKS = [VICTIM, VICTIM_QUEUE, 'fp-victim'];
+/** CB_INGEST_TOKEN_SECRET of the same deployment: apart from the gateway's SECRET. */
+const INGEST_SECRET = `ingest-${randomBytes(16).toString('hex')}`;
 
 const token = (tenantId: string, role: Role = 'wallboard') => issueToken({ tenantId, role, ttlSeconds: 600 }, SECRET);
 
@@ -31,9 +34,14 @@ async function probes(): Promise<{ name: string; token: string | undefined; stat
     { name: 'another tenant (wallboard)', token: await token(PROBER, 'wallboard'), status: [403, 200, 201, 101] },
     { name: 'another tenant (lead)', token: await token(PROBER, 'lead'), status: [403, 200, 201, 101] },
     { name: 'another tenant (admin)', token: await token(PROBER, 'admin'), status: [403, 200, 201, 101] },
-    // An ingest token only posts events (issue 10 item 3): even the victim's own opens no route here.
-    { name: 'ingest token (victim tenant)', token: await issueToken({ tenantId: VICTIM, role: 'ingest', ttlSeconds: 600 }, SECRET), status: [403] },
-    { name: 'ingest token (another tenant)', token: await issueToken({ tenantId: PROBER, role: 'ingest', ttlSeconds: 600 }, SECRET), status: [403] },
+    // An ingest token only posts events (issue 10 item 3): even the victim's own opens no route here. It is
+    // signed with CB_INGEST_TOKEN_SECRET (round 2), which the gateway never checks with: a forgery here, and
+    // so is an admin token minted with that secret on a host that takes events.
+    { name: 'ingest token (victim tenant)', token: await issueToken({ tenantId: VICTIM, role: 'ingest', ttlSeconds: 600 }, INGEST_SECRET), status: [401] },
+    { name: 'ingest token (another tenant)', token: await issueToken({ tenantId: PROBER, role: 'ingest', ttlSeconds: 600 }, INGEST_SECRET), status: [401] },
+    { name: 'admin token signed with the ingest secret', token: await issueToken({ tenantId: VICTIM, role: 'admin', ttlSeconds: 600 }, INGEST_SECRET), status: [401] },
+    // The ingest role signed with the gateway's own secret (how ingest tokens were signed before round 2): 403.
+    { name: 'ingest role, gateway secret', token: await issueToken({ tenantId: VICTIM, role: 'ingest', ttlSeconds: 600 }, SECRET), status: [403] },
   ];
 }
 

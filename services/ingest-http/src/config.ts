@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CallboardError } from '@callboard/errors';
 import { type Env, loadInfraConfig, type InfraConfig, parseEnv, portVar, positiveIntVar } from '@callboard/runtime';
-import { MIN_SECRET_LENGTH } from '@callboard/tokens';
+import { assertIngestSecretsApart, MIN_SECRET_LENGTH } from '@callboard/tokens';
 
 /** Defaults, beside the schema (docs/ingest/http.md lists them too). */
 export const INGEST_HTTP_DEFAULTS = {
@@ -25,8 +25,17 @@ const schema = z.object({
     /** `/healthz`, `/readyz` and the operational `/metrics`: loopback by default, like the gateway's ops listener. */
     CB_INGEST_HTTP_OPS_PORT: listenPort.default(INGEST_HTTP_DEFAULTS.CB_INGEST_HTTP_OPS_PORT),
     CB_INGEST_HTTP_OPS_HOST: z.string().min(1).default(INGEST_HTTP_DEFAULTS.CB_INGEST_HTTP_OPS_HOST),
-    /** The secret `callboard token` signs with; the HTTP ingest only checks tokens. */
-    CB_GATEWAY_SECRET: z.string({ required_error: 'is required' }).min(MIN_SECRET_LENGTH, `must be at least ${MIN_SECRET_LENGTH} characters`),
+    /**
+     * The secret `callboard token --role ingest` signs with; the HTTP ingest only checks tokens. Its own,
+     * apart from CB_GATEWAY_SECRET, so this host cannot mint gateway tokens (docs/ingest/http.md#authentication).
+     */
+    CB_INGEST_TOKEN_SECRET: z
+      .string({ required_error: 'is required (ingest tokens have a secret of their own, not CB_GATEWAY_SECRET)' })
+      .min(MIN_SECRET_LENGTH, `must be at least ${MIN_SECRET_LENGTH} characters`),
+    /** During a rotation: the secret before, still accepted until the tokens it signed are replaced. */
+    CB_INGEST_TOKEN_SECRET_PREVIOUS: z.string().min(MIN_SECRET_LENGTH, `must be at least ${MIN_SECRET_LENGTH} characters`).optional(),
+    /** Never used to check a token; read only to refuse an ingest secret equal to it. Best left unset here. */
+    CB_GATEWAY_SECRET: z.string().optional(),
     CB_INGEST_HTTP_MAX_BODY_BYTES: positiveIntVar.min(1024, 'must be at least 1024').max(64 * 1_048_576, 'must be at most 67108864 (64 MiB)').default(INGEST_HTTP_DEFAULTS.CB_INGEST_HTTP_MAX_BODY_BYTES),
     CB_INGEST_HTTP_MAX_EVENTS: positiveIntVar.max(100_000, 'must be at most 100000').default(INGEST_HTTP_DEFAULTS.CB_INGEST_HTTP_MAX_EVENTS),
     CB_INGEST_HTTP_RATE_PER_SECOND: positiveIntVar.max(10_000, 'must be at most 10000').default(INGEST_HTTP_DEFAULTS.CB_INGEST_HTTP_RATE_PER_SECOND),
@@ -51,7 +60,8 @@ export interface IngestHttpConfig {
   host: string;
   opsPort: number;
   opsHost: string;
-  secret: string;
+  /** The secrets tokens are checked with, current first (then CB_INGEST_TOKEN_SECRET_PREVIOUS, if set). */
+  tokenSecrets: readonly string[];
   limits: IngestLimits;
 }
 
@@ -61,13 +71,14 @@ export function loadIngestHttpConfig(env: Env): Readonly<IngestHttpConfig> {
   if (e.CB_INGEST_HTTP_RATE_BURST < e.CB_INGEST_HTTP_RATE_PER_SECOND) {
     throw new CallboardError('CB_CONFIG_INVALID', `invalid configuration: CB_INGEST_HTTP_RATE_BURST=${JSON.stringify(String(e.CB_INGEST_HTTP_RATE_BURST))}: must be at least CB_INGEST_HTTP_RATE_PER_SECOND (${e.CB_INGEST_HTTP_RATE_PER_SECOND})`);
   }
+  assertIngestSecretsApart(e.CB_GATEWAY_SECRET, { CB_INGEST_TOKEN_SECRET: e.CB_INGEST_TOKEN_SECRET, CB_INGEST_TOKEN_SECRET_PREVIOUS: e.CB_INGEST_TOKEN_SECRET_PREVIOUS });
   return Object.freeze({
     infra: loadInfraConfig(env),
     port: e.CB_INGEST_HTTP_PORT,
     host: e.CB_INGEST_HTTP_HOST,
     opsPort: e.CB_INGEST_HTTP_OPS_PORT,
     opsHost: e.CB_INGEST_HTTP_OPS_HOST,
-    secret: e.CB_GATEWAY_SECRET,
+    tokenSecrets: Object.freeze([e.CB_INGEST_TOKEN_SECRET, ...(e.CB_INGEST_TOKEN_SECRET_PREVIOUS ? [e.CB_INGEST_TOKEN_SECRET_PREVIOUS] : [])]),
     limits: Object.freeze({
       maxBodyBytes: e.CB_INGEST_HTTP_MAX_BODY_BYTES,
       maxEvents: e.CB_INGEST_HTTP_MAX_EVENTS,

@@ -27,7 +27,7 @@ export interface IngestHttpDeps {
   logger: Logger;
   /** The ops listener's registry: no tenant data goes in it. */
   metrics: Registry;
-  config: { port: number; host: string; opsPort: number; opsHost: string; secret: string; limits: IngestLimits };
+  config: { port: number; host: string; opsPort: number; opsHost: string; tokenSecrets: readonly string[]; limits: IngestLimits };
   /** Called once Kafka acknowledged a request's events: source heartbeats hang here (issue 10 item 5). */
   onAccepted?: (tenantId: string, events: readonly CanonicalEvent[]) => void;
   /** Wall clock for the rate limit; injectable for tests. */
@@ -128,7 +128,7 @@ export function createIngestHttp(deps: IngestHttpDeps): IngestHttp {
     const header = req.headers.authorization;
     const token = header === undefined ? undefined : /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
     if (header !== undefined && token === undefined) throw new CallboardError('CB_TOKEN_INVALID', 'the Authorization header must be "Bearer <token>"');
-    const claims = requireRole(await verifyToken(token, config.secret), ['ingest'] as const, 'post events');
+    const claims = requireRole(await verifyToken(token, config.tokenSecrets), ['ingest'] as const, 'post events');
     const slot = buckets.take(claims.tenantId);
     if (!slot.allowed) throw new CallboardError('CB_RATE_LIMITED', `at most ${limits.ratePerSecond} requests per second per tenant (burst ${limits.rateBurst})`, { retryAfterMs: slot.retryAfterMs, retriable: true });
     req.claims = claims;

@@ -1,8 +1,9 @@
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueToken } from '@callboard/tokens';
 import { createTestStack, readBack, readTopicsToEnd, type TestStack } from '../../../test/helpers/infra.js';
 import { DLQ_SOURCE, OPENAPI_PATH } from '../src/index.js';
-import { ndjson, offered, post, SECRET, startTestIngest, token, type TestIngest } from './support.js';
+import { GATEWAY_SECRET, ndjson, offered, post, PREVIOUS_SECRET, SECRET, startTestIngest, token, type TestIngest } from './support.js';
 
 const TENANT = 'acme-http';
 const OTHER = 'rival-http';
@@ -72,7 +73,7 @@ describe('HTTP ingest with the real Kafka and registry (issue 10 item 3)', () =>
     for (const x of dlq) expect(JSON.stringify({ ...x, key: Buffer.from(x.key as Buffer).toString(), value: Buffer.from(x.value as Buffer).toString() })).not.toContain(auth);
   });
 
-  it('refuses a missing, malformed, forged, expired or alg:none token with 401, and a gateway role with 403, accepting nothing', async () => {
+  it('refuses a missing, malformed, forged, expired or alg:none token and any token signed with the gateway secret with 401, and a gateway role with 403, accepting nothing', async () => {
     const now = Math.floor(Date.now() / 1000);
     const key = new TextEncoder().encode(SECRET);
     const event = offered(TENANT, id('refused'));
@@ -85,6 +86,9 @@ describe('HTTP ingest with the real Kafka and registry (issue 10 item 3)', () =>
       { name: 'wallboard token', opts: { token: await token(TENANT, 'wallboard') }, status: 403, code: 'CB_ROLE_FORBIDDEN' },
       { name: 'lead token', opts: { token: await token(TENANT, 'lead') }, status: 403, code: 'CB_ROLE_FORBIDDEN' },
       { name: 'admin token', opts: { token: await token(TENANT, 'admin') }, status: 403, code: 'CB_ROLE_FORBIDDEN' },
+      // Ingest tokens have their own secret: the gateway's, even on a token of role ingest, is a forgery here.
+      { name: 'ingest token signed with the gateway secret', opts: { token: await issueToken({ tenantId: TENANT, role: 'ingest', ttlSeconds: 60 }, GATEWAY_SECRET) }, status: 401, code: 'CB_TOKEN_INVALID' },
+      { name: 'admin token signed with the gateway secret', opts: { token: await issueToken({ tenantId: TENANT, role: 'admin', ttlSeconds: 60 }, GATEWAY_SECRET) }, status: 401, code: 'CB_TOKEN_INVALID' },
     ];
     for (const c of cases) {
       const r = await post(t.ingest, ndjson([event]), c.opts);
@@ -92,6 +96,17 @@ describe('HTTP ingest with the real Kafka and registry (issue 10 item 3)', () =>
       expect(JSON.stringify(r.body)).not.toContain(c.opts.token ?? '\u0000');
     }
     expect(await heldIds()).not.toContain(event.eventId);
+  });
+
+  it('accepts tokens of the previous secret during a rotation, and still refuses them expired', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const event = offered(TENANT, id('rotated'));
+    const previous = await issueToken({ tenantId: TENANT, role: 'ingest', ttlSeconds: 60 }, PREVIOUS_SECRET);
+    const expired = await new SignJWT({ tenantId: TENANT, role: 'ingest' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime(now - 5).sign(new TextEncoder().encode(PREVIOUS_SECRET));
+    expect((await post(t.ingest, ndjson([event]), { token: expired })).body.error?.code).toBe('CB_TOKEN_EXPIRED');
+    const r = await post(t.ingest, ndjson([event]), { token: previous });
+    expect([r.status, r.body.accepted]).toEqual([202, 1]);
+    expect(await heldIds()).toContain(event.eventId);
   });
 
   it("refuses every event of another tenant's ingest token, line by line, and Kafka never gets them", async () => {

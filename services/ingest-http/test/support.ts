@@ -5,7 +5,12 @@ import { issueToken, type Role } from '@callboard/tokens';
 import type { TestStack } from '../../../test/helpers/infra.js';
 import { createIngestHttp, EVENTS_PATH, type IngestHttp, type IngestHttpDeps, type IngestLimits } from '../src/index.js';
 
+/** CB_INGEST_TOKEN_SECRET: what ingest tokens are signed and checked with. */
 export const SECRET = `test-secret-${randomBytes(16).toString('hex')}`;
+/** CB_INGEST_TOKEN_SECRET_PREVIOUS: the secret a rotation still accepts. */
+export const PREVIOUS_SECRET = `test-previous-${randomBytes(16).toString('hex')}`;
+/** CB_GATEWAY_SECRET: the gateway's; the ingest never checks with it. */
+export const GATEWAY_SECRET = `test-gateway-${randomBytes(16).toString('hex')}`;
 
 export const TEST_LIMITS: IngestLimits = { maxBodyBytes: 1_048_576, maxEvents: 5_000, ratePerSecond: 1_000, rateBurst: 1_000, sendTimeoutMs: 15_000 };
 
@@ -29,7 +34,7 @@ export async function startTestIngest(stack: TestStack, options: { limits?: Part
     codec: stack.codec,
     logger: stack.logger,
     metrics,
-    config: { port: 0, host: '127.0.0.1', opsPort: 0, opsHost: '127.0.0.1', secret: SECRET, limits: { ...TEST_LIMITS, ...limits } },
+    config: { port: 0, host: '127.0.0.1', opsPort: 0, opsHost: '127.0.0.1', tokenSecrets: [SECRET, PREVIOUS_SECRET], limits: { ...TEST_LIMITS, ...limits } },
     ...rest,
   });
   await ingest.start();

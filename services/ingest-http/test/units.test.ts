@@ -5,7 +5,7 @@ const SECRET = 's'.repeat(40);
 
 describe('ingest-http config', () => {
   it('has the documented defaults', () => {
-    const c = loadIngestHttpConfig({ CB_GATEWAY_SECRET: SECRET });
+    const c = loadIngestHttpConfig({ CB_INGEST_TOKEN_SECRET: SECRET });
     expect(c).toMatchObject({ port: INGEST_HTTP_DEFAULTS.CB_INGEST_HTTP_PORT, opsHost: '127.0.0.1', limits: { maxBodyBytes: 1_048_576, maxEvents: 5000, ratePerSecond: 20, rateBurst: 40 } });
   });
 
@@ -19,13 +19,37 @@ describe('ingest-http config', () => {
     ['CB_INGEST_HTTP_PORT', '70000'],
     ['CB_INGEST_HTTP_SEND_TIMEOUT_MS', '10'],
   ])('refuses %s=%s at start with CB_CONFIG_INVALID naming it', (name, value) => {
-    expect(() => loadIngestHttpConfig({ CB_GATEWAY_SECRET: SECRET, [name]: value })).toThrow(expect.objectContaining({ code: 'CB_CONFIG_INVALID', message: expect.stringContaining(name) }));
+    expect(() => loadIngestHttpConfig({ CB_INGEST_TOKEN_SECRET: SECRET, [name]: value })).toThrow(expect.objectContaining({ code: 'CB_CONFIG_INVALID', message: expect.stringContaining(name) }));
   });
 
-  it('needs the token secret and never prints it', () => {
-    expect(() => loadIngestHttpConfig({})).toThrow(expect.objectContaining({ code: 'CB_CONFIG_INVALID', message: expect.stringContaining('CB_GATEWAY_SECRET') }));
+  it('needs its own token secret, checks with it (and the previous one in a rotation) only, and never prints one', () => {
+    expect(loadIngestHttpConfig({ CB_INGEST_TOKEN_SECRET: SECRET }).tokenSecrets).toEqual([SECRET]);
+    const previous = 'p'.repeat(40);
+    expect(loadIngestHttpConfig({ CB_INGEST_TOKEN_SECRET: SECRET, CB_INGEST_TOKEN_SECRET_PREVIOUS: previous, CB_GATEWAY_SECRET: 'g'.repeat(40) }).tokenSecrets).toEqual([SECRET, previous]);
+    // The gateway's secret no longer checks ingest tokens: alone, it is not enough.
+    expect(() => loadIngestHttpConfig({ CB_GATEWAY_SECRET: SECRET })).toThrow(expect.objectContaining({ code: 'CB_CONFIG_INVALID', message: expect.stringContaining('CB_INGEST_TOKEN_SECRET: is required') }));
     const short = 'short-secret-value';
-    expect(() => loadIngestHttpConfig({ CB_GATEWAY_SECRET: short })).toThrow(expect.objectContaining({ message: expect.not.stringContaining(short) }));
+    for (const env of [{ CB_INGEST_TOKEN_SECRET: short }, { CB_INGEST_TOKEN_SECRET: SECRET, CB_INGEST_TOKEN_SECRET_PREVIOUS: short }]) {
+      expect(() => loadIngestHttpConfig(env)).toThrow(expect.objectContaining({ code: 'CB_CONFIG_INVALID', message: expect.stringMatching(/CB_INGEST_TOKEN_SECRET(_PREVIOUS)?: must be at least 32/) }));
+      expect(() => loadIngestHttpConfig(env)).toThrow(expect.objectContaining({ message: expect.not.stringContaining(short) }));
+    }
+  });
+
+  it('refuses an ingest secret equal to the gateway secret, naming the variables, never the value', () => {
+    for (const env of [
+      { CB_INGEST_TOKEN_SECRET: SECRET, CB_GATEWAY_SECRET: SECRET },
+      { CB_INGEST_TOKEN_SECRET: 'n'.repeat(40), CB_INGEST_TOKEN_SECRET_PREVIOUS: SECRET, CB_GATEWAY_SECRET: SECRET },
+    ]) {
+      let message = '';
+      try {
+        loadIngestHttpConfig(env);
+      } catch (err) {
+        expect(err).toMatchObject({ code: 'CB_CONFIG_INVALID' });
+        message = (err as Error).message;
+      }
+      expect(message).toMatch(/CB_INGEST_TOKEN_SECRET(_PREVIOUS)? must differ from CB_GATEWAY_SECRET/);
+      expect(message).not.toContain(SECRET);
+    }
   });
 });
 

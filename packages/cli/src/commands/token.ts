@@ -1,5 +1,5 @@
 import { CallboardError } from '@callboard/errors';
-import { issueToken, MIN_SECRET_LENGTH, ROLES, type Role } from '@callboard/tokens';
+import { assertIngestSecretsApart, issueToken, MIN_SECRET_LENGTH, ROLES, SECRET_VARIABLE, type Role } from '@callboard/tokens';
 import { parseCommandArgs, requireString, type Command } from '../command.js';
 
 const DURATION = /^(\d+)(s|m|h|d)$/;
@@ -10,8 +10,10 @@ export const tokenCommand: Command = {
   summary: 'issue a signed token for a tenant and role (gateway or HTTP ingest)',
   usage: `callboard token --tenant T --role wallboard|lead|admin|ingest [--ttl 8h] [--sub NAME]
 
-Prints an HS256 token signed with CB_GATEWAY_SECRET (at least ${MIN_SECRET_LENGTH}
-characters), carrying tenantId, role and exp. A wallboard opens
+Prints an HS256 token carrying tenantId, role and exp. wallboard, lead and admin
+tokens are signed with CB_GATEWAY_SECRET; ingest tokens with CB_INGEST_TOKEN_SECRET,
+a secret of their own (each at least ${MIN_SECRET_LENGTH} characters, never printed), so the
+hosts that take events cannot mint gateway tokens. A wallboard opens
 http://GATEWAY/#token=<token>: the fragment never reaches the server or its logs.
 An ingest token only posts events of its tenant to the HTTP ingest
 (POST /api/v1/events, docs/ingest/http.md); it opens no gateway route, and the
@@ -27,8 +29,11 @@ gateway's roles cannot post events.`,
     if (!ROLES.includes(role as Role)) throw new CallboardError('CB_USAGE', `token: --role must be one of ${ROLES.join(', ')}`);
     const ttl = DURATION.exec(values.ttl ?? '8h');
     if (!ttl) throw new CallboardError('CB_USAGE', `token: --ttl must look like 30m, 8h or 7d, got ${JSON.stringify(values.ttl)}`);
-    const secret = makeCtx().env.CB_GATEWAY_SECRET;
-    if (!secret || secret.length < MIN_SECRET_LENGTH) throw new CallboardError('CB_CONFIG_INVALID', `token: CB_GATEWAY_SECRET must be set, at least ${MIN_SECRET_LENGTH} characters`);
+    const { env } = makeCtx();
+    const variable = SECRET_VARIABLE[role as Role];
+    const secret = env[variable];
+    if (!secret || secret.length < MIN_SECRET_LENGTH) throw new CallboardError('CB_CONFIG_INVALID', `token: --role ${role} signs with ${variable}, which must be set, at least ${MIN_SECRET_LENGTH} characters`);
+    assertIngestSecretsApart(env.CB_GATEWAY_SECRET, { CB_INGEST_TOKEN_SECRET: env.CB_INGEST_TOKEN_SECRET });
     const token = await issueToken({ tenantId, role: role as Role, ttlSeconds: Number(ttl[1]) * UNIT_S[ttl[2] as keyof typeof UNIT_S], ...(values.sub ? { sub: values.sub } : {}) }, secret);
     process.stdout.write(`${token}\n`);
     return 0;
