@@ -50,12 +50,20 @@ ensure_chromium() {
   [ -x /usr/bin/chromium ] || die "chromium did not install"
 }
 
-# The gateway's signing secret for this checkout: generated once, kept in CB_HOME (git-ignored).
-ensure_gateway_secret() {
-  if [ -z "${CB_GATEWAY_SECRET:-}" ]; then
+# A signing secret of this checkout in variable $1: generated once into CB_HOME/$2 (git-ignored, owner-only),
+# unless the environment already sets it.
+ensure_secret() {
+  local var="$1" file="$CB_HOME/$2"
+  if [ -z "${!var:-}" ]; then
     mkdir -p "$CB_HOME"
-    [ -s "$CB_HOME/gateway-secret" ] || node -e 'process.stdout.write(require("crypto").randomBytes(32).toString("base64url"))' >"$CB_HOME/gateway-secret"
-    CB_GATEWAY_SECRET="$(cat "$CB_HOME/gateway-secret")"
-    export CB_GATEWAY_SECRET
+    [ -s "$file" ] || (umask 077 && node -e 'process.stdout.write(require("crypto").randomBytes(32).toString("base64url"))' >"$file")
+    export "$var=$(cat "$file")"
   fi
+}
+
+# The token secrets of this checkout: the gateway's, and the HTTP ingest's own (never the same value;
+# docs/ingest/http.md#authentication), kept in .callboard/gateway-secret and .callboard/ingest-token-secret.
+ensure_gateway_secret() {
+  ensure_secret CB_GATEWAY_SECRET gateway-secret
+  ensure_secret CB_INGEST_TOKEN_SECRET ingest-token-secret
 }
