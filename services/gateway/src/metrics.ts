@@ -4,7 +4,7 @@ import type { QueueView } from '@callboard/windows';
 export interface GatewayMetrics {
   connections: Gauge;
   upgradesRefused: Counter<'reason'>;
-  /** HTTP requests refused for their credential, by route (`rest`, `ticket`, `metrics`) and reason. */
+  /** HTTP requests refused for their credential, by route (`rest`, `ticket`, `metrics`) and reason (including `role_forbidden`). */
   requestsRefused: Counter<'route' | 'reason'>;
   ticketsRateLimited: Counter;
   closes: Counter<'code'>;
@@ -68,7 +68,7 @@ export function createGatewayMetrics(registry: Registry): GatewayMetrics {
   return {
     connections: new Gauge({ name: 'callboard_gateway_connections', help: 'Open WebSocket connections.', registers: [registry] }),
     upgradesRefused: new Counter({ name: 'callboard_gateway_upgrades_refused_total', help: 'WebSocket upgrades refused before completing, by reason.', labelNames: ['reason'], registers: [registry] }),
-    requestsRefused: new Counter({ name: 'callboard_gateway_requests_refused_total', help: 'HTTP requests refused for their credential (missing, invalid, expired, another tenant), by route and reason.', labelNames: ['route', 'reason'], registers: [registry] }),
+    requestsRefused: new Counter({ name: 'callboard_gateway_requests_refused_total', help: 'HTTP requests refused for their credential (token_missing, token_invalid, token_expired, tenant_forbidden: another tenant, role_forbidden: a valid token of a role the gateway does not serve, such as ingest), by route and reason.', labelNames: ['route', 'reason'], registers: [registry] }),
     ticketsRateLimited: new Counter({ name: 'callboard_gateway_tickets_rate_limited_total', help: 'WebSocket ticket requests refused with 429 because their token took its tickets of the minute.', registers: [registry] }),
     closes: new Counter({ name: 'callboard_gateway_closes_total', help: 'Connections the server closed, by close code.', labelNames: ['code'], registers: [registry] }),
     protocolErrors: new Counter({ name: 'callboard_gateway_protocol_errors_total', help: 'Error frames sent to clients, by error code.', labelNames: ['code'], registers: [registry] }),
