@@ -11,7 +11,7 @@ import {
   parseQueueLogLine,
   type QueueLogMapper,
 } from '@callboard/ingest-asterisk';
-import { DlqPublisher, type Logger, type RefusedRecord, type Registry, sendByPartition, type SourceHeartbeats, startSourceHeartbeats } from '@callboard/runtime';
+import { DlqPublisher, type Logger, type RefusedRecord, type Registry, sendEncodedRecords, type SourceHeartbeats, startSourceHeartbeats } from '@callboard/runtime';
 import { AmiClient } from './ami-client.js';
 import type { AmiConfig } from './config.js';
 import type { FilePosition } from './file-position.js';
@@ -146,10 +146,8 @@ export function createAsteriskIngest(deps: AsteriskIngestDeps): AsteriskIngest {
 
   /** Sends events and refusals and waits for Kafka's acknowledgement of all of them. */
   async function produce(records: readonly EncodedRecord[], refused: readonly RefusedRecord[]): Promise<void> {
-    const byTopic = new Map<string, { key: string; value: Buffer }[]>();
-    for (const { topic, key, value } of records) byTopic.set(topic, [...(byTopic.get(topic) ?? []), { key, value }]);
     try {
-      await Promise.all([...byTopic].map(([topic, messages]) => sendByPartition(producer, deps.codec.topology, topic, messages)));
+      await sendEncodedRecords(producer, deps.codec.topology, records);
     } catch (err) {
       if (isCallboardError(err)) throw err;
       throw new CallboardError('CB_KAFKA_UNAVAILABLE', `ingest-asterisk could not produce: ${(err as Error).message}`, { cause: err, retriable: true });
