@@ -1,20 +1,18 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseJsonLine, type CanonicalEvent } from '@callboard/events';
 import { encodeName } from '@callboard/ingest-asterisk';
 import { disagreements, queueLogStats, type KpiQueueJson } from '../../../test/helpers/asterisk-stats.js';
 import { callboard } from '../../../test/helpers/cli.js';
+import { EDGE, MAPPER_DIR, queueLogsUnder } from './import-fixtures.js';
 
 /**
  * Issue 10 item 4 and acceptance 1, offline: `callboard import asterisk --out`, then `callboard kpi`
  * over what it wrote, against the independent count of test/helpers/asterisk-stats.ts (which never
  * uses the mapper) and against what app_queue's own counters would say.
  */
-const EDGE = fileURLToPath(new URL('../../../test/helpers/fixtures/asterisk-import/edge-cases.queue_log', import.meta.url));
-const MAPPER_DIR = fileURLToPath(new URL('../../ingest-asterisk/', import.meta.url));
 const TENANT = 'edge-co';
 
 const dir = mkdtempSync(join(tmpdir(), 'cb-import-'));
@@ -163,17 +161,3 @@ describe('callboard import asterisk', () => {
     expect(help.stdout).toMatch(/^callboard import asterisk --input FILE --tenant T/);
   });
 });
-
-/** Files under `root` whose name says queue_log (fixtures and samples of the mapping package). */
-function queueLogsUnder(root: string): string[] {
-  const found: string[] = [];
-  const walk = (d: string) => {
-    for (const entry of readdirSync(d, { withFileTypes: true })) {
-      const path = join(d, entry.name);
-      if (entry.isDirectory() && entry.name !== 'node_modules') walk(path);
-      else if (entry.isFile() && /queue_log/i.test(entry.name)) found.push(path);
-    }
-  };
-  walk(root);
-  return found.sort();
-}

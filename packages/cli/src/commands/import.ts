@@ -1,14 +1,17 @@
-import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Producer } from 'kafkajs';
 import { CallboardError } from '@callboard/errors';
 import { type CanonicalEvent, createJsonLinesWriter, IDENTIFIER_PATTERN, validateEvent } from '@callboard/events';
-import { createQueueLogMapper, loadNameMap, parseQueueLogLine, type AsteriskMapperOptions } from '@callboard/ingest-asterisk';
+import { createQueueLogMapper, decodeName, loadNameMap, parseQueueLogLine, type AsteriskMapperOptions, type NameMap } from '@callboard/ingest-asterisk';
+import { QueueConfig } from '@callboard/queue-config';
 import { createMetricsRegistry, DlqPublisher, type RefusedRecord } from '@callboard/runtime';
+import { AsteriskSummary, formatQueueSummary, type QueueSummary } from '../asterisk-summary.js';
 import { numberOption, parseCommandArgs, requireFile, requireString, type Command } from '../command.js';
 import type { CliContext } from '../context.js';
 import { createCliProducer, createEventSender } from '../event-sender.js';
+import { loadQueueConfig } from '../queue-file.js';
 import { ReorderWindow } from '../reorder-window.js';
 
 /**
@@ -23,9 +26,13 @@ const DLQ_BATCH = 200;
 const LISTED_INVALID = 20;
 /** The environment variable holding the HMAC-SHA-256 key for `callerKey`, as for the adapter (services/ingest-asterisk). */
 const CALLER_KEY_SECRET_VAR = 'CB_ASTERISK_CALLER_KEY_SECRET';
+/** The largest `--servicelevel`, seconds (a day; queues.conf takes any integer, none sensible is longer). */
+const MAX_SERVICELEVEL_SEC = 86_400;
+/** Paths that are the process's stdout, where `--summary json` would mix with the events. */
+const STDOUT_PATHS = new Set(['/dev/stdout', '/dev/fd/1', '/proc/self/fd/1']);
 
-/** What `import asterisk` counted, printed on stderr at the end. */
-interface ImportSummary {
+/** What `import asterisk` counted, printed on stderr at the end (and on stdout as JSON with `--summary json`). */
+export interface ImportSummary {
   /** Lines of the file, blank ones included (line numbers count them). */
   lines: number;
   /** Events written or sent, by canonical type. */
@@ -34,6 +41,14 @@ interface ImportSummary {
   skipped: Record<string, number>;
   /** Line numbers that did not parse or map, in file order. */
   invalid: number[];
+  /** Per queue, callboard's counters and app_queue's (see asterisk-summary.ts). */
+  queues: QueueSummary[];
+}
+
+/** app_queue's `servicelevel` as `--servicelevel` gives it: one for every queue and/or some by queue name. */
+interface ServicelevelOption {
+  all?: number;
+  byQueue: Map<string, number>;
 }
 
 /** Where the converted events go: a JSON-lines file or Kafka. */
@@ -48,16 +63,19 @@ export const importCommand: Command = {
   name: 'import',
   summary: 'convert a PBX log to canonical events (asterisk: queue_log), to a file or Kafka',
   usage: `callboard import asterisk --input FILE --tenant T [--server-id S] [--queues-map FILE]
-                          [--wrap-up-ms N] (--out FILE.jsonl | --kafka)
+                          [--wrap-up-ms N] [--servicelevel [QUEUE=]S]... [--queues FILE]
+                          [--summary text|json] (--out FILE.jsonl | --kafka)
 
 Reads an Asterisk queue_log (epoch|uniqueid|queue|agent|event|data…), streaming,
 maps each line with packages/ingest-asterisk, and writes the canonical events as
 JSON lines (the form 'callboard produce --input' and 'callboard kpi' read) or
 sends them to Kafka (Avro, keyed by callId / agentId, acks=all, idempotent).
 Events go out in occurredAt order. Counts go to stderr: lines read, events by
-type, skipped queue_log events by kind, invalid lines. A line that does not
-parse or map is reported as FILE:LINE, sent to cc.dlq.v1 with --kafka, and
-never stops the import.
+type, skipped queue_log events by kind, invalid lines, and one line per queue
+with callboard's counters beside app_queue's own figures as 'queue show'
+prints them (C, A, SL, SL2 within servicelevel; docs/ingest/asterisk.md).
+A line that does not parse or map is reported as FILE:LINE, sent to cc.dlq.v1
+with --kafka, and never stops the import.
 
 Exit codes: 0 every line imported; 1 some line was invalid (the others were
 imported) or the import failed (the message names a CB_* code); 2 usage error.
@@ -73,6 +91,13 @@ Options:
                       docs/ingest/asterisk.md)
   --wrap-up-ms N      the queues' wrapuptime in ms, 0 to 3600000 (default 0),
                       as the adapter's CB_ASTERISK_WRAPUP_MS
+  --servicelevel S    queues.conf servicelevel in seconds for app_queue's figures;
+                      QUEUE=S for one queue (by its Asterisk name), repeatable;
+                      default the queue's slThresholdMs
+  --queues FILE       queue settings (slThresholdMs) as for kpi (default
+                      CB_QUEUES_FILE, else config/queues.json if present)
+  --summary json      also print the summary as one JSON object on stdout
+                      (text, the default: stderr only)
   --out FILE.jsonl    write JSON lines here
   --kafka             send to Kafka (CB_KAFKA_BROKERS, CB_TOPIC_PREFIX, …)
   -h, --help          this help
@@ -88,6 +113,9 @@ ${CALLER_KEY_SECRET_VAR}, when set, keys the callerKey hash (never printed).`,
         'server-id': { type: 'string' },
         'queues-map': { type: 'string' },
         'wrap-up-ms': { type: 'string' },
+        servicelevel: { type: 'string', multiple: true },
+        queues: { type: 'string' },
+        summary: { type: 'string' },
         out: { type: 'string' },
         kafka: { type: 'boolean' },
       },
@@ -111,8 +139,16 @@ ${CALLER_KEY_SECRET_VAR}, when set, keys the callerKey hash (never printed).`,
     if (values.out !== undefined && !statSync(dirname(resolve(values.out)), { throwIfNoEntry: false })?.isDirectory()) {
       throw new CallboardError('CB_USAGE', `import: --out ${values.out}: no such directory ${dirname(resolve(values.out))}`);
     }
+    const summaryMode = values.summary ?? 'text';
+    if (summaryMode !== 'text' && summaryMode !== 'json') throw new CallboardError('CB_USAGE', `import: --summary must be text or json, got ${JSON.stringify(summaryMode)}`);
+    if (summaryMode === 'json' && values.out !== undefined && STDOUT_PATHS.has(resolve(values.out))) {
+      throw new CallboardError('CB_USAGE', 'import: --summary json prints on stdout; give --out a file');
+    }
+    const servicelevel = servicelevelOption(values.servicelevel ?? []);
+    const queuesFile = values.queues === undefined ? undefined : requireFile('import', 'queues', values.queues);
     const names = values['queues-map'] === undefined ? undefined : readNameMap(requireFile('import', 'queues-map', values['queues-map']));
     const ctx = makeCtx();
+    const settings = queueSettings(ctx, queuesFile);
     const secret = ctx.env[CALLER_KEY_SECRET_VAR];
     if (secret !== undefined && secret !== '' && secret.length < 16) throw new CallboardError('CB_CONFIG_INVALID', `import: ${CALLER_KEY_SECRET_VAR} must be at least 16 characters`);
     const options: AsteriskMapperOptions = {
@@ -123,13 +159,23 @@ ${CALLER_KEY_SECRET_VAR}, when set, keys the callerKey hash (never printed).`,
       ...(secret ? { callerKeySecret: secret } : {}),
     };
     const sink = values.out !== undefined ? fileSink(values.out) : await kafkaSink(ctx, input);
+    const slThresholdMs = (queueId: string) => settings.resolve(tenantId, queueId).slThresholdMs;
+    const figures = new AsteriskSummary({
+      nameOf: queueNameOf(names),
+      slThresholdMs,
+      servicelevelSec: (queue, queueId) => servicelevel.byQueue.get(queue) ?? servicelevel.all ?? slThresholdMs(queueId) / 1000,
+    });
     let summary: ImportSummary;
     try {
-      summary = await importQueueLog(input, options, sink);
+      summary = await importQueueLog(input, options, sink, figures);
     } finally {
       await sink.close();
     }
     process.stderr.write(formatSummary(summary, values.out ?? 'Kafka'));
+    for (const queue of servicelevel.byQueue.keys()) {
+      if (!summary.queues.some((q) => q.queue === queue)) process.stderr.write(`import: --servicelevel names queue ${JSON.stringify(queue)}, which has no call in the file\n`);
+    }
+    if (summaryMode === 'json') ctx.out(JSON.stringify(summary));
     return summary.invalid.length > 0 ? 1 : 0;
   },
 };
@@ -137,6 +183,40 @@ ${CALLER_KEY_SECRET_VAR}, when set, keys the callerKey hash (never printed).`,
 function identifierOption(name: string, value: string): string {
   if (!IDENTIFIER_PATTERN.test(value)) throw new CallboardError('CB_USAGE', `import: --${name} must match [A-Za-z0-9_.-]{1,64}, got ${JSON.stringify(value)}`);
   return value;
+}
+
+/**
+ * `--servicelevel` values: `S` for every queue (once), `QUEUE=S` for one queue by its Asterisk name
+ * (the last `=` splits, so a name may hold one); S whole seconds, 0 to a day, as queues.conf's.
+ */
+function servicelevelOption(values: string[]): ServicelevelOption {
+  const out: ServicelevelOption = { byQueue: new Map() };
+  for (const value of values) {
+    const at = value.lastIndexOf('=');
+    const queue = at < 0 ? undefined : value.slice(0, at);
+    const sec = numberOption('import', 'servicelevel', at < 0 ? value : value.slice(at + 1), { min: 0, max: MAX_SERVICELEVEL_SEC, integer: true }) as number;
+    if (queue === undefined) {
+      if (out.all !== undefined) throw new CallboardError('CB_USAGE', 'import: --servicelevel S for every queue given twice; name a queue with QUEUE=S');
+      out.all = sec;
+    } else {
+      if (queue === '') throw new CallboardError('CB_USAGE', `import: --servicelevel ${JSON.stringify(value)}: the queue name before = is empty`);
+      if (out.byQueue.has(queue)) throw new CallboardError('CB_USAGE', `import: --servicelevel for queue ${JSON.stringify(queue)} given twice`);
+      out.byQueue.set(queue, sec);
+    }
+  }
+  return out;
+}
+
+/** The queue settings kpi would use: --queues, else CB_QUEUES_FILE, else config/queues.json when there is one, else the built-in defaults. */
+function queueSettings(ctx: CliContext, path: string | undefined): QueueConfig {
+  if (path === undefined && ctx.env.CB_QUEUES_FILE === undefined && !existsSync('config/queues.json')) return QueueConfig.defaults();
+  return loadQueueConfig(ctx, path);
+}
+
+/** A queueId's Asterisk name: the mapping file's name for it, else the reversible rule's inverse. */
+function queueNameOf(names: NameMap | undefined): (queueId: string) => string {
+  const mapped = new Map(Object.entries(names?.queues ?? {}).map(([name, id]) => [id, name]));
+  return (queueId) => mapped.get(queueId) ?? decodeName(queueId);
 }
 
 function readNameMap(path: string): AsteriskMapperOptions['names'] {
@@ -158,8 +238,8 @@ function readNameMap(path: string): AsteriskMapperOptions['names'] {
  * @param options - the mapper's options
  * @param sink - where events and refused lines go
  */
-async function importQueueLog(input: string, options: AsteriskMapperOptions, sink: EventSink): Promise<ImportSummary> {
-  const summary: ImportSummary = { lines: 0, events: {}, skipped: {}, invalid: [] };
+async function importQueueLog(input: string, options: AsteriskMapperOptions, sink: EventSink, figures: AsteriskSummary): Promise<ImportSummary> {
+  const summary: ImportSummary = { lines: 0, events: {}, skipped: {}, invalid: [], queues: [] };
   const mapper = createQueueLogMapper(options);
   const window = new ReorderWindow<CanonicalEvent>(REORDER_WINDOW_MS);
   let clock = -Infinity;
@@ -195,10 +275,12 @@ async function importQueueLog(input: string, options: AsteriskMapperOptions, sin
     for (const event of window.release(clock)) await emit(event);
   }
   for (const event of window.drain()) await emit(event);
+  summary.queues = figures.queues();
   return summary;
 
   async function emit(event: CanonicalEvent): Promise<void> {
     summary.events[event.type] = (summary.events[event.type] ?? 0) + 1;
+    figures.observe(event);
     await sink.write(event);
   }
 }
@@ -256,7 +338,7 @@ async function unavailableOnError<T>(work: Promise<T>, ctx: CliContext): Promise
   }
 }
 
-/** The stderr report: one line each for lines, events by type, skipped kinds and invalid lines. */
+/** The stderr report: one line each for lines, events by type, skipped kinds and invalid lines, then one per queue. */
 function formatSummary(s: ImportSummary, destination: string): string {
   const kinds = (counts: Record<string, number>) =>
     Object.keys(counts).length === 0 ? 'none' : Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => `${k}=${n}`).join(' ');
@@ -268,6 +350,7 @@ function formatSummary(s: ImportSummary, destination: string): string {
     `import: ${total} event(s) to ${destination}: ${kinds(s.events)}`,
     `import: skipped: ${kinds(s.skipped)}`,
     `import: ${s.invalid.length} invalid line(s)${s.invalid.length > 0 ? `: ${listed}${more}` : ''}`,
+    ...s.queues.map(formatQueueSummary),
     '',
   ].join('\n');
 }
