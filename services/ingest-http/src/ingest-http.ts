@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { Message, Producer } from 'kafkajs';
+import type { Producer } from 'kafkajs';
 import { CallboardError, isCallboardError, type ErrorCode } from '@callboard/errors';
-import type { CanonicalEvent, EventCodec } from '@callboard/events';
-import { DlqPublisher, type Logger, type OpsServer, type Registry, sendByPartition, startOpsServer } from '@callboard/runtime';
+import type { CanonicalEvent, EncodedRecord, EventCodec } from '@callboard/events';
+import { DlqPublisher, type Logger, type OpsServer, type Registry, sendEncodedRecords, startOpsServer } from '@callboard/runtime';
 import { requireRole, verifyToken, type TokenClaims } from '@callboard/tokens';
 import { type BodyItem, checkItems, jsonArrayItems, jsonLinesItems, type RejectedLine } from './body.js';
 import type { IngestLimits } from './config.js';
@@ -140,15 +140,10 @@ export function createIngestHttp(deps: IngestHttpDeps): IngestHttp {
     let timer: NodeJS.Timeout | undefined;
     try {
       const send = async (): Promise<void> => {
-        const byTopic = new Map<string, Message[]>();
-        for (const event of accepted) {
-          const r = await codec.encodeEvent(event);
-          const list = byTopic.get(r.topic) ?? [];
-          list.push({ key: r.key, value: r.value });
-          byTopic.set(r.topic, list);
-        }
-        // One send per partition (runtime sendByPartition): a broker lost mid-send loses or doubles nothing.
-        const events = [...byTopic].map(([topic, messages]) => sendByPartition(producer, codec.topology, topic, messages));
+        const records: EncodedRecord[] = [];
+        for (const event of accepted) records.push(await codec.encodeEvent(event));
+        // One send per partition (runtime sendEncodedRecords): a broker lost mid-send loses or doubles nothing.
+        const events = sendEncodedRecords(producer, codec.topology, records);
         const refused = dlq.publish(
           rejected.map((r) => ({
             source: { topic: DLQ_SOURCE, partition: 0, offset: String(r.line) },
@@ -157,7 +152,7 @@ export function createIngestHttp(deps: IngestHttpDeps): IngestHttp {
             error: new CallboardError(r.code as ErrorCode, `tenant ${tenantId}, request ${requestId}, line ${r.line}: ${r.message}`),
           })),
         );
-        await Promise.all([...events, refused]);
+        await Promise.all([events, refused]);
       };
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`no acknowledgement within ${limits.sendTimeoutMs} ms`)), limits.sendTimeoutMs);

@@ -13,7 +13,7 @@ export async function runIngestHttpService(env: Env): Promise<void> {
   const metrics = createMetricsRegistry('ingest-http');
   const kafka = createKafka({ brokers: config.infra.kafkaBrokers, clientId: 'callboard-ingest-http', logger });
   const codec = new EventCodec(createSchemaRegistry(config.infra.registryUrl), { topology: createTopology(config.infra.topicPrefix) });
-  // acks=all on every send (sendByPartition), idempotent: a retried produce is never written twice.
+  // acks=all on every send (runtime sendEncodedRecords), idempotent: a retried produce is never written twice.
   const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   // Source freshness (issue 10 item 5): each (tenant, source) that posts is heard from every 10 s
