@@ -127,7 +127,16 @@ export class AgentBook {
    * @param mutate - the change
    */
   update(agent: string, atMs: number, sourceEvent: string, detail: readonly string[], mutate: (rec: AgentRecord) => void): CanonicalEventInput[] {
-    const agentId = agentIdOf(this.opts.names, agent);
+    return this.updateById(agentIdOf(this.opts.names, agent), atMs, sourceEvent, detail, mutate);
+  }
+
+  /** The agentIds of every member known, for a full status read (AMI QueueStatus) that must find who is gone. */
+  agentIds(): string[] {
+    return [...this.agents.keys()];
+  }
+
+  /** As `update`, for a member known by its agentId (a name a mapping file joined may not be at hand). */
+  updateById(agentId: string, atMs: number, sourceEvent: string, detail: readonly string[], mutate: (rec: AgentRecord) => void): CanonicalEventInput[] {
     const rec = this.agents.get(agentId) ?? newRecord();
     this.agents.set(agentId, rec);
     const before = this.derive(rec, atMs);

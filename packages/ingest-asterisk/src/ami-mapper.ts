@@ -1,6 +1,7 @@
 import { CallboardError } from '@callboard/errors';
 import type { CanonicalEventInput } from '@callboard/events';
 import { connectTo, endCall, type AgentRecord } from './agents.js';
+import { deviceOf, QueueStatusRead } from './ami-status.js';
 import { guarded, outcomeOf, secondsField } from './build.js';
 import { openBooks } from './books.js';
 import { agentIdOf, queueIdOf } from './names.js';
@@ -13,13 +14,6 @@ export interface AmiMapper {
 }
 
 const CODE = 'CB_ASTERISK_AMI_INVALID';
-
-/** app_queue's member Status (AST_DEVICE_*): 4 INVALID, 5 UNAVAILABLE; 2 INUSE, 3 BUSY, 7 RINGINUSE, 8 ONHOLD. */
-function deviceOf(status: string | undefined, inCall: string | undefined): AgentRecord['device'] {
-  if (status === '4' || status === '5') return 'unavailable';
-  if (inCall === '1' || status === '2' || status === '3' || status === '7' || status === '8') return 'busy';
-  return 'free';
-}
 
 function required(msg: Record<string, string>, key: string): string {
   const value = msg[key];
@@ -36,26 +30,78 @@ function required(msg: Record<string, string>, key: string): string {
  * not; both are skipped, and the outcome of unanswered calls comes from queue_log. Agent states come from
  * QueueMemberStatus, QueueMemberAdded, QueueMemberRemoved, QueueMemberPause, AgentConnect and AgentComplete.
  * The time is the `Timestamp` header (manager.conf `timestampevents = yes`), else `opts.clock`.
+ *
+ * The answer to `Action: QueueStatus` (QueueParams, QueueMember, QueueEntry up to QueueStatusComplete, one
+ * ActionID) is a full status read: at its end every member is brought to what it lists, so that changes made while
+ * the adapter was not connected are caught up (docs/ingest/asterisk.md, "Catching up after a reconnect").
  */
 export function createAmiMapper(opts: AsteriskMapperOptions, restored?: unknown): AmiMapper {
   const o = resolveOptions(opts);
   const books = openBooks(o, 'ami', restored);
   const { calls, agents } = books;
+  /** The latest time of a live event mapped (ms): a status read is never placed before it. */
+  let newestMs = typeof (restored as { newestMs?: unknown } | undefined)?.newestMs === 'number' ? (restored as { newestMs: number }).newestMs : 0;
+  /** Asterisk's clock minus ours, from the latest event with a Timestamp (status lines carry none). */
+  let skewMs = 0;
+  let read: QueueStatusRead | undefined;
 
   function timeOf(msg: Record<string, string>): number {
     const ts = msg.Timestamp;
-    if (ts !== undefined && /^\d{1,12}(\.\d{1,9})?$/.test(ts)) return Math.floor(Number(ts) * 1000);
+    if (ts !== undefined && /^\d{1,12}(\.\d{1,9})?$/.test(ts)) {
+      const atMs = Math.floor(Number(ts) * 1000);
+      skewMs = atMs - o.clock();
+      return atMs;
+    }
     return o.clock();
+  }
+
+  /** The read of this message's ActionID; a line of another ActionID means the previous read was cut off. */
+  function readOf(msg: Record<string, string>): QueueStatusRead {
+    const actionId = msg.ActionID ?? '';
+    if (read?.actionId !== actionId) read = new QueueStatusRead(actionId);
+    return read;
+  }
+
+  /**
+   * The end of a status read: its changes, as of the time it was read (Asterisk's clock as far as the latest
+   * Timestamp tells it, never before the latest live event). The true time of a change made while the adapter was
+   * away is unknown.
+   */
+  function completeRead(msg: Record<string, string>): MapOutcome {
+    const r = readOf(msg);
+    read = undefined;
+    const listed = msg.ListItems;
+    if (r.broken || (listed !== undefined && /^\d+$/.test(listed) && Number(listed) !== r.items)) {
+      return { events: [], error: new CallboardError(CODE, `AMI QueueStatus ${r.actionId}: ${r.broken ? 'a member line could not be read' : `${r.items} of ${listed} list items received`}; not applied`) };
+    }
+    const atMs = Math.max(o.clock() + skewMs, newestMs + 1);
+    newestMs = atMs;
+    return outcomeOf(r.apply(agents, o, atMs), CODE, 'AMI QueueStatus');
   }
 
   function mapMessage(msg: Record<string, string>): MapOutcome {
     const event = msg.Event;
     if (event === undefined) return { events: [], skipped: msg.Response === undefined ? 'no Event' : 'Response' };
+    switch (event) {
+      case 'QueueParams':
+      case 'QueueEntry':
+        readOf(msg).items += 1;
+        return { events: [] };
+      case 'QueueMember': {
+        const r = readOf(msg);
+        r.items += 1;
+        r.member(msg, o);
+        return { events: [] };
+      }
+      case 'QueueStatusComplete':
+        return completeRead(msg);
+    }
     const atMs = timeOf(msg);
+    newestMs = Math.max(newestMs, atMs);
     const what = `AMI ${event}`;
     const done = (events: CanonicalEventInput[]): MapOutcome => outcomeOf(events, CODE, what);
     const memberChange = (name: string, queue: string | undefined, change: (rec: AgentRecord) => void): CanonicalEventInput[] => {
-      agentIdOf(o.names, name);
+      read?.touch(agentIdOf(o.names, name));
       if (queue !== undefined) queueIdOf(o.names, queue);
       const detail = [msg.Queue ?? '', msg.Uniqueid ?? '', msg.Status ?? '', msg.Paused ?? '', msg.InCall ?? '', msg.PausedReason ?? msg.Reason ?? ''];
       return agents.update(name, atMs, `ami-${event}`, detail, change);
@@ -109,6 +155,6 @@ export function createAmiMapper(opts: AsteriskMapperOptions, restored?: unknown)
 
   return {
     map: (msg) => guarded(() => mapMessage(msg)),
-    snapshot: books.snapshot,
+    snapshot: () => ({ ...(books.snapshot() as object), newestMs }),
   };
 }
