@@ -3,7 +3,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { backoffDelay, CallboardError } from '@callboard/errors';
 import { parseAmiMessage } from '@callboard/ingest-asterisk';
 import type { Logger } from '@callboard/runtime';
-import type { AmiConfig } from './config.js';
+import { AMI_RESYNC_DEFAULT_MS, type AmiConfig } from './config.js';
 
 export interface AmiClientOptions extends AmiConfig {
   logger: Logger;
@@ -18,6 +18,7 @@ export interface AmiClientOptions extends AmiConfig {
 }
 
 const LOGIN_ACTION_ID = 'callboard-login';
+const STATUS_ACTION_ID = 'callboard-status-';
 
 /** A field of an AMI message, whatever the case of its key. */
 export function amiField(message: Record<string, string>, key: string): string | undefined {
@@ -64,6 +65,11 @@ export class AmiFramer {
  * A client of the Asterisk Manager Interface: TCP, `Action: Login` with `Events: on`, then every
  * event to `onEvent`. A lost connection or a refused login is retried with exponential backoff and
  * jitter until `close`; the secret goes to the socket only, never to a log line or an error.
+ *
+ * AMI does not replay what happened while no session was open, so after each login, and then every
+ * `resyncMs` as a drift check, it asks for `Action: QueueStatus` with an ActionID of its own; the list
+ * that answers it (QueueParams, QueueMember, QueueEntry, QueueStatusComplete) goes to `onEvent` like
+ * any event, and the mapper catches the member states up from it.
  */
 export class AmiClient {
   private socket: Socket | undefined;
@@ -71,6 +77,8 @@ export class AmiClient {
   private attempt = 0;
   private timer: NodeJS.Timeout | undefined;
   private loggedIn = false;
+  private statusReads = 0;
+  private resyncTimer: NodeJS.Timeout | undefined;
   private readonly log: Logger;
 
   constructor(private readonly options: AmiClientOptions) {
@@ -89,6 +97,7 @@ export class AmiClient {
   async close(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearInterval(this.resyncTimer);
     const socket = this.socket;
     this.socket = undefined;
     if (!socket || socket.destroyed) return;
@@ -142,6 +151,7 @@ export class AmiClient {
     });
     socket.on('close', () => {
       if (this.socket === socket) this.socket = undefined;
+      clearInterval(this.resyncTimer);
       const wasLoggedIn = this.loggedIn;
       this.loggedIn = false;
       if (wasLoggedIn) this.options.onConnection?.(false);
@@ -161,6 +171,11 @@ export class AmiClient {
         this.attempt = 0;
         this.log.info('logged in to AMI');
         this.options.onConnection?.(true);
+        this.requestStatus(socket);
+        const resyncMs = this.options.resyncMs ?? AMI_RESYNC_DEFAULT_MS;
+        clearInterval(this.resyncTimer);
+        this.resyncTimer = setInterval(() => this.requestStatus(socket), resyncMs);
+        this.resyncTimer.unref();
       } else {
         // AMI's own words ("Authentication failed"); the secret is not in them.
         fail(new CallboardError('CB_ASTERISK_AMI_UNAVAILABLE', `AMI ${this.options.host}:${this.options.port} refused the login of ${this.options.username}: ${amiField(message, 'Message') ?? 'no reason given'}`, { retriable: true }));
@@ -168,6 +183,21 @@ export class AmiClient {
       }
       return;
     }
+    const actionId = amiField(message, 'ActionID');
+    const response = amiField(message, 'Response');
+    if (response !== undefined && actionId?.startsWith(STATUS_ACTION_ID) && response.toLowerCase() !== 'success') {
+      // The agent states stay as the live events left them until the next read.
+      this.log.warn({ actionId, message: amiField(message, 'Message') }, 'AMI refused QueueStatus; member states are not caught up');
+    }
     if (this.loggedIn && amiField(message, 'Event') !== undefined) await this.options.onEvent(message);
+  }
+
+  /** Asks for every queue's members (no Queue/Member filter: a member absent from the answer is in no queue). */
+  private requestStatus(socket: Socket): void {
+    if (socket.destroyed || !this.loggedIn) return;
+    this.statusReads += 1;
+    const actionId = `${STATUS_ACTION_ID}${this.statusReads}`;
+    this.log.debug({ actionId }, 'reading the queue status');
+    socket.write(`Action: QueueStatus\r\nActionID: ${actionId}\r\n\r\n`);
   }
 }

@@ -12,7 +12,11 @@ export const ASTERISK_INGEST_DEFAULTS = {
   CB_ASTERISK_WRAPUP_MS: 0,
   CB_ASTERISK_POLL_MS: 1000,
   CB_ASTERISK_CHUNK_LINES: 500,
+  CB_ASTERISK_AMI_RESYNC_MS: 300_000,
 } as const;
+
+/** How often the AMI client reads QueueStatus again after the read that follows each login. */
+export const AMI_RESYNC_DEFAULT_MS = ASTERISK_INGEST_DEFAULTS.CB_ASTERISK_AMI_RESYNC_MS;
 
 const identifierVar = z.string().regex(IDENTIFIER_PATTERN, 'must match [A-Za-z0-9_.-]{1,64}');
 
@@ -37,6 +41,8 @@ const schema = z.object({
   CB_ASTERISK_AMI_PORT: portVar.default(ASTERISK_INGEST_DEFAULTS.CB_ASTERISK_AMI_PORT),
   CB_ASTERISK_AMI_USER: z.string().min(1).optional(),
   CB_ASTERISK_AMI_SECRET: z.string().min(1).optional(),
+  /** The drift check: QueueStatus read again this often (it is read after every login anyway). */
+  CB_ASTERISK_AMI_RESYNC_MS: positiveIntVar.min(1000).max(86_400_000).default(ASTERISK_INGEST_DEFAULTS.CB_ASTERISK_AMI_RESYNC_MS),
   /** 0 picks a free port (tests). */
   CB_ASTERISK_HTTP_PORT: z.union([z.literal('0').transform(() => 0), portVar]).default(ASTERISK_INGEST_DEFAULTS.CB_ASTERISK_HTTP_PORT),
   /** How often the file is looked at when no change notification came (fs.watch misses some, e.g. on NFS). */
@@ -51,6 +57,8 @@ export interface AmiConfig {
   username: string;
   /** Never logged. */
   secret: string;
+  /** QueueStatus is read after every login and then this often (ms); default 5 min. */
+  resyncMs?: number;
 }
 
 export interface AsteriskIngestConfig {
@@ -91,7 +99,7 @@ export function loadAsteriskIngestConfig(env: Env): Readonly<AsteriskIngestConfi
     ...(e.CB_ASTERISK_CALLER_KEY_SECRET === undefined ? {} : { callerKeySecret: e.CB_ASTERISK_CALLER_KEY_SECRET }),
     ...(e.CB_ASTERISK_AMI_HOST === undefined
       ? {}
-      : { ami: Object.freeze({ host: e.CB_ASTERISK_AMI_HOST, port: e.CB_ASTERISK_AMI_PORT, username: e.CB_ASTERISK_AMI_USER!, secret: e.CB_ASTERISK_AMI_SECRET! }) }),
+      : { ami: Object.freeze({ host: e.CB_ASTERISK_AMI_HOST, port: e.CB_ASTERISK_AMI_PORT, username: e.CB_ASTERISK_AMI_USER!, secret: e.CB_ASTERISK_AMI_SECRET!, resyncMs: e.CB_ASTERISK_AMI_RESYNC_MS }) }),
     httpPort: e.CB_ASTERISK_HTTP_PORT,
     pollMs: e.CB_ASTERISK_POLL_MS,
     chunkLines: e.CB_ASTERISK_CHUNK_LINES,

@@ -99,6 +99,52 @@ describe('AmiClient against a peer replaying recorded AMI text', () => {
     expect(peer.logins.map((l) => l.ok)).toEqual([true, true]);
   });
 
+  it('reads QueueStatus right after every login, each read with its own ActionID, and hands the list on', async () => {
+    const member = { Event: 'QueueMember', Queue: 'support', Name: 'PJSIP/1001', Location: 'PJSIP/1001', InCall: '0', Status: '1', Paused: '0', PausedReason: '' };
+    peer = await startAmiPeer({ username: 'callboard', secret: SECRET, events: '', status: () => [{ Event: 'QueueParams', Queue: 'support' }, member] });
+    const events: Record<string, string>[] = [];
+    // The periodic read is an hour away: every read here follows a login.
+    client = new AmiClient({ host: '127.0.0.1', port: peer.port, username: 'callboard', secret: SECRET, logger: capturedLogger().logger, onEvent: async (m) => void events.push(m), initialDelayMs: 20, maxDelayMs: 50, resyncMs: 3_600_000 });
+    client.start();
+    await waitFor('the first answer handed on', () => (events.some((e) => e.Event === 'QueueStatusComplete') ? true : undefined), 10_000, 10);
+    expect(peer.received).toBe(`${peer.received.slice(0, peer.received.indexOf('\r\n\r\n') + 4)}Action: QueueStatus\r\nActionID: callboard-status-1\r\n\r\n`);
+    expect(peer.received).toMatch(/^Action: Login\r\n/);
+    peer.dropAll();
+    await waitFor('the second answer handed on', () => (events.filter((e) => e.Event === 'QueueStatusComplete').length === 2 ? true : undefined), 10_000, 10);
+    expect(peer.statusRequests).toEqual(['callboard-status-1', 'callboard-status-2']);
+    expect(events.map((e) => [e.Event, e.ActionID])).toEqual([
+      ['QueueParams', 'callboard-status-1'],
+      ['QueueMember', 'callboard-status-1'],
+      ['QueueStatusComplete', 'callboard-status-1'],
+      ['QueueParams', 'callboard-status-2'],
+      ['QueueMember', 'callboard-status-2'],
+      ['QueueStatusComplete', 'callboard-status-2'],
+    ]);
+    expect(events[1]).toMatchObject({ Name: 'PJSIP/1001', Paused: '0' });
+  });
+
+  it('reads QueueStatus again every resyncMs while logged in (the drift check)', async () => {
+    peer = await startAmiPeer({ username: 'callboard', secret: SECRET, events: '', status: () => [] });
+    client = new AmiClient({ host: '127.0.0.1', port: peer.port, username: 'callboard', secret: SECRET, logger: capturedLogger().logger, onEvent: async () => undefined, resyncMs: 50 });
+    client.start();
+    await waitFor('four reads in one session', () => (peer!.statusRequests.length >= 4 ? true : undefined), 10_000, 10);
+    expect(peer.logins).toHaveLength(1);
+    await client.close();
+    const after = peer.statusRequests.length;
+    await new Promise((r) => setTimeout(r, 200)); // no timer left running after close
+    expect(peer.statusRequests.length).toBe(after);
+  });
+
+  it('logs a refused QueueStatus and stays connected', async () => {
+    peer = await startAmiPeer({ username: 'callboard', secret: SECRET, events: '', status: () => [], statusRefusal: 'Permission denied' });
+    const { logger, lines } = capturedLogger();
+    client = new AmiClient({ host: '127.0.0.1', port: peer.port, username: 'callboard', secret: SECRET, logger, onEvent: async () => undefined });
+    client.start();
+    await waitFor('the refusal logged', () => (lines.some((l) => l.includes('AMI refused QueueStatus')) ? true : undefined), 10_000, 10);
+    expect(lines.join('')).toContain('Permission denied');
+    expect(client.connected).toBe(true);
+  });
+
   it('keeps trying while nothing listens, and closes cleanly meanwhile', async () => {
     const { logger, lines } = capturedLogger();
     client = new AmiClient({ host: '127.0.0.1', port: 1, username: 'callboard', secret: SECRET, logger, onEvent: async () => undefined, initialDelayMs: 10, maxDelayMs: 20 });

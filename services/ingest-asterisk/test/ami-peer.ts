@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net';
 /**
  * A stand-in for Asterisk's manager port that replays recorded AMI text (a fake peer is allowed for
  * AMI only, issue 10): it sends the banner, answers `Action: Login` with Success when the secret is
- * right (Error otherwise), then writes the recorded events in small pieces.
+ * right (Error otherwise), then writes the recorded events in small pieces. With `status`, it answers
+ * `Action: QueueStatus` as app_queue does: the Response, then the list `status()` gives for that moment,
+ * each message carrying the request's ActionID.
  */
 export interface AmiPeer {
   port: number;
@@ -12,6 +14,8 @@ export interface AmiPeer {
   logins: { username: string; ok: boolean }[];
   /** Every byte clients sent, to check what went over the wire. */
   received: string;
+  /** The ActionIDs of the QueueStatus actions received, in order. */
+  statusRequests: string[];
   /** Drops every open connection (a PBX restart). */
   dropAll(): void;
   close(): Promise<void>;
@@ -27,12 +31,37 @@ export function amiText(messages: readonly Record<string, string>[]): string {
   return messages.map((m) => `${Object.entries(m).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`).join('');
 }
 
-export async function startAmiPeer(options: { username: string; secret: string; events: string; chunkBytes?: number }): Promise<AmiPeer> {
+/**
+ * The answer to one QueueStatus as app_queue writes it (Asterisk 12+): Response with EventList start, the list
+ * messages, QueueStatusComplete with ListItems; `ActionID` added to each.
+ */
+export function queueStatusText(actionId: string, list: readonly Record<string, string>[]): string {
+  return amiText([
+    { Response: 'Success', ActionID: actionId, EventList: 'start', Message: 'Queue status will follow' },
+    ...list.map((m) => ({ ...m, ActionID: actionId })),
+    { Event: 'QueueStatusComplete', ActionID: actionId, EventList: 'Complete', ListItems: String(list.length) },
+  ]);
+}
+
+export interface AmiPeerOptions {
+  username: string;
+  secret: string;
+  /** What is sent after each login: the same text each time, or by session (1 for the first login). */
+  events: string | ((session: number) => string);
+  chunkBytes?: number;
+  /** The QueueParams/QueueMember/QueueEntry list at the moment a QueueStatus comes; absent: QueueStatus is ignored. */
+  status?: () => readonly Record<string, string>[];
+  /** Refuse QueueStatus with this Message instead (a manager.conf user without the right). */
+  statusRefusal?: string;
+}
+
+export async function startAmiPeer(options: AmiPeerOptions): Promise<AmiPeer> {
   const sockets = new Set<Socket>();
   const peer: AmiPeer = {
     port: 0,
     logins: [],
     received: '',
+    statusRequests: [],
     dropAll: () => {
       for (const s of sockets) s.destroy();
     },
@@ -54,6 +83,13 @@ export async function startAmiPeer(options: { username: string; secret: string; 
       for (let end = input.indexOf('\r\n\r\n'); end !== -1; end = input.indexOf('\r\n\r\n')) {
         const block = input.slice(0, end);
         input = input.slice(end + 4);
+        if (field(block, 'Action')?.toLowerCase() === 'queuestatus' && options.status) {
+          const actionId = field(block, 'ActionID') ?? '';
+          peer.statusRequests.push(actionId);
+          if (options.statusRefusal !== undefined) socket.write(`Response: Error\r\nActionID: ${actionId}\r\nMessage: ${options.statusRefusal}\r\n\r\n`);
+          else socket.write(queueStatusText(actionId, options.status()));
+          continue;
+        }
         if (field(block, 'Action')?.toLowerCase() !== 'login') continue;
         const ok = field(block, 'Username') === options.username && field(block, 'Secret') === options.secret;
         peer.logins.push({ username: field(block, 'Username') ?? '', ok });
@@ -66,7 +102,8 @@ export async function startAmiPeer(options: { username: string; secret: string; 
         socket.write(`Response: Success\r\n${id}Message: Authentication accepted\r\n\r\n`);
         // The recorded events in small pieces, so messages straddle TCP reads.
         const size = options.chunkBytes ?? 37;
-        for (let i = 0; i < options.events.length; i += size) socket.write(options.events.slice(i, i + size));
+        const events = typeof options.events === 'string' ? options.events : options.events(peer.logins.filter((l) => l.ok).length);
+        for (let i = 0; i < events.length; i += size) socket.write(events.slice(i, i + size));
       }
     });
   });

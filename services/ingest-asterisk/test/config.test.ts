@@ -20,7 +20,9 @@ describe('loadAsteriskIngestConfig', () => {
       CB_ASTERISK_WRAPUP_MS: '5000',
       CB_ASTERISK_WRAPUP_BY_QUEUE: 'support=15000,sales=0',
     });
-    expect(c.ami).toEqual({ host: 'pbx.local', port: 5038, username: 'callboard', secret: 'hunter2-not-logged' });
+    expect(c.ami).toEqual({ host: 'pbx.local', port: 5038, username: 'callboard', secret: 'hunter2-not-logged', resyncMs: 300_000 });
+    expect(loadAsteriskIngestConfig({ ...base, CB_ASTERISK_AMI_HOST: 'h', CB_ASTERISK_AMI_USER: 'u', CB_ASTERISK_AMI_SECRET: 's', CB_ASTERISK_AMI_RESYNC_MS: '60000' }).ami?.resyncMs).toBe(60_000);
+    expect(() => loadAsteriskIngestConfig({ ...base, CB_ASTERISK_AMI_RESYNC_MS: '10' })).toThrow(/CB_ASTERISK_AMI_RESYNC_MS/);
     expect([...c.wrapUpByQueue]).toEqual([
       ['support', 15000],
       ['sales', 0],
