@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { type Env, loadInfraConfig, type InfraConfig, parseEnv, portVar, positiveIntVar } from '@callboard/runtime';
+import { assertIngestSecretsApart } from '@callboard/tokens';
 import { MIN_SECRET_LENGTH } from './auth.js';
 
 /** Defaults, beside the schema (docs/websocket-protocol.md lists the limits too). */
@@ -88,6 +89,8 @@ export interface GatewayConfig {
 
 export function loadGatewayConfig(env: Env): Readonly<GatewayConfig> {
   const e = parseEnv(schema, env);
+  // With one value for both, a token signed for the HTTP ingest would open the gateway too.
+  assertIngestSecretsApart(e.CB_GATEWAY_SECRET, { CB_INGEST_TOKEN_SECRET: env.CB_INGEST_TOKEN_SECRET, CB_INGEST_TOKEN_SECRET_PREVIOUS: env.CB_INGEST_TOKEN_SECRET_PREVIOUS });
   return Object.freeze({
     infra: loadInfraConfig(env),
     port: e.CB_GATEWAY_PORT,

@@ -45,6 +45,21 @@ describe('gateway configuration', () => {
     }
   });
 
+  it('refuses an ingest token secret equal to its own, naming the variables and never the value', () => {
+    expect(loadGatewayConfig({ CB_GATEWAY_SECRET: SECRET, CB_INGEST_TOKEN_SECRET: 'i'.repeat(32) }).secret).toBe(SECRET);
+    for (const name of ['CB_INGEST_TOKEN_SECRET', 'CB_INGEST_TOKEN_SECRET_PREVIOUS']) {
+      let caught: unknown;
+      try {
+        loadGatewayConfig({ CB_GATEWAY_SECRET: SECRET, [name]: SECRET });
+      } catch (err) {
+        caught = err;
+      }
+      expect(isCallboardError(caught, 'CB_CONFIG_INVALID')).toBe(true);
+      expect((caught as Error).message).toContain(name);
+      expect((caught as Error).message).not.toContain(SECRET);
+    }
+  });
+
   it('never prints the value of a rejected secret: CB_GATEWAY_SECRET=hunter2 names the variable only', () => {
     try {
       loadGatewayConfig({ CB_GATEWAY_SECRET: 'hunter2' });
