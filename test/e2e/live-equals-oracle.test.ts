@@ -39,13 +39,24 @@ describe('live KPIs equal the offline oracle', () => {
   it('through kill -9 of the aggregator at three random points, and restarts', async () => {
     const crashStack = await createTestStack('crash');
     let child: ChildProcess | undefined;
+    let releaseAll = (): void => undefined;
     try {
       const namespace = `t${randomBytes(4).toString('hex')}`;
       const env = { CB_REDIS_NAMESPACE: namespace, CB_AGGREGATOR_GROUP: `${crashStack.prefix}agg` };
       child = spawnAggregator(crashStack, env);
-      // Produce while the aggregator runs, paced so the kills land mid-stream.
+      // Produce while the aggregator runs, paced so the kills land mid-stream. Production waits at a
+      // quarter, a half and three quarters of the run until the next restart has been spawned, so each
+      // restarted instance has records to apply even when restarts are slow (a loaded CI machine once
+      // took so long that the run had ended and the next wait for an apply timed out).
       const window = runToNow();
-      const producing = produceSimulatedRun(crashStack, { seed: 23, ...window, faults: FAULTS, speed: 240 });
+      const restarts = [0, 1, 2].map(() => {
+        let release!: () => void;
+        const until = new Promise<void>((resolve) => (release = resolve));
+        return { until, release };
+      });
+      releaseAll = () => restarts.forEach((r) => r.release());
+      const gates = restarts.map((r, i) => ({ at: window.start + ((i + 1) * window.durationMs) / 4, until: r.until }));
+      const producing = produceSimulatedRun(crashStack, { seed: 23, ...window, faults: FAULTS, speed: 240, gates });
       const store = new WindowStore(redis, { namespace });
       const applied = async () => {
         let total = 0;
@@ -65,6 +76,7 @@ describe('live KPIs equal the offline oracle', () => {
         await exited(child);
         kills.push(await applied());
         child = spawnAggregator(crashStack, env);
+        restarts[i]!.release();
       }
       const run = await producing;
       await waitUntilConsumed(crashStack, env.CB_AGGREGATOR_GROUP, 180_000);
@@ -76,6 +88,7 @@ describe('live KPIs equal the offline oracle', () => {
       expect(kills[2]).toBeGreaterThan(kills[0]!);
       await expectLiveEqualsOracle(store, run, window.endAt);
     } finally {
+      releaseAll();
       child?.kill('SIGKILL');
       await crashStack.cleanup();
     }

@@ -31,6 +31,12 @@ export interface SimulatedRunOptions {
   endAt?: number;
   /** Called with the run's producer once it is connected, before anything is sent: a test can watch its sends. */
   onProducer?: (producer: Producer) => void;
+  /**
+   * Holds production at simulated instants until the test lets it go on: the first record emitted at
+   * or after `at` waits for `until`. A test that restarts a consumer between gates knows records are
+   * still to come after each restart, however slow the machine.
+   */
+  gates?: readonly { at: number; until: Promise<unknown> }[];
 }
 
 /** What a simulated run produced. */
@@ -57,10 +63,12 @@ export async function produceSimulatedRun(stack: TestStack, options: SimulatedRu
   const stop = new AbortController();
   const kafka = createKafkaSink({ producer, codec: stack.codec });
   const delivered: CanonicalEvent[] = [];
+  const gates = [...(options.gates ?? [])].sort((a, b) => a.at - b.at);
   const upToEnd: EventSink = {
     async write(item) {
       // Records come in emission order: the first one past the end ends the run.
       if (item.emitAt > endAt) return stop.abort();
+      while (gates.length > 0 && item.emitAt >= gates[0]!.at) await gates.shift()!.until;
       if (item.kind === 'event') delivered.push(item.event);
       await kafka.write(item);
     },
