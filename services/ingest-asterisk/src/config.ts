@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CallboardError } from '@callboard/errors';
 import { IDENTIFIER_PATTERN } from '@callboard/events';
+import { parseStartFrom, type StartFrom } from './start-from.js';
 import { type Env, loadInfraConfig, type InfraConfig, nonNegativeIntVar, parseEnv, portVar, positiveIntVar } from '@callboard/runtime';
 
 /** Defaults, beside the schema (the README's "Connect a real Asterisk" lists them too). */
@@ -13,6 +14,7 @@ export const ASTERISK_INGEST_DEFAULTS = {
   CB_ASTERISK_POLL_MS: 1000,
   CB_ASTERISK_CHUNK_LINES: 500,
   CB_ASTERISK_AMI_RESYNC_MS: 300_000,
+  CB_ASTERISK_START_FROM: '24h',
 } as const;
 
 /** How often the AMI client reads QueueStatus again after the read that follows each login. */
@@ -25,6 +27,16 @@ const wrapUpByQueueVar = z
   .string()
   .regex(/^[^=,]+=\d+(,[^=,]+=\d+)*$/, 'must be queue=ms[,queue=ms…]')
   .transform((v) => new Map(v.split(',').map((pair) => pair.split('=') as [string, string]).map(([q, ms]) => [q.trim(), Number(ms)] as const)));
+
+/** `beginning`, `end` or a lookback (`90m`, `24h`, `7d`): used only when no position is saved. */
+const startFromVar = z.string().transform((v, ctx) => {
+  const parsed = parseStartFrom(v);
+  if (typeof parsed === 'string') {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: parsed });
+    return z.NEVER;
+  }
+  return parsed;
+});
 
 const schema = z.object({
   CB_ASTERISK_QUEUE_LOG: z.string().min(1).default(ASTERISK_INGEST_DEFAULTS.CB_ASTERISK_QUEUE_LOG),
@@ -49,6 +61,8 @@ const schema = z.object({
   CB_ASTERISK_POLL_MS: positiveIntVar.min(10).max(60_000).default(ASTERISK_INGEST_DEFAULTS.CB_ASTERISK_POLL_MS),
   /** Lines per chunk: produced, acknowledged, then the position saved. */
   CB_ASTERISK_CHUNK_LINES: positiveIntVar.max(100_000).default(ASTERISK_INGEST_DEFAULTS.CB_ASTERISK_CHUNK_LINES),
+  /** Where a first start (no saved position) begins; default 24 h back: today's figures and member states, not years of history. */
+  CB_ASTERISK_START_FROM: startFromVar.default(ASTERISK_INGEST_DEFAULTS.CB_ASTERISK_START_FROM),
 });
 
 export interface AmiConfig {
@@ -77,6 +91,8 @@ export interface AsteriskIngestConfig {
   httpPort: number;
   pollMs: number;
   chunkLines: number;
+  /** Where to start on a queue_log with no saved position. */
+  startFrom: StartFrom;
 }
 
 export function loadAsteriskIngestConfig(env: Env): Readonly<AsteriskIngestConfig> {
@@ -103,5 +119,6 @@ export function loadAsteriskIngestConfig(env: Env): Readonly<AsteriskIngestConfi
     httpPort: e.CB_ASTERISK_HTTP_PORT,
     pollMs: e.CB_ASTERISK_POLL_MS,
     chunkLines: e.CB_ASTERISK_CHUNK_LINES,
+    startFrom: e.CB_ASTERISK_START_FROM,
   });
 }

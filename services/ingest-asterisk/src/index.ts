@@ -4,3 +4,4 @@ export { QueueLogTailer, type TailStep, type TailLine } from './tailer.js';
 export { StateStore, type IngestState } from './state-store.js';
 export { AmiClient, AmiFramer, amiField } from './ami-client.js';
 export type { FilePosition } from './file-position.js';
+export { parseStartFrom, type StartFrom } from './start-from.js';

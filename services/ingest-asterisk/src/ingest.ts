@@ -17,6 +17,7 @@ import type { AmiConfig } from './config.js';
 import type { FilePosition } from './file-position.js';
 import { createAsteriskIngestMetrics, type AsteriskIngestMetrics } from './metrics.js';
 import { type IngestState, StateStore } from './state-store.js';
+import { createStartSkippedCounter, decide, endPositionOf, endSkip, holdBack, isStartDecision, type StartDecision, type StartFrom } from './start-from.js';
 import { QueueLogTailer, type TailLine, type TailStep } from './tailer.js';
 
 export interface AsteriskIngestDeps {
@@ -32,6 +33,8 @@ export interface AsteriskIngestDeps {
   mapping: Omit<AsteriskMapperOptions, 'agentStates'>;
   /** AMI, when on: it gives the agent states, queue_log the calls. */
   ami?: AmiConfig;
+  /** Where to start when no position is saved (a saved position always wins); default `beginning`. */
+  startFrom?: StartFrom;
   /** How often the file is looked at without a change notification; default 1000 ms. */
   pollMs?: number;
   /** Lines per produced chunk; default 500. */
@@ -83,7 +86,12 @@ export function createAsteriskIngest(deps: AsteriskIngestDeps): AsteriskIngest {
   producer.on(producer.events.DISCONNECT, () => (kafkaConnected = false));
 
   /** What was last saved: the tail restarts from here after any failure. */
-  let committed: Omit<IngestState, 'version' | 'savedAt' | 'queueLog'> = {};
+  let committed: Omit<IngestState, 'version' | 'savedAt' | 'queueLog' | 'startFrom'> & { startFrom?: StartDecision } = {};
+  /** The start decision as the lines read since the last commit left it (back to the committed one after a failure). */
+  let decision: StartDecision | undefined;
+  /** With `end`: the position after the file's last line at the first start. */
+  let endAt: FilePosition | undefined;
+  const startSkipped = createStartSkippedCounter(deps.metrics);
   let mapper: QueueLogMapper;
   let amiMapper: AmiMapper | undefined;
   let ami: AmiClient | undefined;
@@ -181,6 +189,20 @@ export function createAsteriskIngest(deps: AsteriskIngestDeps): AsteriskIngest {
         continue;
       }
       const parsed = parseQueueLogLine(line.raw);
+      if (decision?.skipping) {
+        if (!parsed.ok || parsed.line.epochSec * 1000 < decision.cutoffMs!) {
+          // Before the lookback: the mapper learns the state, nothing is produced (`callboard import asterisk` is for history).
+          const kept = parsed.ok ? holdBack(decision, mapper.map(parsed.line).events) : [];
+          outcomes.push({ events: kept });
+          events.push(...kept);
+          startSkipped.inc({ kind: 'lookback' });
+          continue;
+        }
+        const caughtUp = endSkip(decision, deps.mapping.serverId);
+        log.info({ cutoff: new Date(decision.cutoffMs!).toISOString(), line: line.lineNo, members: caughtUp.length }, 'start: the lines before the lookback were read for the state only; producing from here');
+        outcomes.push({ events: caughtUp });
+        events.push(...caughtUp);
+      }
       if (!parsed.ok) {
         refuse(line, parsed.error);
         results.push('invalid');
@@ -202,9 +224,24 @@ export function createAsteriskIngest(deps: AsteriskIngestDeps): AsteriskIngest {
   }
 
   async function commit(position: FilePosition): Promise<void> {
-    const next = { position, queueLogMapper: mapper.snapshot(), ...(amiMapper ? { amiMapper: amiMapper.snapshot() } : {}) };
+    const next = {
+      position,
+      queueLogMapper: mapper.snapshot(),
+      ...(amiMapper ? { amiMapper: amiMapper.snapshot() } : {}),
+      ...(decision ? { startFrom: structuredClone(decision) } : {}),
+    };
     await store.save({ queueLog: deps.queueLog, ...next });
     committed = next;
+  }
+
+  /** The end of the file reached while still before the lookback (a quiet PBX): the members' states are produced now. */
+  async function endSkipAtEnd(): Promise<void> {
+    const refused: RefusedRecord[] = [];
+    const caughtUp = endSkip(decision!, deps.mapping.serverId);
+    await produce(await encode(caughtUp, refused, { topic: `queue_log:${committed.position!.name}`, offset: String(committed.position!.lineNo) }), refused);
+    await commit(committed.position!);
+    countOutcome({ events: caughtUp }, 'queue_log');
+    log.info({ cutoff: new Date(decision!.cutoffMs!).toISOString(), members: caughtUp.length }, 'start: the whole file is before the lookback; read for the state only');
   }
 
   async function tail(): Promise<void> {
@@ -212,7 +249,13 @@ export function createAsteriskIngest(deps: AsteriskIngestDeps): AsteriskIngest {
     while (!stopping.signal.aborted) {
       try {
         dirty = false;
-        const step = await tailer.next(committed.position);
+        let step = await tailer.next(committed.position);
+        if (step.kind === 'switched' && !committed.position && endAt && endAt.ino === step.to.ino && endAt.dev === step.to.dev) {
+          // CB_ASTERISK_START_FROM=end: the file as it was at the first start is not read.
+          log.info({ file: endAt.name, line: endAt.lineNo, offset: endAt.offset }, 'start: from the end of the file (lines before it are not read)');
+          startSkipped.inc({ kind: 'end' }, endAt.lineNo);
+          step = { ...step, to: endAt };
+        }
         if (step.kind === 'lines') {
           const movedTo = step.lines.length === 0 && step.file !== committed.position?.name;
           await apply(step);
@@ -229,6 +272,8 @@ export function createAsteriskIngest(deps: AsteriskIngestDeps): AsteriskIngest {
             else log.warn(where, kind === 'lost' ? 'the file read before is gone and no copy was found; lines written to it after the last save may be lost' : 'queue_log was truncated in place and no copy was found; starting it over (lines written between the last read and the truncation are lost)');
           }
           await commit(step.to);
+        } else if (decision?.skipping && committed.position && !step.waitingForFile) {
+          await endSkipAtEnd();
         } else {
           metrics.lagBytes.set(step.lagBytes);
           if (step.waitingForFile && failures === 0) log.debug({ file: deps.queueLog }, 'waiting for the queue_log to appear');
@@ -240,6 +285,7 @@ export function createAsteriskIngest(deps: AsteriskIngestDeps): AsteriskIngest {
         if (stopping.signal.aborted) break;
         // Back to the last commit: the mapper's state must match the position the lines are read again from.
         mapper = createQueueLogMapper(mapperOptions, committed.queueLogMapper);
+        if (committed.startFrom) decision = structuredClone(committed.startFrom);
         if (!isRetriableFailure(err)) {
           log.error({ err }, 'ingest-asterisk cannot go on');
           deps.onFatal?.(err);
@@ -280,12 +326,17 @@ export function createAsteriskIngest(deps: AsteriskIngestDeps): AsteriskIngest {
     async start() {
       const saved = await store.load(deps.queueLog);
       committed = saved ? { position: saved.position, queueLogMapper: saved.queueLogMapper, amiMapper: saved.amiMapper } : {};
+      if (saved && isStartDecision(saved.startFrom)) committed.startFrom = saved.startFrom;
+      // A saved state always wins (one saved before CB_ASTERISK_START_FROM existed read from the beginning);
+      // otherwise decide now, once: the decision is saved with the first committed position.
+      decision = saved ? (committed.startFrom && structuredClone(committed.startFrom)) : decide(deps.startFrom ?? { kind: 'beginning' }, Date.now());
+      endAt = !saved && decision?.kind === 'end' ? await endPositionOf(deps.queueLog) : undefined;
       mapper = createQueueLogMapper(mapperOptions, committed.queueLogMapper);
       await producer.connect();
       // The feed's heartbeat: a wallboard tells a quiet PBX from a dead adapter (issue 10 item 5).
       heartbeats = await startSourceHeartbeats({ producer, codec: deps.codec, logger: deps.logger, metrics: deps.metrics });
       heartbeats.track(deps.mapping.tenantId, source);
-      log.info({ file: deps.queueLog, from: committed.position ? { line: committed.position.lineNo, offset: committed.position.offset } : 'start', ami: deps.ami !== undefined }, 'tailing queue_log');
+      log.info({ file: deps.queueLog, from: committed.position ? { line: committed.position.lineNo, offset: committed.position.offset } : (decision?.kind ?? 'beginning'), ami: deps.ami !== undefined }, 'tailing queue_log');
       try {
         watcher = watch(tailer.directory, { persistent: false }, () => kick());
         watcher.on('error', () => undefined);

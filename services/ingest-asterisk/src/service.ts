@@ -42,6 +42,7 @@ export async function runAsteriskIngestService(env: Env): Promise<void> {
     ...(config.ami === undefined ? {} : { ami: config.ami }),
     pollMs: config.pollMs,
     chunkLines: config.chunkLines,
+    startFrom: config.startFrom,
     onFatal: (err) => {
       // Crash policy: a cause retrying cannot fix ends the process non-zero; the saved position is kept.
       logger.fatal({ err }, 'ingest-asterisk cannot continue');

@@ -11,6 +11,8 @@ export interface IngestState {
   position?: FilePosition;
   queueLogMapper?: unknown;
   amiMapper?: unknown;
+  /** Where the first start began (CB_ASTERISK_START_FROM) and, with a lookback, the skip's progress: never decided again. */
+  startFrom?: unknown;
   savedAt: string;
 }
 

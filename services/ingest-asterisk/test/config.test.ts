@@ -42,4 +42,14 @@ describe('loadAsteriskIngestConfig', () => {
     expect(message).toMatch(/CB_ASTERISK_CALLER_KEY_SECRET: must be at least 16 characters/);
     expect(message).not.toContain('short-secret');
   });
+  it('reads CB_ASTERISK_START_FROM (default 24h) and refuses absurd values naming the variable', () => {
+    expect(loadAsteriskIngestConfig(base).startFrom).toEqual({ kind: 'lookback', lookbackMs: 24 * 3600_000 });
+    expect(loadAsteriskIngestConfig({ ...base, CB_ASTERISK_START_FROM: 'beginning' }).startFrom).toEqual({ kind: 'beginning' });
+    expect(loadAsteriskIngestConfig({ ...base, CB_ASTERISK_START_FROM: 'end' }).startFrom).toEqual({ kind: 'end' });
+    expect(loadAsteriskIngestConfig({ ...base, CB_ASTERISK_START_FROM: '90m' }).startFrom).toEqual({ kind: 'lookback', lookbackMs: 90 * 60_000 });
+    expect(loadAsteriskIngestConfig({ ...base, CB_ASTERISK_START_FROM: '7d' }).startFrom).toEqual({ kind: 'lookback', lookbackMs: 7 * 86_400_000 });
+    for (const bad of ['0h', '0m', '367d', '24', 'h', '-1h', '1.5h', '24 hours', 'start', '1y', '9999999d']) {
+      expect(() => loadAsteriskIngestConfig({ ...base, CB_ASTERISK_START_FROM: bad }), bad).toThrow(expect.objectContaining({ code: 'CB_CONFIG_INVALID', message: expect.stringContaining('CB_ASTERISK_START_FROM') }));
+    }
+  });
 });
