@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createRootLogger } from '@callboard/runtime';
 import { AmiClient, AmiFramer } from '../src/ami-client.js';
 import { amiText, startAmiPeer, type AmiPeer } from './ami-peer.js';
@@ -124,15 +124,31 @@ describe('AmiClient against a peer replaying recorded AMI text', () => {
   });
 
   it('reads QueueStatus again every resyncMs while logged in (the drift check)', async () => {
-    peer = await startAmiPeer({ username: 'callboard', secret: SECRET, events: '', status: () => [] });
-    client = new AmiClient({ host: '127.0.0.1', port: peer.port, username: 'callboard', secret: SECRET, logger: capturedLogger().logger, onEvent: async () => undefined, resyncMs: 50 });
-    client.start();
-    await waitFor('four reads in one session', () => (peer!.statusRequests.length >= 4 ? true : undefined), 10_000, 10);
-    expect(peer.logins).toHaveLength(1);
-    await client.close();
-    const after = peer.statusRequests.length;
-    await new Promise((r) => setTimeout(r, 200)); // no timer left running after close
-    expect(peer.statusRequests.length).toBe(after);
+    // The resync is a setInterval: faked, so the test moves its clock and can count what is left after close.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      peer = await startAmiPeer({ username: 'callboard', secret: SECRET, events: '', status: () => [] });
+      client = new AmiClient({ host: '127.0.0.1', port: peer.port, username: 'callboard', secret: SECRET, logger: capturedLogger().logger, onEvent: async () => undefined, resyncMs: 50 });
+      client.start();
+      await waitFor(
+        'four reads in one session',
+        () => {
+          vi.advanceTimersByTime(50);
+          return peer!.statusRequests.length >= 4 ? true : undefined;
+        },
+        10_000,
+        10,
+      );
+      expect(peer.logins).toHaveLength(1);
+      await client.close();
+      // No resync timer left running after close, and moving the clock on asks for nothing more.
+      expect(vi.getTimerCount()).toBe(0);
+      const after = peer.statusRequests.length;
+      vi.advanceTimersByTime(1_000);
+      expect(peer.statusRequests.length).toBe(after);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('logs a refused QueueStatus and stays connected', async () => {
