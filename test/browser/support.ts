@@ -3,7 +3,15 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
+import type { AlertStore } from '@callboard/alerter';
+import { createGateway, type Gateway } from '@callboard/gateway';
+import { QueueConfig } from '@callboard/queue-config';
+import { createMetricsRegistry, type Redis } from '@callboard/runtime';
+import type { WindowStore } from '@callboard/windows';
+import { TEST_LIMITS } from '../../services/gateway/test/support.js';
+import type { TestStack } from '../helpers/infra.js';
 import { REPO_ROOT } from '../helpers/pipeline.js';
+import { waitFor } from '../helpers/wait.js';
 
 /** Debian's Chromium; scripts/test.sh installs it with apt-get (no browser download). */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -42,4 +50,39 @@ export async function freePort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
+}
+
+export interface BrowserGatewayOptions {
+  stack: TestStack;
+  redis: Redis;
+  store: WindowStore;
+  alerts: AlertStore;
+  /** The Redis namespace of the store and the alerts. */
+  namespace: string;
+  port: number;
+  secret: string;
+  /** Registry name of its metrics, one per test file. */
+  metricsName: string;
+  queues?: QueueConfig;
+  /** Default `<prefix>gateway`; a gateway that restarts takes a new one each start, as a process does. */
+  groupId?: string;
+}
+
+/** A gateway on 127.0.0.1:`port` serving the built wallboard, started and ready (its origin is its own URL). */
+export async function startBrowserGateway(o: BrowserGatewayOptions): Promise<Gateway> {
+  const baseUrl = `http://127.0.0.1:${o.port}`;
+  const gateway = createGateway({
+    kafka: o.stack.kafka,
+    codec: o.stack.codec,
+    redis: o.redis,
+    store: o.store,
+    alerts: o.alerts,
+    queues: o.queues ?? QueueConfig.defaults(),
+    logger: o.stack.logger,
+    metrics: createMetricsRegistry(o.metricsName),
+    config: { port: o.port, host: '127.0.0.1', secret: o.secret, origins: [baseUrl], groupId: o.groupId ?? `${o.stack.prefix}gateway`, redisNamespace: o.namespace, limits: TEST_LIMITS },
+  });
+  await gateway.start();
+  await waitFor('the gateway to be ready', () => (gateway.isReady() ? true : undefined), 60_000);
+  return gateway;
 }

@@ -8,14 +8,13 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Aggregator } from '@callboard/aggregator';
 import { AlertStore } from '@callboard/alerter';
-import { createGateway, issueToken, type Gateway } from '@callboard/gateway';
-import { createMetricsRegistry, type Redis, type SourceHeartbeat, startSourceHeartbeat } from '@callboard/runtime';
+import { issueToken, type Gateway } from '@callboard/gateway';
+import { type Redis, type SourceHeartbeat, startSourceHeartbeat } from '@callboard/runtime';
 import { WindowStore } from '@callboard/windows';
-import { TEST_LIMITS } from '../../services/gateway/test/support.js';
 import { createTestStack, type TestStack } from '../helpers/infra.js';
 import { childEnv, produceSimulatedRun, queueConfig, QUEUES_FILE, REPO_ROOT, testAggregator, waitUntilConsumed } from '../helpers/pipeline.js';
 import { waitFor } from '../helpers/wait.js';
-import { freePort, launchChromium, mmss, pct, pct1, prepareBrowserTests, SCREENSHOTS } from './support.js';
+import { freePort, launchChromium, mmss, pct, pct1, prepareBrowserTests, SCREENSHOTS, startBrowserGateway } from './support.js';
 
 const run = promisify(execFile);
 const SECRET = `wallboard-real-${randomBytes(16).toString('hex')}`;
@@ -60,21 +59,9 @@ describe('the wallboard through the real path', () => {
   const userDataDir = mkdtempSync(join(tmpdir(), 'cb-chromium-real-'));
 
   async function startGateway(): Promise<Gateway> {
-    const gw = createGateway({
-      kafka: stack.kafka,
-      codec: stack.codec,
-      redis,
-      store,
-      alerts,
-      queues: queueConfig,
-      logger: stack.logger,
-      metrics: createMetricsRegistry('wallboard-real-test'),
-      // A new group each start, as a gateway process gets by default (CB_GATEWAY_GROUP unset).
-      config: { port, host: '127.0.0.1', secret: SECRET, origins: [baseUrl], groupId: `${stack.prefix}gateway-${randomBytes(4).toString('hex')}`, redisNamespace: namespace, limits: TEST_LIMITS },
-    });
-    await gw.start();
-    await waitFor('the gateway to be ready', () => (gw.isReady() ? true : undefined), 60_000);
-    return gw;
+    // A new group each start, as a gateway process gets by default (CB_GATEWAY_GROUP unset).
+    const groupId = `${stack.prefix}gateway-${randomBytes(4).toString('hex')}`;
+    return startBrowserGateway({ stack, redis, store, alerts, namespace, port, secret: SECRET, queues: queueConfig, metricsName: 'wallboard-real-test', groupId });
   }
 
   async function openWallboard(query: string): Promise<Page> {

@@ -8,15 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Aggregator } from '@callboard/aggregator';
 import { AlertStore } from '@callboard/alerter';
 import { parseEvent } from '@callboard/events';
-import { createGateway, issueToken, type Gateway } from '@callboard/gateway';
+import { issueToken, type Gateway } from '@callboard/gateway';
 import { QueueConfig } from '@callboard/queue-config';
-import { createMetricsRegistry, type Redis, sendByPartition, type SourceHeartbeat, startSourceHeartbeat } from '@callboard/runtime';
+import { type Redis, sendByPartition, type SourceHeartbeat, startSourceHeartbeat } from '@callboard/runtime';
 import { WindowStore } from '@callboard/windows';
-import { TEST_LIMITS } from '../../services/gateway/test/support.js';
 import { createTestStack, type TestStack } from '../helpers/infra.js';
 import { testAggregator } from '../helpers/pipeline.js';
-import { waitFor } from '../helpers/wait.js';
-import { freePort, launchChromium, prepareBrowserTests, SCREENSHOTS } from './support.js';
+import { freePort, launchChromium, prepareBrowserTests, SCREENSHOTS, startBrowserGateway } from './support.js';
 
 const SECRET = `wallboard-sources-${randomBytes(16).toString('hex')}`;
 const TENANT = 'sources-co';
@@ -64,19 +62,7 @@ describe('the wallboard shows each source, and STALE for a silent one', () => {
     }
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
-    gateway = createGateway({
-      kafka: stack.kafka,
-      codec: stack.codec,
-      redis,
-      store,
-      alerts: new AlertStore(redis, namespace),
-      queues: QueueConfig.defaults(),
-      logger: stack.logger,
-      metrics: createMetricsRegistry('wallboard-sources-test'),
-      config: { port, host: '127.0.0.1', secret: SECRET, origins: [baseUrl], groupId: `${stack.prefix}gateway`, redisNamespace: namespace, limits: TEST_LIMITS },
-    });
-    await gateway.start();
-    await waitFor('the gateway to be ready', () => (gateway.isReady() ? true : undefined), 60_000);
+    gateway = await startBrowserGateway({ stack, redis, store, alerts: new AlertStore(redis, namespace), namespace, port, secret: SECRET, metricsName: 'wallboard-sources-test' });
     context = await launchChromium(userDataDir);
   });
 

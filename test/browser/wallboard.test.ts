@@ -7,19 +7,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertStore, type Alerter } from '@callboard/alerter';
 import { loadRules } from '@callboard/alerts';
 import { parseEvent, type CanonicalEvent, type CanonicalEventInput } from '@callboard/events';
-import { issueToken, createGateway, type Gateway, type Role } from '@callboard/gateway';
+import { issueToken, type Gateway, type Role } from '@callboard/gateway';
 import { DEFAULT_QUEUE_KPI_SETTINGS } from '@callboard/kpi';
-import { QueueConfig } from '@callboard/queue-config';
-import { createMetricsRegistry, type Redis } from '@callboard/runtime';
+import type { Redis } from '@callboard/runtime';
 import { WindowStore, type QueueView } from '@callboard/windows';
-import { TEST_LIMITS } from '../../services/gateway/test/support.js';
 import { publishSnapshots } from '../helpers/alerter-bed.js';
 import { createTestStack, type TestStack } from '../helpers/infra.js';
 import { testAlerter } from '../helpers/pipeline.js';
 import { snapshot } from '../helpers/snapshots.js';
 import { waitFor } from '../helpers/wait.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
-import { freePort, launchChromium, mmss, pct, pct1, prepareBrowserTests, SCREENSHOTS } from './support.js';
+import { freePort, launchChromium, mmss, pct, pct1, prepareBrowserTests, SCREENSHOTS, startBrowserGateway } from './support.js';
 
 /** A second tenant whose KPI snapshots come from a clock 3 minutes ahead of the TV's (the sparkline test). */
 const SKEW_TENANT = 'tv-skew';
@@ -130,19 +128,7 @@ describe('wallboard in a real headless Chromium', () => {
     await windowStore.applyBatch({ group: `${stack.prefix}history`, topic: 'calls', partition: 0, events: past.map((event, i) => ({ offset: String(i), event })), settingsFor: () => DEFAULT_QUEUE_KPI_SETTINGS, nowMs: Date.now() });
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
-    gateway = createGateway({
-      kafka: stack.kafka,
-      codec: stack.codec,
-      redis,
-      store: windowStore,
-      alerts,
-      queues: QueueConfig.defaults(),
-      logger: stack.logger,
-      metrics: createMetricsRegistry('wallboard-test'),
-      config: { port, host: '127.0.0.1', secret: SECRET, origins: [baseUrl], groupId: `${stack.prefix}gateway`, redisNamespace: namespace, limits: TEST_LIMITS },
-    });
-    await gateway.start();
-    await waitFor('the gateway to be ready', () => (gateway.isReady() ? true : undefined), 60_000);
+    gateway = await startBrowserGateway({ stack, redis, store: windowStore, alerts, namespace, port, secret: SECRET, metricsName: 'wallboard-test' });
     const rules = loadRules(
       JSON.stringify({
         version: 1,
