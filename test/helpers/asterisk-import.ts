@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { encodeName } from '@callboard/ingest-asterisk';
 import { disagreements, queueLogStats, type KpiQueueJson } from './asterisk-stats.js';
 import { callboard } from './cli.js';
 import { expectQueryEqualsKpi } from './day-replay.js';
-import { createTestStack, readBack, type TestStack } from './infra.js';
+import { readBack } from './infra.js';
 import { exited, spawnAggregator, waitUntilConsumed } from './pipeline.js';
+import { suiteStack } from './suite-stack.js';
 
 /** The hand-made queue_log of the import tests (test/helpers/fixtures/asterisk-import). */
 export const EDGE_CASES_QUEUE_LOG = fileURLToPath(new URL('fixtures/asterisk-import/edge-cases.queue_log', import.meta.url));
@@ -26,17 +26,10 @@ const HOUR = { from: '2026-11-30T09:00:00Z', to: '2026-11-30T10:00:00Z' };
  * the single Redis or the Cluster.
  */
 export function asteriskImportTest(label: string): void {
-  const dir = mkdtempSync(join(tmpdir(), `cb-${label}-`));
-  let stack: TestStack;
-  beforeAll(async () => {
-    stack = await createTestStack(label);
-  });
-  afterAll(async () => {
-    await stack?.cleanup();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const suite = suiteStack(label);
 
   it('import --kafka, an aggregator, then query equals kpi and the independent count; bad lines in the DLQ by file and line', async () => {
+    const { stack, dir } = suite;
     const env = { CB_TOPIC_PREFIX: stack.prefix, CB_REDIS_NAMESPACE: `ai${randomBytes(4).toString('hex')}` };
     const groupId = `${stack.prefix}agg`;
     const aggregator = spawnAggregator(stack, { ...env, CB_AGGREGATOR_GROUP: groupId });

@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { DEFAULT_CONFIG_PATH } from '@callboard/simulator';
 import { callboard } from './cli.js';
 import { describeAssignment } from './consumer-group.js';
-import { createTestStack, type TestStack } from './infra.js';
+import type { TestStack } from './infra.js';
 import { exited, QUEUES_FILE, spawnAggregator, waitUntilConsumed } from './pipeline.js';
+import { suiteStack } from './suite-stack.js';
 import { waitFor } from './wait.js';
 
 /**
@@ -22,16 +22,9 @@ import { waitFor } from './wait.js';
  * `instances` aggregator processes, and every comparison.
  */
 export function dayReplayTest(label: string, instances: number): void {
-  const dir = mkdtempSync(join(tmpdir(), `cb-${label}-`));
-  let stack: TestStack;
-  beforeAll(async () => {
-    stack = await createTestStack(label);
-  });
-  afterAll(async () => {
-    await stack?.cleanup();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const suite = suiteStack(label);
   it(`query equals kpi for every queue and range, ${instances} aggregator processes`, async () => {
+    const { stack, dir } = suite;
     const files = await writeDayFiles(dir);
     const env = await replayThroughAggregators(stack, files, instances);
     await checkDayAgainstOracle(env, files);
