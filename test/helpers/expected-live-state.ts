@@ -1,4 +1,4 @@
-import { type CanonicalEvent, isCallEvent, occurredAtMs } from '@callboard/events';
+import { type CanonicalEvent, isAgentEvent, isCallEvent, occurredAtMs } from '@callboard/events';
 import { compareCodePoints, resolveVisit, type TimedCallEvent, visitKey } from '@callboard/kpi';
 import type { QueueView } from '@callboard/windows';
 
@@ -47,13 +47,14 @@ export function expectedLiveState(events: readonly CanonicalEvent[], nowMs: numb
 
   for (const e of events) {
     const t = occurredAtMs(e);
-    if (!isCallEvent(e)) {
+    if (isAgentEvent(e)) {
       const current = agents.get(`${e.tenantId}/${e.agentId}`);
       if (!current || current.t < t || (current.t === t && compareCodePoints(current.eventId, e.eventId) < 0)) {
         agents.set(`${e.tenantId}/${e.agentId}`, { t, eventId: e.eventId, state: e.state, queues: e.queueIds.map((q) => `${e.tenantId}/${q}`) });
       }
       continue;
     }
+    if (!isCallEvent(e)) continue;
     const key = visitKey(e);
     const visit = visits.get(key) ?? { queue: `${e.tenantId}/${e.queueId}`, events: new Map<string, TimedCallEvent>() };
     // Copies of one event are the same event: the first is kept.

@@ -2,7 +2,8 @@ import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-sc
 import { CallboardError, retry } from '@callboard/errors';
 import avro from 'avsc';
 import { avroBodyRefusal } from './avro-guard.js';
-import { type CanonicalEvent, isCallEvent } from './contract.js';
+import type { CanonicalEvent } from './contract.js';
+import { eventRoute } from './routes.js';
 import { fromAvro, fromAvroReference, loadSchema, toAvro, type AvroRecordSchema } from './schemas.js';
 import { TimestampMillisType } from './timestamp-millis.js';
 import { DEFAULT_TOPOLOGY, type SchemaName, topicByName, type Topology, topologyTopics, valueSubject } from './topics.js';
@@ -141,8 +142,7 @@ export class EventCodec {
 
   /** Where a canonical event goes, keyed so one call (or one agent) stays in one partition. */
   async encodeEvent(event: CanonicalEvent): Promise<EncodedRecord> {
-    const topic = isCallEvent(event) ? this.topology.callEvents.name : this.topology.agentEvents.name;
-    const key = isCallEvent(event) ? event.callId : event.agentId;
+    const { topic, key } = eventRoute(this.topology, event);
     return { topic, key, value: await this.encode(topic, event) };
   }
 

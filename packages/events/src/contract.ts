@@ -7,14 +7,26 @@ export const identifier = z.string().regex(IDENTIFIER_PATTERN, 'must match [A-Za
 export const CHANNELS = ['voice', 'chat', 'email', 'callback', 'video', 'sms'] as const;
 export const DIRECTIONS = ['inbound', 'outbound'] as const;
 export const FLOW_OUT_REASONS = ['timeout', 'overflow', 'exit_key', 'callback', 'transfer', 'other'] as const;
+/** Why an outbound attempt failed (DESIGN §2 wave 2): `call.flowed_out` on an outbound visit. */
+export const OUTBOUND_FAILURE_REASONS = ['no_answer', 'busy', 'invalid_number', 'rejected', 'other'] as const;
+/** Every reason a `call.flowed_out` may carry: the inbound ones and the outbound ones. */
+export const ALL_FLOW_OUT_REASONS = [...FLOW_OUT_REASONS, 'no_answer', 'busy', 'invalid_number', 'rejected'] as const;
+export const COMPLAINT_SEVERITIES = ['normal', 'urgent'] as const;
+export const COMPLAINT_OUTCOMES = ['resolved', 'rejected', 'withdrawn'] as const;
 export const AGENT_STATES = ['logged_out', 'available', 'on_call', 'wrap_up', 'away'] as const;
 export const CALL_EVENT_TYPES = ['call.offered', 'call.answered', 'call.abandoned', 'call.flowed_out', 'call.completed'] as const;
-export const EVENT_TYPES = [...CALL_EVENT_TYPES, 'agent.state_changed'] as const;
+export const COMPLAINT_EVENT_TYPES = ['complaint.filed', 'complaint.responded', 'complaint.resolved'] as const;
+/** Complaints and surveys: the events of `cc.feedback-events.v1` (docs/decisions/0010-service-quality-kpis.md). */
+export const FEEDBACK_EVENT_TYPES = [...COMPLAINT_EVENT_TYPES, 'survey.completed'] as const;
+export const EVENT_TYPES = [...CALL_EVENT_TYPES, 'agent.state_changed', ...FEEDBACK_EVENT_TYPES] as const;
 
 export type Channel = (typeof CHANNELS)[number];
 export type AgentState = (typeof AGENT_STATES)[number];
 export type CallEventType = (typeof CALL_EVENT_TYPES)[number];
 export type EventType = (typeof EVENT_TYPES)[number];
+export type OutboundFailureReason = (typeof OUTBOUND_FAILURE_REASONS)[number];
+export type ComplaintSeverity = (typeof COMPLAINT_SEVERITIES)[number];
+export type ComplaintOutcome = (typeof COMPLAINT_OUTCOMES)[number];
 
 /** Normalises an ISO-8601 instant to UTC milliseconds (`toISOString`); throws a RangeError on one Date cannot read. */
 export function toUtcIso(s: string): string {
@@ -84,6 +96,8 @@ export const callAnsweredSchema = z.object({
   type: z.literal('call.answered'),
   agentId: identifier,
   waitMs: durationMs,
+  /** chat, email, sms: time from entering the queue to the agent's first reply (首次响应时长). */
+  firstResponseMs: durationMs.optional(),
 });
 
 export const callAbandonedSchema = z.object({
@@ -96,7 +110,8 @@ export const callFlowedOutSchema = z.object({
   ...callBase,
   type: z.literal('call.flowed_out'),
   waitMs: durationMs,
-  reason: z.enum(FLOW_OUT_REASONS),
+  /** Inbound: `timeout` … `other`; outbound (a failed attempt): `no_answer`, `busy`, `invalid_number`, `rejected`, `other`. */
+  reason: z.enum(ALL_FLOW_OUT_REASONS),
 });
 
 export const callCompletedSchema = z.object({
@@ -108,6 +123,8 @@ export const callCompletedSchema = z.object({
   wrapMs: durationMs,
   transferred: z.boolean(),
   resolved: z.boolean().optional(),
+  /** Outbound: the attempt reached its business goal (成功). Ignored on inbound visits. */
+  success: z.boolean().optional(),
 });
 
 export const agentStateChangedSchema = z.object({
@@ -117,6 +134,49 @@ export const agentStateChangedSchema = z.object({
   state: z.enum(AGENT_STATES),
   reason: z.string().max(128).optional(),
   queueIds: z.array(identifier).max(256),
+});
+
+const complaintBase = { ...base, complaintId: z.string().min(1).max(128) };
+
+export const complaintFiledSchema = z.object({
+  ...complaintBase,
+  type: z.literal('complaint.filed'),
+  /** Absent: the complaint counts at tenant level only, even when it names a call. */
+  queueId: identifier.optional(),
+  channel: z.enum(CHANNELS),
+  category: z.string().min(1).max(64),
+  severity: z.enum(COMPLAINT_SEVERITIES),
+  callerKey: z.string().max(128).optional(),
+  callId: z.string().min(1).max(128).optional(),
+  /** Absent: the tenant's `complaintResponseMs` of this severity after filing. */
+  responseDueAt: instant.optional(),
+});
+
+export const complaintRespondedSchema = z.object({
+  ...complaintBase,
+  type: z.literal('complaint.responded'),
+  agentId: identifier.optional(),
+});
+
+export const complaintResolvedSchema = z.object({
+  ...complaintBase,
+  type: z.literal('complaint.resolved'),
+  outcome: z.enum(COMPLAINT_OUTCOMES),
+});
+
+export const surveyCompletedSchema = z.object({
+  ...base,
+  type: z.literal('survey.completed'),
+  surveyId: z.string().min(1).max(128),
+  queueId: identifier,
+  callId: z.string().min(1).max(128).optional(),
+  agentId: identifier.optional(),
+  /** 1 (very dissatisfied) to 5 (very satisfied). */
+  csat: z.number().int().min(1).max(5).optional(),
+  /** 0 to 10, "how likely are you to recommend". */
+  nps: z.number().int().min(0).max(10).optional(),
+  /** The customer says the issue was resolved. */
+  resolved: z.boolean().optional(),
 });
 
 export const callEventSchema = z.discriminatedUnion('type', [
@@ -134,7 +194,13 @@ export const canonicalEventSchema = z.discriminatedUnion('type', [
   callFlowedOutSchema,
   callCompletedSchema,
   agentStateChangedSchema,
+  complaintFiledSchema,
+  complaintRespondedSchema,
+  complaintResolvedSchema,
+  surveyCompletedSchema,
 ]);
+
+export const feedbackEventSchema = z.discriminatedUnion('type', [complaintFiledSchema, complaintRespondedSchema, complaintResolvedSchema, surveyCompletedSchema]);
 
 export type CallOffered = z.output<typeof callOfferedSchema>;
 export type CallAnswered = z.output<typeof callAnsweredSchema>;
@@ -142,13 +208,36 @@ export type CallAbandoned = z.output<typeof callAbandonedSchema>;
 export type CallFlowedOut = z.output<typeof callFlowedOutSchema>;
 export type CallCompleted = z.output<typeof callCompletedSchema>;
 export type AgentStateChanged = z.output<typeof agentStateChangedSchema>;
+export type ComplaintFiled = z.output<typeof complaintFiledSchema>;
+export type ComplaintResponded = z.output<typeof complaintRespondedSchema>;
+export type ComplaintResolved = z.output<typeof complaintResolvedSchema>;
+export type ComplaintEvent = ComplaintFiled | ComplaintResponded | ComplaintResolved;
+export type SurveyCompleted = z.output<typeof surveyCompletedSchema>;
+export type FeedbackEvent = z.output<typeof feedbackEventSchema>;
 export type CallEvent = z.output<typeof callEventSchema>;
 export type CanonicalEvent = z.output<typeof canonicalEventSchema>;
 /** What a producer may hand in: the same shape, before normalisation. */
 export type CanonicalEventInput = z.input<typeof canonicalEventSchema>;
 
 export function isCallEvent(event: CanonicalEvent): event is CallEvent {
-  return event.type !== 'agent.state_changed';
+  return event.type.startsWith('call.');
+}
+
+export function isAgentEvent(event: CanonicalEvent): event is AgentStateChanged {
+  return event.type === 'agent.state_changed';
+}
+
+export function isComplaintEvent(event: CanonicalEvent): event is ComplaintEvent {
+  return event.type.startsWith('complaint.');
+}
+
+export function isSurveyEvent(event: CanonicalEvent): event is SurveyCompleted {
+  return event.type === 'survey.completed';
+}
+
+/** Complaints and surveys, which travel on `cc.feedback-events.v1`. */
+export function isFeedbackEvent(event: CanonicalEvent): event is FeedbackEvent {
+  return isComplaintEvent(event) || isSurveyEvent(event);
 }
 
 /** Milliseconds since the epoch of an event's `occurredAt`. */

@@ -1,5 +1,6 @@
 export * from './contract.js';
 export * from './topics.js';
+export * from './routes.js';
 export * from './validate.js';
 export * from './jsonl.js';
 export * from './codec.js';

@@ -12,7 +12,7 @@ export interface TopicSpec {
   config: Record<string, string>;
 }
 
-export type SchemaName = 'call-event' | 'agent-event' | 'dlq-record' | 'late-record' | 'kpi-snapshot' | 'alert' | 'source-heartbeat';
+export type SchemaName = 'call-event' | 'agent-event' | 'feedback-event' | 'dlq-record' | 'late-record' | 'kpi-snapshot' | 'alert' | 'source-heartbeat';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -30,6 +30,16 @@ export const TOPICS = {
     key: 'agentId',
     valueSchema: 'agent-event',
     config: { 'cleanup.policy': 'delete', 'retention.ms': String(7 * DAY_MS) },
+  },
+  feedbackEvents: {
+    // Complaints and surveys (docs/decisions/0010-service-quality-kpis.md): keyed by complaintId or
+    // surveyId so every event of one complaint shares a partition; kept 30 days, longer than calls,
+    // because a complaint may stay open for weeks and a restart must still find its filing.
+    name: 'cc.feedback-events.v1',
+    partitions: 3,
+    key: 'complaintId | surveyId',
+    valueSchema: 'feedback-event',
+    config: { 'cleanup.policy': 'delete', 'retention.ms': String(30 * DAY_MS) },
   },
   kpi: {
     name: 'cc.kpi.v1',

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SchemaType } from '@kafkajs/confluent-schema-registry';
 import { createTestStack, infra, type TestStack } from '../../../test/helpers/infra.js';
-import { loadSchema, parseEvent, toAvro, valueSubject, wireSchemaId } from '../src/index.js';
+import { isAgentEvent, isCallEvent, isComplaintEvent, loadSchema, parseEvent, toAvro, valueSubject, wireSchemaId } from '../src/index.js';
 import { SAMPLE_EVENTS } from './fixtures.js';
 
 describe('codec through the real Schema Registry', () => {
@@ -20,7 +20,7 @@ describe('codec through the real Schema Registry', () => {
       const subjectId = await stack.codec.registry.getLatestSchemaId(valueSubject(record.topic));
       expect(id).toBe(subjectId);
       expect(record.value.readInt32BE(1)).toBe(id);
-      expect(record.key).toBe(event.type === 'agent.state_changed' ? event.agentId : event.callId);
+      expect(record.key).toBe(isAgentEvent(event) ? event.agentId : isCallEvent(event) ? event.callId : isComplaintEvent(event) ? event.complaintId : event.surveyId);
       const decoded = await stack.codec.decodeEvent(record.value);
       expect(decoded).toEqual({ ok: true, event });
     }

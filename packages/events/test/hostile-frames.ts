@@ -47,7 +47,9 @@ export function agentBodyBeforeReason(): Buffer {
 /** A call.offered whose `reason` (a field an offer does not use) makes the agent schema read string bytes as a count. */
 export const POISON_OFFER = { ...SAMPLE_EVENTS[0], reason: '用户-7' };
 export function poisonOfferBody(): Buffer {
-  return typeOf('call-event').toBuffer(toAvro(loadSchema('call-event').schema, POISON_OFFER as Record<string, unknown>));
+  // As the report's producer wrote it, with the v1 call schema: the wave 2 fields (issue 11) are the
+  // last two, each a null union index of one byte, so the v1 body is this one without them.
+  return typeOf('call-event').toBuffer(toAvro(loadSchema('call-event').schema, POISON_OFFER as Record<string, unknown>)).subarray(0, -2);
 }
 
 /** Hostile agent-event bodies, each with the refusal it must get. */

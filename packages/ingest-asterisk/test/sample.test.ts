@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { validateEvent } from '@callboard/events';
+import { isCallEvent, validateEvent } from '@callboard/events';
 import { makeQueueLogSample, SAMPLE_WRAP_UP_SEC } from '../src/sample.js';
 import { OPTS, runQueueLog } from './helpers.js';
 
@@ -31,7 +31,7 @@ describe('samples/queue_log.sample', () => {
       expect(lines(event), event).toBeGreaterThan(0);
     }
     // billing callers who time out and enter billing again: a second visit of the same channel
-    expect(run.events.some((e) => 'callId' in e && e.callId.endsWith('~2'))).toBe(true);
+    expect(run.events.some((e) => isCallEvent(e) && e.callId.endsWith('~2'))).toBe(true);
     expect(new Set(run.skipped)).toEqual(new Set(['QUEUESTART', 'DID', 'RINGNOANSWER', 'RINGCANCELED', 'CONFIGRELOAD']));
   });
 });

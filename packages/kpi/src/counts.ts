@@ -40,6 +40,74 @@ export interface KpiCounts {
   waitMsAbandoned: number;
   /** Largest `waitMs` of any outcome (answered, abandoned or flowed out); merged by max, not sum. */
   maxWaitMs: number;
+
+  // Wave 2 (issue 11, docs/decisions/0010-service-quality-kpis.md). Outbound visits (direction from
+  // the visit's applied `call.offered`) count only here, never in the inbound counters above.
+  /** Outbound visits offered (呼出), at the offer's time. */
+  outboundAttempts: number;
+  /** Outbound visits answered by the callee (接通), at the answer's time. */
+  outboundConnected: number;
+  /** Sum of `waitMs` (ring time) over outbound answers. */
+  outboundRingMs: number;
+  /** Outbound visits abandoned (e.g. a predictive dialer's callee hung up with no agent free). */
+  outboundAbandoned: number;
+  /** Outbound `call.flowed_out` by reason; `outboundFailedOther` also takes the inbound-only reasons. */
+  outboundFailedNoAnswer: number;
+  outboundFailedBusy: number;
+  outboundFailedInvalidNumber: number;
+  outboundFailedRejected: number;
+  outboundFailedOther: number;
+  /** Outbound `call.completed`. */
+  outboundCompleted: number;
+  /** Outbound `call.completed` with `success: true` (成功). */
+  outboundSucceeded: number;
+  /** Sum of `talkMs` over outbound completions. */
+  outboundTalkMs: number;
+  /** Inbound answers that carry `firstResponseMs`. */
+  firstResponses: number;
+  /** Sum of `firstResponseMs` over them. */
+  firstResponseMs: number;
+  /** Those with `firstResponseMs <= firstResponseTargetMs` (inclusive). */
+  firstResponsesWithinTarget: number;
+  /** Distinct surveys (by surveyId), at the survey's time. */
+  surveys: number;
+  /** Surveys with a `csat`. */
+  csatResponses: number;
+  /** Surveys with `csat` 4 or 5. */
+  csatSatisfied: number;
+  /** Sum of `csat`. */
+  csatSum: number;
+  /** Surveys with an `nps`. */
+  npsResponses: number;
+  /** `nps` 9 or 10. */
+  npsPromoters: number;
+  /** `nps` 0 to 6. */
+  npsDetractors: number;
+  /** Surveys with `resolved` reported. */
+  surveyResolvedKnown: number;
+  /** Surveys with `resolved: true`. */
+  surveyResolved: number;
+
+  // Kept under the tenant's hash tag (TENANT_COUNT_FIELDS), per queue and for queue-less complaints.
+  /** Distinct complaints filed, at filing. */
+  complaintsFiled: number;
+  /** Complaints first responded to, at the first response. */
+  complaintsResponded: number;
+  /** Of those, first response at or before `responseDueAt`, at the response. */
+  complaintsRespondedOnTime: number;
+  /** Complaints closed, by outcome, at the first closing event. */
+  complaintsResolved: number;
+  complaintsRejected: number;
+  complaintsWithdrawn: number;
+  /** Handled inbound contacts with a callerKey (answered), at the offer's time. */
+  fcrContacts: number;
+  /** Of those, the ones the same callerKey contacted the tenant again within the repeat window. */
+  fcrRepeated: number;
+  /**
+   * Of `fcrContacts` without a repeat, those not yet final: the newest event time seen is not past
+   * t + repeat window. Computed when read (not stored in buckets); additive across queues.
+   */
+  fcrPending: number;
 }
 
 /**
@@ -64,7 +132,53 @@ export const COUNT_FIELDS = [
   'waitMsAnswered',
   'waitMsAbandoned',
   'maxWaitMs',
+  'outboundAttempts',
+  'outboundConnected',
+  'outboundRingMs',
+  'outboundAbandoned',
+  'outboundFailedNoAnswer',
+  'outboundFailedBusy',
+  'outboundFailedInvalidNumber',
+  'outboundFailedRejected',
+  'outboundFailedOther',
+  'outboundCompleted',
+  'outboundSucceeded',
+  'outboundTalkMs',
+  'firstResponses',
+  'firstResponseMs',
+  'firstResponsesWithinTarget',
+  'surveys',
+  'csatResponses',
+  'csatSatisfied',
+  'csatSum',
+  'npsResponses',
+  'npsPromoters',
+  'npsDetractors',
+  'surveyResolvedKnown',
+  'surveyResolved',
+  'complaintsFiled',
+  'complaintsResponded',
+  'complaintsRespondedOnTime',
+  'complaintsResolved',
+  'complaintsRejected',
+  'complaintsWithdrawn',
+  'fcrContacts',
+  'fcrRepeated',
+  'fcrPending',
 ] as const satisfies readonly (keyof KpiCounts)[];
+
+/**
+ * The counters kept in a queue's own buckets, under `{tenant:queue}`: the prefix of COUNT_FIELDS up to
+ * `surveyResolved`. Their position in COUNT_FIELDS is their hash field index there.
+ */
+export const QUEUE_COUNT_FIELDS = COUNT_FIELDS.slice(0, COUNT_FIELDS.indexOf('surveyResolved') + 1) as readonly CountField[];
+
+/**
+ * The counters kept under the tenant's hash tag `{tenant}`, per queue and for queue-less complaints
+ * (docs/decisions/0010-service-quality-kpis.md). Their position in THIS list is their hash field index
+ * in those buckets. `fcrPending` is not stored: it is computed when read.
+ */
+export const TENANT_COUNT_FIELDS = ['complaintsFiled', 'complaintsResponded', 'complaintsRespondedOnTime', 'complaintsResolved', 'complaintsRejected', 'complaintsWithdrawn', 'fcrContacts', 'fcrRepeated'] as const satisfies readonly CountField[];
 
 /** The name of one counter. */
 export type CountField = (typeof COUNT_FIELDS)[number];

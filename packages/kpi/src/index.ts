@@ -1,4 +1,4 @@
-export { COUNT_FIELDS, MAX_COUNT_FIELDS, emptyCounts, addCounts, type KpiCounts, type CountField } from './counts.js';
+export { COUNT_FIELDS, QUEUE_COUNT_FIELDS, TENANT_COUNT_FIELDS, MAX_COUNT_FIELDS, emptyCounts, addCounts, type KpiCounts, type CountField } from './counts.js';
 export {
   SL_FORMULAS,
   DEFAULT_SL_FORMULA,
@@ -8,7 +8,7 @@ export {
   type SlRatios,
   type KpiRatios,
 } from './ratios.js';
-export { DEFAULT_QUEUE_KPI_SETTINGS, resolveQueueKpiSettings, type QueueKpiSettings } from './queue-settings.js';
+export { DEFAULT_QUEUE_KPI_SETTINGS, DEFAULT_TENANT_KPI_SETTINGS, resolveQueueKpiSettings, type QueueKpiSettings, type TenantKpiSettings } from './queue-settings.js';
 export { contribution } from './classify.js';
 export {
   applyToVisit,

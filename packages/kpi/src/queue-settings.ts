@@ -6,12 +6,31 @@ export interface QueueKpiSettings {
   slThresholdMs: number;
   /** An abandon with `waitMs < shortAbandonMs` is a short abandon. */
   shortAbandonMs: number;
+  /** A first response (chat, email, sms) with `firstResponseMs <= firstResponseTargetMs` is within target. */
+  firstResponseTargetMs: number;
 }
+
+/** The per-tenant parameters of the wave 2 KPIs (issue 11, docs/decisions/0010-service-quality-kpis.md). */
+export interface TenantKpiSettings {
+  /** Subscribers for 投诉率/万 per 10 000 subscribers; absent: that ratio is `null`. */
+  subscribers?: number;
+  /** N of repeat-contact FCR: a contact again within N hours is a repeat. */
+  repeatWindowHours: number;
+  /** Response time given to a complaint filed without `responseDueAt`, by severity. */
+  complaintResponseMs: { urgent: number; normal: number };
+}
+
+/** Defaults of {@link TenantKpiSettings}: 48 h repeat window, urgent complaints answered in 2 h, normal in 24 h. */
+export const DEFAULT_TENANT_KPI_SETTINGS: Readonly<TenantKpiSettings> = Object.freeze({
+  repeatWindowHours: 48,
+  complaintResponseMs: Object.freeze({ urgent: 2 * 3600_000, normal: 24 * 3600_000 }),
+});
 
 /** DESIGN §3 defaults: 20 s service level ("80/20"), 5 s short abandon. Frozen. */
 export const DEFAULT_QUEUE_KPI_SETTINGS: Readonly<QueueKpiSettings> = Object.freeze({
   slThresholdMs: 20_000,
   shortAbandonMs: 5_000,
+  firstResponseTargetMs: 30_000,
 });
 
 /**
@@ -25,6 +44,7 @@ export function resolveQueueKpiSettings(partial: Partial<QueueKpiSettings> = {})
   const settings: QueueKpiSettings = {
     slThresholdMs: partial.slThresholdMs ?? DEFAULT_QUEUE_KPI_SETTINGS.slThresholdMs,
     shortAbandonMs: partial.shortAbandonMs ?? DEFAULT_QUEUE_KPI_SETTINGS.shortAbandonMs,
+    firstResponseTargetMs: partial.firstResponseTargetMs ?? DEFAULT_QUEUE_KPI_SETTINGS.firstResponseTargetMs,
   };
   for (const [name, value] of Object.entries(settings)) {
     // Waits are integer milliseconds (DESIGN §2), so a fractional threshold would only blur `<=` vs `<`.

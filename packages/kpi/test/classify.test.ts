@@ -6,11 +6,11 @@ import { abandoned, answered, completed, flowedOut, offered } from './helpers/ev
 const S = DEFAULT_QUEUE_KPI_SETTINGS;
 
 describe('queue settings', () => {
-  it('default to T = 20 s and short abandon = 5 s', () => {
-    expect(DEFAULT_QUEUE_KPI_SETTINGS).toEqual({ slThresholdMs: 20_000, shortAbandonMs: 5_000 });
+  it('default to T = 20 s, short abandon = 5 s and a 30 s first-response target', () => {
+    expect(DEFAULT_QUEUE_KPI_SETTINGS).toEqual({ slThresholdMs: 20_000, shortAbandonMs: 5_000, firstResponseTargetMs: 30_000 });
     expect(Object.isFrozen(DEFAULT_QUEUE_KPI_SETTINGS)).toBe(true);
-    expect(resolveQueueKpiSettings()).toEqual({ slThresholdMs: 20_000, shortAbandonMs: 5_000 });
-    expect(resolveQueueKpiSettings({ slThresholdMs: 30_000 })).toEqual({ slThresholdMs: 30_000, shortAbandonMs: 5_000 });
+    expect(resolveQueueKpiSettings()).toEqual({ slThresholdMs: 20_000, shortAbandonMs: 5_000, firstResponseTargetMs: 30_000 });
+    expect(resolveQueueKpiSettings({ slThresholdMs: 30_000 })).toEqual({ slThresholdMs: 30_000, shortAbandonMs: 5_000, firstResponseTargetMs: 30_000 });
   });
 
   it.each([-1, 1.5, Number.NaN, Infinity])('rejects slThresholdMs %s with CB_QUEUE_CONFIG_INVALID', (bad) => {
@@ -59,7 +59,7 @@ describe('contribution', () => {
   });
 
   it('uses the queue settings it is given', () => {
-    const strict = { slThresholdMs: 10_000, shortAbandonMs: 2_000 };
+    const strict = { slThresholdMs: 10_000, shortAbandonMs: 2_000, firstResponseTargetMs: 30_000 };
     expect(contribution(answered('c1', 0, 15_000), strict)).toMatchObject({ answeredWithinSl: 0 });
     expect(contribution(abandoned('c1', 0, 3_000), strict)).toMatchObject({ abandonedShort: 0, abandonedWithinSl: 1 });
   });

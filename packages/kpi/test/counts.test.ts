@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addCounts, COUNT_FIELDS, emptyCounts, MAX_COUNT_FIELDS, type KpiCounts } from '../src/index.js';
+import { addCounts, COUNT_FIELDS, emptyCounts, MAX_COUNT_FIELDS, QUEUE_COUNT_FIELDS, TENANT_COUNT_FIELDS, type KpiCounts } from '../src/index.js';
 import { createPrng, randomInt } from './helpers/prng.js';
 
 function randomCounts(random: () => number): KpiCounts {
@@ -28,8 +28,44 @@ describe('COUNT_FIELDS', () => {
       'waitMsAnswered',
       'waitMsAbandoned',
       'maxWaitMs',
+      // wave 2 (issue 11): appended, so the indices above keep their meaning in stored buckets
+      'outboundAttempts',
+      'outboundConnected',
+      'outboundRingMs',
+      'outboundAbandoned',
+      'outboundFailedNoAnswer',
+      'outboundFailedBusy',
+      'outboundFailedInvalidNumber',
+      'outboundFailedRejected',
+      'outboundFailedOther',
+      'outboundCompleted',
+      'outboundSucceeded',
+      'outboundTalkMs',
+      'firstResponses',
+      'firstResponseMs',
+      'firstResponsesWithinTarget',
+      'surveys',
+      'csatResponses',
+      'csatSatisfied',
+      'csatSum',
+      'npsResponses',
+      'npsPromoters',
+      'npsDetractors',
+      'surveyResolvedKnown',
+      'surveyResolved',
+      'complaintsFiled',
+      'complaintsResponded',
+      'complaintsRespondedOnTime',
+      'complaintsResolved',
+      'complaintsRejected',
+      'complaintsWithdrawn',
+      'fcrContacts',
+      'fcrRepeated',
+      'fcrPending',
     ]);
     expect(MAX_COUNT_FIELDS).toEqual(['maxWaitMs']);
+    expect(QUEUE_COUNT_FIELDS.at(-1)).toBe('surveyResolved');
+    expect([...QUEUE_COUNT_FIELDS, ...TENANT_COUNT_FIELDS, 'fcrPending']).toEqual([...COUNT_FIELDS]);
   });
 });
 

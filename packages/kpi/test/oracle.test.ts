@@ -50,6 +50,7 @@ describe('computeOracle: one queue, worked by hand', () => {
     expect(q.tenantId).toBe('t1');
     expect(q.queueId).toBe('q1');
     expect(q.counts).toEqual({
+      ...emptyCounts(),
       offered: 6,
       answered: 3,
       abandoned: 2,

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { CallboardError } from '@callboard/errors';
 import { describeZodError } from '@callboard/events';
 import type { TenantClock } from './types.js';
-import { BUILT_IN_DEFAULTS, type QueueConfigFile, queueConfigFileSchema, type QueueSettings } from './schema.js';
+import type { TenantKpiSettings } from '@callboard/kpi';
+import { BUILT_IN_DEFAULTS, type QueueConfigFile, queueConfigFileSchema, type QueueSettings, tenantKpiSettingsSchema } from './schema.js';
 
 /** Everything callboard needs to know about one queue. */
 export interface ResolvedQueue extends QueueSettings, TenantClock {
@@ -70,6 +71,22 @@ export class QueueConfig {
       this.cache.set(id, resolved);
     }
     return resolved;
+  }
+
+  /** A tenant's wave 2 settings: subscribers, repeat window and complaint response times, defaults filled. */
+  tenantSettings(tenantId: string): TenantKpiSettings {
+    const tenant = this.file.tenants[tenantId];
+    const defaults = tenantKpiSettingsSchema.parse({});
+    return {
+      ...(tenant?.subscribers === undefined ? {} : { subscribers: tenant.subscribers }),
+      repeatWindowHours: tenant?.repeatWindowHours ?? defaults.repeatWindowHours,
+      complaintResponseMs: tenant?.complaintResponseMs ?? defaults.complaintResponseMs,
+    };
+  }
+
+  /** Every tenant the file names. */
+  tenantIds(): string[] {
+    return Object.keys(this.file.tenants);
   }
 
   clock(tenantId: string): TenantClock {

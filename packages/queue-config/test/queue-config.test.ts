@@ -30,8 +30,27 @@ describe('queue settings', () => {
     [{ tenants: { acme: { timeZone: 'UTC', dayStartHour: 24 } } }, 'dayStartHour'],
     [{ tenants: { acme: { timeZone: 'UTC', queues: { q: { slThresholdMs: 2000, shortAbandonMs: 5000 } } } } }, 'shortAbandonMs'],
     [{ unknownKey: 1 }, 'unknownKey'],
+    [{ defaults: { firstResponseTargetMs: 10 } }, 'defaults.firstResponseTargetMs'],
+    [{ tenants: { acme: { timeZone: 'UTC', subscribers: 0 } } }, 'tenants.acme.subscribers'],
+    [{ tenants: { acme: { timeZone: 'UTC', repeatWindowHours: 0 } } }, 'tenants.acme.repeatWindowHours'],
+    [{ tenants: { acme: { timeZone: 'UTC', complaintResponseMs: { urgent: -1 } } } }, 'tenants.acme.complaintResponseMs.urgent'],
+    [{ tenants: { acme: { timeZone: 'UTC', complaintResponseMs: { critical: 60_000 } } } }, 'complaintResponseMs'],
   ])('refuses %j, naming %s', (input, where) => {
     expect(() => QueueConfig.parse(input)).toThrowError(where);
+  });
+
+  it('gives the wave 2 settings (issue 11): a first-response target per queue, and per tenant subscribers, repeat window and complaint response times', () => {
+    const wave2 = QueueConfig.parse({
+      tenants: {
+        acme: { timeZone: 'UTC', subscribers: 1_200_000, repeatWindowHours: 24, complaintResponseMs: { urgent: 3_600_000 }, queues: { chat: { firstResponseTargetMs: 60_000 } } },
+        bare: { timeZone: 'UTC' },
+      },
+    });
+    expect(wave2.resolve('acme', 'chat').firstResponseTargetMs).toBe(60_000);
+    expect(wave2.resolve('acme', 'voice').firstResponseTargetMs).toBe(30_000);
+    expect(wave2.tenantSettings('acme')).toEqual({ subscribers: 1_200_000, repeatWindowHours: 24, complaintResponseMs: { urgent: 3_600_000, normal: 86_400_000 } });
+    expect(wave2.tenantSettings('bare')).toEqual({ repeatWindowHours: 48, complaintResponseMs: { urgent: 7_200_000, normal: 86_400_000 } });
+    expect(wave2.tenantSettings('unnamed')).toEqual({ repeatWindowHours: 48, complaintResponseMs: { urgent: 7_200_000, normal: 86_400_000 } });
   });
 
   it('ships a default file that validates', () => {

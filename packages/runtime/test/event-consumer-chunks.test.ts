@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseEvent } from '@callboard/events';
+import { isCallEvent, parseEvent } from '@callboard/events';
 import { createTestStack, readBack, type TestStack } from '../../../test/helpers/infra.js';
 import { waitFor } from '../../../test/helpers/wait.js';
 import { SAMPLE_EVENTS } from '../../events/test/fixtures.js';
@@ -154,7 +154,7 @@ describe('event consumer in chunks: decode overlaps apply, applies stay in order
         groupId,
         async (batch) => {
           calls.push(Number(batch.lastOffset));
-          for (const { event } of batch.events) if ('callId' in event) await redis.rpush(keyOf(event.callId), event.eventId);
+          for (const { event } of batch.events) if (isCallEvent(event)) await redis.rpush(keyOf(event.callId), event.eventId);
         },
         { onFatal: (err) => fatal.push(err) },
       );

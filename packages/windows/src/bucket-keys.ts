@@ -37,6 +37,10 @@ export interface QueueKeys {
   offsets: string;
   /** Late events of this queue from one partition, waiting for cc.late.v1. */
   late(offsetsField: string): string;
+  /** A survey, judged like a one-event visit (decision 0010 §3). */
+  survey(surveyId: string): string;
+  /** Contact facts for repeat-contact FCR, waiting to be drained into the tenant (decision 0010 §5). */
+  contactsOutbox: string;
 }
 
 export function queueKeys(namespace: string, tenantId: string, queueId: string): QueueKeys {
@@ -50,6 +54,8 @@ export function queueKeys(namespace: string, tenantId: string, queueId: string):
     visit: (callId) => `${prefix}v:${callId}`,
     offsets: `${prefix}offsets`,
     late: (field) => `${prefix}late:${field}`,
+    survey: (surveyId) => `${prefix}s:${surveyId}`,
+    contactsOutbox: `${prefix}fcr-out`,
   };
 }
 
@@ -64,11 +70,53 @@ export interface TenantKeys {
    * heartbeat, newest event the source reported, one field each per source (source-freshness.ts).
    */
   sources: string;
+  /** `ns:{tenant}:`: tenant-tag scripts append the suffixes below. */
+  prefix: string;
+  /**
+   * The prefix of a queue's tenant-tag keys (`q:<queueId>:`), or of the tenant level (`t:`) for
+   * `null`: complaints of that queue and its repeat-contact FCR (decision 0010 §4, §5).
+   */
+  scope(queueId: string | null): string;
+  /** Complaint and FCR counters of a queue (or the tenant level): fine bucket of one minute. */
+  fine(queueId: string | null, groupStartMs: number): string;
+  /** Complaint and FCR counters of a queue (or the tenant level): one 15 min interval. */
+  interval(queueId: string | null, startMs: number): string;
+  /** One complaint: a field per distinct eventId, and `meta`. */
+  complaint(complaintId: string): string;
+  /** Open complaints (score: filing time) of a queue, or of the whole tenant for `null`. */
+  complaintsOpen(queueId: string | null): string;
+  /** Open, unanswered complaints (score: due time) of a queue, or of the whole tenant for `null`. */
+  complaintsDue(queueId: string | null): string;
+  /** Complaints filed per calendar month (`YYYY-MM` of the tenant's zone): field queueId, `*` for queue-less. */
+  complaintsMonth(month: string): string;
+  /** The contacts of one callerKey (repeat-contact FCR). */
+  callerKey(callerKey: string): string;
+  /** Handled contacts of a queue without a repeat yet, scored by offer time. */
+  fcrOpen(queueId: string): string;
+  /** The tenant's event clock: the newest applied call-event time, epoch ms. */
+  clock: string;
 }
 
 export function tenantKeys(namespace: string, tenantId: string): TenantKeys {
   const prefix = `${namespace}:{${checkId('tenantId', tenantId)}}:`;
-  return { agents: `${prefix}agents`, offsets: `${prefix}offsets`, late: (field) => `${prefix}late:${field}`, sources: `${prefix}sources` };
+  const scope = (queueId: string | null): string => (queueId === null ? `${prefix}t:` : `${prefix}q:${checkId('queueId', queueId)}:`);
+  return {
+    agents: `${prefix}agents`,
+    offsets: `${prefix}offsets`,
+    late: (field) => `${prefix}late:${field}`,
+    sources: `${prefix}sources`,
+    prefix,
+    scope,
+    fine: (queueId, groupStartMs) => `${scope(queueId)}${BUCKET_KEY_TAGS.fine}${groupStartMs}`,
+    interval: (queueId, startMs) => `${scope(queueId)}${BUCKET_KEY_TAGS.interval}${startMs}`,
+    complaint: (complaintId) => `${prefix}cp:${complaintId}`,
+    complaintsOpen: (queueId) => (queueId === null ? `${prefix}cp-open` : `${scope(queueId)}cp-open`),
+    complaintsDue: (queueId) => (queueId === null ? `${prefix}cp-due` : `${scope(queueId)}cp-due`),
+    complaintsMonth: (month) => `${prefix}cpm:${month}`,
+    callerKey: (callerKey) => `${prefix}ck:${callerKey}`,
+    fcrOpen: (queueId) => `${scope(queueId)}fcr-open`,
+    clock: `${prefix}clock`,
+  };
 }
 
 /** The field of a partition in a queue's or tenant's offsets hash; no part holds a colon. */

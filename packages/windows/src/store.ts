@@ -1,6 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
 import { CallboardError } from '@callboard/errors';
-import { type CallEvent, type CanonicalEvent, formatJsonLine, isCallEvent } from '@callboard/events';
+import { type CallEvent, type CanonicalEvent, formatJsonLine, isAgentEvent, isCallEvent } from '@callboard/events';
 import { COUNT_FIELDS, contribution, emptyCounts, type KpiCounts, type QueueKpiSettings } from '@callboard/kpi';
 import {
   activeQueuesKey,
@@ -392,7 +392,7 @@ export class WindowStore {
           if (v !== undefined && v !== 0) d.push(idx, v);
         }
         c.events.push({ o: Number(offset), t, w, late, y: TYPE_CODES[event.type], e: event.eventId, c: event.callId, d });
-      } else {
+      } else if (isAgentEvent(event)) {
         const member = `a:${event.tenantId}`;
         let c = calls.get(member);
         if (!c) {

@@ -54,7 +54,7 @@ export async function aggregatorPartitions(kafka: Kafka, groupId: string, topolo
   const admin = kafka.admin();
   try {
     await admin.connect();
-    const { topics } = await admin.fetchTopicMetadata({ topics: [topology.callEvents.name, topology.agentEvents.name] });
+    const { topics } = await admin.fetchTopicMetadata({ topics: [topology.callEvents.name, topology.agentEvents.name, topology.feedbackEvents.name] });
     return topics.flatMap((t) => t.partitions.map((p) => ({ group: groupId, topic: t.name, partition: p.partitionId })));
   } catch (err) {
     throw unavailable('CB_KAFKA_UNAVAILABLE', err, 'reading the partitions of the event topics');
@@ -230,7 +230,7 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
         metrics: deps.metrics,
         service: 'aggregator',
         groupId: deps.groupId,
-        topics: [topology.callEvents.name, topology.agentEvents.name],
+        topics: [topology.callEvents.name, topology.agentEvents.name, topology.feedbackEvents.name],
         fromBeginning: true,
         screen,
         partitionsConsumedConcurrently: deps.concurrency ?? 2,

@@ -19,6 +19,14 @@ export function invalidFieldVariant(event: CanonicalEvent): Record<string, unkno
       return { ...event, channel: 'carrier-pigeon' };
     case 'agent.state_changed':
       return { ...event, state: 'asleep' };
+    case 'complaint.filed':
+      return { ...event, severity: 'apocalyptic' };
+    case 'complaint.responded':
+      return { ...event, complaintId: '' };
+    case 'complaint.resolved':
+      return { ...event, outcome: 'forgotten' };
+    case 'survey.completed':
+      return { ...event, csat: 9 };
   }
 }
 

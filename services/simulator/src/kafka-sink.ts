@@ -1,6 +1,6 @@
 import type { Producer } from 'kafkajs';
 import { CallboardError } from '@callboard/errors';
-import { type EncodedRecord, type EventCodec, isCallEvent, loadSchema, toAvro } from '@callboard/events';
+import { type EncodedRecord, type EventCodec, eventRoute, loadSchema, toAvro } from '@callboard/events';
 import { sendEncodedRecords } from '@callboard/runtime';
 import { garbageBytes, invalidFieldVariant } from './corrupt.js';
 import type { EventSink } from './sinks.js';
@@ -36,7 +36,7 @@ export function createKafkaSink(options: KafkaSinkOptions): EventSink {
       case 'truncated':
         return { ...record, value: record.value.subarray(0, Math.max(6, Math.floor(record.value.length / 2))) };
       case 'invalid-field': {
-        const schema = loadSchema(isCallEvent(item.event) ? 'call-event' : 'agent-event').schema;
+        const schema = loadSchema(eventRoute(codec.topology, item.event).schema).schema;
         const id = await codec.schemaId(record.topic);
         return { ...record, value: await codec.registry.encode(id, toAvro(schema, invalidFieldVariant(item.event))) };
       }

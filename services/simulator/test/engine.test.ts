@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EVENT_TYPES, formatJsonLine, IDENTIFIER_PATTERN, occurredAtMs, validateEvent, type CanonicalEvent } from '@callboard/events';
+import { EVENT_TYPES, isCallEvent, formatJsonLine, IDENTIFIER_PATTERN, occurredAtMs, validateEvent, type CanonicalEvent } from '@callboard/events';
 import { isCallboardError } from '@callboard/errors';
 import {
   createArrivalProfile,
@@ -291,7 +291,7 @@ describe('simulate: agents and shifts', () => {
 
 describe('simulate: scenario', () => {
   const window = (events: CanonicalEvent[], queueId: string, from: number, to: number) =>
-    events.filter((e) => e.type !== 'agent.state_changed' && e.queueId === queueId && occurredAtMs(e) >= from && occurredAtMs(e) < to);
+    events.filter((e) => isCallEvent(e) && e.queueId === queueId && occurredAtMs(e) >= from && occurredAtMs(e) < to);
 
   it('removes and restores agents of one queue, and changes its arrival rate', () => {
     const start = BUSY_START;

@@ -1,4 +1,4 @@
-import { occurredAtMs, type CanonicalEvent } from '@callboard/events';
+import { isCallEvent, occurredAtMs, type CanonicalEvent } from '@callboard/events';
 import type { SimulatorConfigInput } from '../src/index.js';
 
 /** 2024-03-12 10:00 in Asia/Shanghai (a Tuesday): acme-telecom's morning peak. */
@@ -50,7 +50,7 @@ export function collectVisits(events: Iterable<CanonicalEvent>): { visits: Map<s
   const visits = new Map<string, VisitRecord>();
   const problems: string[] = [];
   for (const e of events) {
-    if (e.type === 'agent.state_changed') continue;
+    if (!isCallEvent(e)) continue;
     const key = `${e.tenantId}|${e.callId}|${e.queueId}`;
     let v = visits.get(key);
     if (!v) visits.set(key, (v = {}));
@@ -191,6 +191,7 @@ export function idleWhileWaiting(events: Iterable<CanonicalEvent>, options: { ri
       agents.set(`${e.tenantId}|${e.agentId}`, { state: e.state, reason: e.reason, queueIds: e.queueIds });
       continue;
     }
+    if (!isCallEvent(e)) continue;
     const key = `${e.tenantId}|${e.queueId}`;
     if (e.type === 'call.offered') {
       if (!waiting.has(key)) waiting.set(key, new Set());

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { CallboardError } from '@callboard/errors';
-import { formatJsonLine, isCallEvent, type CanonicalEvent } from '@callboard/events';
+import { formatJsonLine, isAgentEvent, isCallEvent, type CanonicalEvent } from '@callboard/events';
 import { DEFAULT_CONFIG_PATH, loadSimulatorConfig, simulate } from '@callboard/simulator';
 import { WindowStore } from '@callboard/windows';
 import { infra, testLogger } from '../../helpers/infra.js';
@@ -72,7 +72,7 @@ for (const e of simulate({ config, seed: 7, start: end - Math.ceil(total / 44_00
 const lanes = new Map<string, { offset: string; event: CanonicalEvent }[]>();
 for (const event of events) {
   const topic = isCallEvent(event) ? 'calls' : 'agents';
-  const lane = `${topic}:${partitionOf(isCallEvent(event) ? event.callId : event.agentId)}`;
+  const lane = `${topic}:${partitionOf(isCallEvent(event) ? event.callId : isAgentEvent(event) ? event.agentId : event.eventId)}`;
   const list = lanes.get(lane) ?? [];
   list.push({ offset: String(list.length), event });
   lanes.set(lane, list);
