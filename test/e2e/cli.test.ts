@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EVENT_TYPES, parseJsonLine } from '@callboard/events';
+import { V1_EVENT_TYPES, parseJsonLine } from '@callboard/events';
 import { WindowStore } from '@callboard/windows';
 import { createTestStack, type TestStack } from '../helpers/infra.js';
 import { callboard } from '../helpers/cli.js';
@@ -27,7 +27,7 @@ describe('the callboard CLI', () => {
       expect(line?.ok, `line ${i + 1}`).toBe(true);
       if (line?.ok) types.add(line.event.type);
     });
-    expect([...types].sort()).toEqual([...EVENT_TYPES].sort());
+    expect([...types].sort()).toEqual([...V1_EVENT_TYPES].sort());
   });
 
   it('erlang: the reference staffing case', async () => {

@@ -18,7 +18,9 @@ export const CALL_EVENT_TYPES = ['call.offered', 'call.answered', 'call.abandone
 export const COMPLAINT_EVENT_TYPES = ['complaint.filed', 'complaint.responded', 'complaint.resolved'] as const;
 /** Complaints and surveys: the events of `cc.feedback-events.v1` (docs/decisions/0010-service-quality-kpis.md). */
 export const FEEDBACK_EVENT_TYPES = [...COMPLAINT_EVENT_TYPES, 'survey.completed'] as const;
-export const EVENT_TYPES = [...CALL_EVENT_TYPES, 'agent.state_changed', ...FEEDBACK_EVENT_TYPES] as const;
+/** The event types of contract v1, before wave 2: what a v1 producer (and the simulator without wave 2) sends. */
+export const V1_EVENT_TYPES = [...CALL_EVENT_TYPES, 'agent.state_changed'] as const;
+export const EVENT_TYPES = [...V1_EVENT_TYPES, ...FEEDBACK_EVENT_TYPES] as const;
 
 export type Channel = (typeof CHANNELS)[number];
 export type AgentState = (typeof AGENT_STATES)[number];

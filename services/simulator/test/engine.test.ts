@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EVENT_TYPES, isCallEvent, formatJsonLine, IDENTIFIER_PATTERN, occurredAtMs, validateEvent, type CanonicalEvent } from '@callboard/events';
+import { V1_EVENT_TYPES, isCallEvent, formatJsonLine, IDENTIFIER_PATTERN, occurredAtMs, validateEvent, type CanonicalEvent } from '@callboard/events';
 import { isCallboardError } from '@callboard/errors';
 import {
   createArrivalProfile,
@@ -69,7 +69,7 @@ describe('simulate: contract', () => {
 
   it('produces all six event types in 30 minutes from a busy hour', () => {
     const counts = countTypes(busy);
-    for (const type of EVENT_TYPES) expect(counts[type], type).toBeGreaterThan(0);
+    for (const type of V1_EVENT_TYPES) expect(counts[type], type).toBeGreaterThan(0);
     expect(busy.filter((e) => e.type === 'call.abandoned' && e.waitMs < 5_000).length).toBeGreaterThan(0);
   });
 
