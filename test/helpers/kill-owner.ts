@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
+import { inputTopics } from '@callboard/events';
 import { WindowStore } from '@callboard/windows';
 import { describeAssignment, waitAppliedOnOwned, waitShared, waitSoleMember, waitSurvivorsOwnAll } from './consumer-group.js';
 import type { TestStack } from './infra.js';
@@ -27,7 +28,7 @@ export async function killAnOwnerMidStream(stack: TestStack, redis: ConstructorP
     const groupId = `${stack.prefix}agg`;
     const env = { CB_REDIS_NAMESPACE: namespace, CB_AGGREGATOR_GROUP: groupId };
     const store = new WindowStore(redis, { namespace });
-    const partitionCount = stack.topology.callEvents.partitions + stack.topology.agentEvents.partitions;
+    const partitionCount = inputTopics(stack.topology).reduce((n, t) => n + t.partitions, 0);
 
     // The victim joins alone first, so the group's one member is it: that is how its member id is known.
     const victim = spawnAggregator(stack, env);

@@ -5,7 +5,7 @@ import { type Alerter, type AlerterDeps, type AlertStore, createAlerter } from '
 import type { RulesFile } from '@callboard/alerts';
 import { createMetricsRegistry } from '@callboard/runtime';
 import { fileURLToPath } from 'node:url';
-import type { CanonicalEvent } from '@callboard/events';
+import { type CanonicalEvent, inputTopics } from '@callboard/events';
 import { QueueConfig } from '@callboard/queue-config';
 import { createKafkaSink, createMemorySink, DEFAULT_CONFIG_PATH, type EventSink, loadSimulatorConfig, runSimulation, type FaultOptions } from '@callboard/simulator';
 import type { WindowStore } from '@callboard/windows';
@@ -93,7 +93,7 @@ export async function produceSimulatedRun(stack: TestStack, options: SimulatedRu
 }
 
 /** Waits until the group has committed every record of `topics`, by default both event topics. */
-export async function waitUntilConsumed(stack: TestStack, groupId: string, timeoutMs = 120_000, topics = [stack.topology.callEvents.name, stack.topology.agentEvents.name]): Promise<void> {
+export async function waitUntilConsumed(stack: TestStack, groupId: string, timeoutMs = 120_000, topics = inputTopics(stack.topology).map((t) => t.name)): Promise<void> {
   const admin = stack.kafka.admin();
   await admin.connect();
   try {

@@ -96,6 +96,11 @@ export function createTopology(prefix = ''): Topology {
 
 export const DEFAULT_TOPOLOGY: Topology = createTopology();
 
+/** The topics of canonical events, which the aggregator consumes: calls, agents, and complaints and surveys. */
+export function inputTopics(topology: Topology): TopicSpec[] {
+  return [topology.callEvents, topology.agentEvents, topology.feedbackEvents];
+}
+
 export function topologyTopics(topology: Topology): TopicSpec[] {
   return Object.values(topology);
 }
