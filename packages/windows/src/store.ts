@@ -1,7 +1,8 @@
 import type { Cluster, Redis } from 'ioredis';
 import { CallboardError } from '@callboard/errors';
-import { type CallEvent, type CanonicalEvent, formatJsonLine, isAgentEvent, isCallEvent } from '@callboard/events';
-import { COUNT_FIELDS, contribution, emptyCounts, type KpiCounts, type QueueKpiSettings } from '@callboard/kpi';
+import { type CallEvent, type CanonicalEvent, formatJsonLine, isAgentEvent, isCallEvent, isSurveyEvent } from '@callboard/events';
+import { COUNT_FIELDS, contribution, emptyCounts, type KpiCounts, type QueueKpiSettings, type TenantKpiSettings } from '@callboard/kpi';
+import { outboundContribution, surveyContribution } from './wave2-contributions.js';
 import {
   activeQueuesKey,
   BUCKET_KEY_TAGS,
@@ -25,8 +26,21 @@ import { decodeAgentValue, encodeAgentValue } from './agent-value.js';
 import { loadStoreScripts } from './script-loader.js';
 
 const MAX_FIELD_INDEX = COUNT_FIELDS.indexOf('maxWaitMs');
-/** The one-letter code apply-queue.lua takes for each call event type (and stores in a visit hash). */
+/**
+ * The one-letter code apply-queue.lua takes for each call event type (and stores in a visit hash);
+ * an outbound offer is `p` (decision 0010 §2), a survey `s`.
+ */
 const TYPE_CODES: Record<CallEvent['type'], string> = { 'call.offered': 'o', 'call.answered': 'a', 'call.abandoned': 'b', 'call.flowed_out': 'f', 'call.completed': 'c' };
+
+/** A contribution as apply-queue.lua takes it: index, value pairs over COUNT_FIELDS, zeros left out. */
+function contributionList(delta: Partial<KpiCounts>): number[] {
+  const list: number[] = [];
+  for (let idx = 0; idx < COUNT_FIELDS.length; idx += 1) {
+    const v = delta[COUNT_FIELDS[idx]!];
+    if (v !== undefined && v !== 0) list.push(idx, v);
+  }
+  return list;
+}
 /**
  * The most distinct events one visit remembers (docs/redis-keys.md). A real visit has three to
  * five; past this a new eventId is counted as an anomaly and not kept, so a broken source cannot
@@ -68,6 +82,10 @@ export interface ApplyBatchInput extends PartitionRef {
   /** The batch's last offset, valid or not; defaults to the last event's. */
   lastOffset?: string;
   settingsFor(tenantId: string, queueId: string): QueueKpiSettings;
+  /** A tenant's complaint and repeat-contact settings (decision 0010 §4, §5). Default: DEFAULT_TENANT_KPI_SETTINGS. */
+  tenantSettingsFor?(tenantId: string): TenantKpiSettings;
+  /** The calendar month ('YYYY-MM') of an instant in the tenant's zone, for the month complaint counter. Default: UTC. */
+  monthOf?(tenantId: string, ms: number): string;
   nowMs: number;
 }
 
@@ -85,6 +103,8 @@ export interface ApplyBatchResult {
   watermark: number;
   /** Members (`q:<tenant>:<queue>`, `a:<tenant>`) whose late list holds entries: drain them. */
   lateMembers: string[];
+  /** Queue members (`q:<tenant>:<queue>`) whose contact outbox holds facts (decision 0010 §5). */
+  contactMembers: string[];
 }
 
 /** An outbox entry for `cc.late.v1`. */
@@ -241,7 +261,7 @@ export class WindowStore {
     if (!state) state = this.remember(ref, await this.resumePoint(ref));
     const known = state;
     const batchLast = Number(input.lastOffset ?? input.events.at(-1)?.offset ?? -1);
-    const total: ApplyBatchResult = { applied: 0, duplicates: 0, anomalies: 0, late: 0, redelivered: 0, revised: 0, lastOffset: batchLast, watermark: state.watermark, lateMembers: [] };
+    const total: ApplyBatchResult = { applied: 0, duplicates: 0, anomalies: 0, late: 0, redelivered: 0, revised: 0, lastOffset: batchLast, watermark: state.watermark, lateMembers: [], contactMembers: [] };
     // Offsets a migrated store had applied before its migration, for every queue (store migrate).
     const events = input.events.filter(({ offset }) => Number(offset) > known.base);
     total.redelivered += input.events.length - events.length;
@@ -274,7 +294,7 @@ export class WindowStore {
           for (const key of reply.slice(1)) c.keys.push(String(key));
           again.push(c);
         } else {
-          const [applied, duplicates, anomalies, late, redelivered, revised, judged, lateLength, held] = reply.map(Number) as number[];
+          const [applied, duplicates, anomalies, late, redelivered, revised, judged, lateLength, held, outboxLength] = reply.map(Number) as number[];
           total.applied += applied!;
           total.duplicates += duplicates!;
           total.anomalies += anomalies!;
@@ -283,6 +303,7 @@ export class WindowStore {
           total.revised += revised!;
           if (judged! > 0 && c.kind === 'queue') active.push(c.activeMember);
           if (lateLength! > 0) total.lateMembers.push(c.member);
+          if (c.kind === 'queue' && outboxLength! > 0) total.contactMembers.push(c.member);
           if (!c.expected || held! > c.expected.offset) known.held.set(c.member, { offset: held!, from: { offset: held! + 1, watermark: c.watermark } });
         }
       });
@@ -362,16 +383,17 @@ export class WindowStore {
       const w = wm;
       if (t > wm) wm = t;
       const late = t < w - this.graceMs ? formatJsonLine(event).trimEnd() : undefined;
-      if (isCallEvent(event)) {
+      const survey = isSurveyEvent(event);
+      if (isCallEvent(event) || survey) {
         const member = `q:${event.tenantId}:${event.queueId}`;
         let c = calls.get(member);
         const keys = this.keys(event.tenantId, event.queueId);
         if (!c) {
-          c = { kind: 'queue', member, activeMember: `${event.tenantId}:${event.queueId}`, prefix: keys.prefix, keys: [keys.offsets, keys.late(field), keys.stats, keys.waiting], events: [], watermark: 0, expected: state.held.get(member) };
+          c = { kind: 'queue', member, activeMember: `${event.tenantId}:${event.queueId}`, prefix: keys.prefix, keys: [keys.offsets, keys.late(field), keys.stats, keys.waiting, keys.contactsOutbox], events: [], watermark: 0, expected: state.held.get(member) };
           calls.set(member, c);
           declared.set(c, { keys: new Set(c.keys), fine: Number.NaN, interval: Number.NaN });
         }
-        declare(c, keys.visit(event.callId));
+        declare(c, survey ? keys.survey(event.surveyId) : keys.visit(event.callId));
         if (!late) {
           const last = declared.get(c)!;
           const fine = fineGroupStart(t);
@@ -385,13 +407,15 @@ export class WindowStore {
             declare(c, keys.interval(interval));
           }
         }
-        const delta = contribution(event, input.settingsFor(event.tenantId, event.queueId));
-        const d: number[] = [];
-        for (let idx = 0; idx < COUNT_FIELDS.length; idx += 1) {
-          const v = delta[COUNT_FIELDS[idx]!];
-          if (v !== undefined && v !== 0) d.push(idx, v);
+        if (survey) {
+          c.events.push({ o: Number(offset), t, w, late, y: 's', s: 1, e: event.eventId, c: event.surveyId, d: contributionList(surveyContribution(event)) });
+        } else {
+          const d = contributionList(contribution(event, input.settingsFor(event.tenantId, event.queueId)));
+          const x = contributionList(outboundContribution(event));
+          const outboundOffer = event.type === 'call.offered' && event.direction === 'outbound';
+          const k = event.type === 'call.offered' && !outboundOffer && event.callerKey ? event.callerKey : undefined;
+          c.events.push({ o: Number(offset), t, w, late, y: outboundOffer ? 'p' : TYPE_CODES[event.type], e: event.eventId, c: event.callId, d, x, k });
         }
-        c.events.push({ o: Number(offset), t, w, late, y: TYPE_CODES[event.type], e: event.eventId, c: event.callId, d });
       } else if (isAgentEvent(event)) {
         const member = `a:${event.tenantId}`;
         let c = calls.get(member);
