@@ -1,8 +1,11 @@
 import { backoffDelay } from './backoff.js';
 import type { Role, ServerFrame } from './types.js';
 
-/** The windows the wallboard needs: rolling-15m for the tiles, rolling-5m for the sparkline's live points. */
-export const SUBSCRIBED_WINDOWS = ['rolling-15m', 'rolling-5m'] as const;
+/**
+ * The windows the wallboard needs: rolling-15m for the tiles, rolling-5m for the sparkline's live
+ * points, today for the tenant strip (complaints per 10 000, CSAT, NPS and FCR of the day).
+ */
+export const SUBSCRIBED_WINDOWS = ['rolling-15m', 'rolling-5m', 'today'] as const;
 
 export type ConnectionStatus = { state: 'connecting' | 'open' } | { state: 'reconnecting'; inMs: number; reason?: string };
 

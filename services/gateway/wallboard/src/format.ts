@@ -21,3 +21,16 @@ export function mmss(ms: number | null | undefined): string {
 export function count(value: number | null | undefined): string {
   return value === null || value === undefined ? NONE : String(value);
 }
+
+/** Complaints per 10 000: two decimals under 10 (per subscribers these are small), one above. */
+export function per10k(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return NONE;
+  return value < 10 ? value.toFixed(2) : value.toFixed(1);
+}
+
+/** NPS, -100..100, signed and whole: `+32`, `-5`, `0`. */
+export function npsText(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return NONE;
+  const n = Math.round(value);
+  return n > 0 ? `+${n}` : String(n);
+}

@@ -4,10 +4,11 @@ import { Connection, type ConnectionStatus } from './connection.js';
 import { count, mmss, percent, percent1 } from './format.js';
 import { isLabelKey, pickLanguage, t, type Language, type LabelKey } from './i18n.js';
 import { everySourceStale, shortAge, type SourceRow, sourceRows } from './source-status.js';
+import { FAILURE_REASONS, INBOUND_TILE, tenantStrip, tileKind, type TileKind } from './service-quality.js';
 import { sparkline } from './sparkline.js';
 import { ageLevel, staleThresholds } from './staleness.js';
 import { tileColour } from './tile-colour.js';
-import type { AlertRecord, AlertStateJson, AlertView, QueueView, Role, RuleInfo, SeriesPoint, Severity, ServerFrame, WindowView } from './types.js';
+import { isTenantView, type AlertRecord, type AlertStateJson, type AlertView, type KpiView, type QueueView, type Role, type RuleInfo, type SeriesPoint, type Severity, type ServerFrame, type WindowView } from './types.js';
 import './styles.css';
 
 /** The window the tiles show (docs/wallboard.md). */
@@ -23,6 +24,10 @@ let lang: Language = pickLanguage(params.get('lang'), navigator.language);
 if (params.get('kiosk') === '1') document.body.classList.add('kiosk');
 
 const views = new Map<string, QueueView>();
+/** The tenant-total snapshot (queueId null): the tenant strip, never a tile. */
+let tenantView: KpiView | undefined;
+/** What each queue's tile showed last, so a quiet window keeps a campaign a campaign (service-quality.ts). */
+const kinds = new Map<string, TileKind>();
 const series = new Map<string, SeriesPoint[]>();
 const alerts = new Map<string, AlertView>();
 /** What each rule is, from snapshots and alert frames: names and units for alerts known only from REST. */
@@ -42,7 +47,7 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, te
 }
 
 const label = (key: LabelKey, p?: Record<string, string | number>) => t(lang, key, p);
-const windowOf = (view: QueueView, name: string): WindowView | undefined => view.windows.find((w) => w.name === name);
+const windowOf = (view: KpiView, name: string): WindowView | undefined => view.windows.find((w) => w.name === name);
 
 async function api<T>(path: string): Promise<T> {
   const res = await fetch(path, { headers: { authorization: `Bearer ${token}` } });
@@ -112,8 +117,13 @@ function onFrame(frame: ServerFrame): void {
   switch (frame.type) {
     case 'snapshot': {
       views.clear();
+      tenantView = undefined;
       for (const [ruleId, info] of Object.entries(frame.rules ?? {})) rules.set(ruleId, { ...info, severity: severityOf(info.severity) });
       for (const v of frame.queues) {
+        if (!isQueueView(v)) {
+          tenantView = v;
+          continue;
+        }
         views.set(v.queueId, v);
         if (!series.has(v.queueId)) void seedSeries(v.queueId);
       }
@@ -121,6 +131,10 @@ function onFrame(frame: ServerFrame): void {
       break;
     }
     case 'kpi': {
+      if (!isQueueView(frame.view)) {
+        tenantView = frame.view;
+        break;
+      }
       const isNew = !views.has(frame.view.queueId);
       views.set(frame.view.queueId, frame.view);
       if (isNew && !series.has(frame.view.queueId)) void seedSeries(frame.view.queueId);
@@ -142,6 +156,10 @@ function onFrame(frame: ServerFrame): void {
       return;
   }
   scheduleRender();
+}
+
+function isQueueView(view: KpiView): view is QueueView {
+  return !isTenantView(view);
 }
 
 let renderPending = false;
@@ -178,19 +196,89 @@ function metric(field: string, key: LabelKey, value: string): HTMLElement {
   return box;
 }
 
+/** A big figure with its name beside it, as the SL is shown. */
+function bigFigure(field: string, className: string, value: string, name: string): HTMLElement {
+  const box = el('div', className);
+  box.dataset.field = field;
+  box.append(el('span', 'sl-value', value), el('span', 'sl-formula', name));
+  return box;
+}
+
+/** 首次响应 beside the SL: the average and the share within the queue's target. */
+function firstResponseBox(w: WindowView | undefined): HTMLElement {
+  const box = el('div', 'first-response');
+  box.append(metric('firstResponse', 'firstResponse', mmss(w?.avgFirstResponseMs)), metric('firstResponseWithinTarget', 'firstResponseWithinTarget', percent(w?.firstResponseWithinTarget)));
+  return box;
+}
+
+/** The failed attempts by reason, one compact line: "Not connected  no answer 12 · busy 5 · …". */
+function failuresLine(w: WindowView | undefined): HTMLElement {
+  const line = el('div', 'failures');
+  line.dataset.field = 'failures';
+  line.append(el('span', 'failures-title', label('failuresTitle')));
+  for (const reason of FAILURE_REASONS) {
+    const chip = el('span', 'failure');
+    chip.dataset.reason = reason;
+    chip.append(el('span', 'failure-name', label(`failure_${reason}`)), el('span', 'failure-value', count(w?.outbound?.failed[reason])));
+    line.append(chip);
+  }
+  return line;
+}
+
+/** A campaign (outbound only): 外呼接通率 big, 外呼成功率 beside it, the counts and the failures; no SL, no sparkline. */
+function campaignTile(view: QueueView, w: WindowView | undefined, queueAlerts: AlertView[]): HTMLElement {
+  const o = w?.outbound;
+  const tile = el('article', `tile tile-campaign tile-${tileColour(null, view.slTarget, queueAlerts)}`);
+  const head = el('header', 'tile-head');
+  head.append(el('h2', 'queue-name', view.queueId), el('span', 'target campaign-tag', label('campaign')));
+  const figures = el('div', 'sl');
+  figures.append(bigFigure('connectRate', 'big', percent(o?.connectRate), label('connectRate')), bigFigure('successRate', 'big big-second', percent(o?.successRate), label('successRate')));
+  const metrics = el('div', 'metrics');
+  metrics.append(
+    metric('outboundAttempts', 'outboundAttempts', count(o?.attempts)),
+    metric('outboundConnected', 'outboundConnected', count(o?.connected)),
+    metric('outboundSucceeded', 'outboundSucceeded', count(o?.succeeded)),
+    metric('avgRing', 'avgRing', mmss(o?.avgRingMs)),
+  );
+  tile.append(head, figures, metrics, failuresLine(w));
+  return tile;
+}
+
+/** Under an inbound tile whose queue also dials out: the campaign's two rates and attempts on one line. */
+function outboundLine(w: WindowView | undefined): HTMLElement {
+  const o = w?.outbound;
+  const line = el('div', 'outbound-line');
+  line.append(
+    el('span', 'outbound-title', label('outboundLine')),
+    metric('connectRate', 'connectRate', percent(o?.connectRate)),
+    metric('successRate', 'successRate', percent(o?.successRate)),
+    metric('outboundAttempts', 'outboundAttempts', count(o?.attempts)),
+  );
+  return line;
+}
+
 function renderTile(view: QueueView, nowMs: number): HTMLElement {
   const w = windowOf(view, TILE_WINDOW);
   const queueAlerts = knownAlerts().filter((a) => a.queueId === view.queueId);
-  const sl = w?.primarySlValue ?? null;
-  const tile = el('article', `tile tile-${tileColour(sl, view.slTarget, queueAlerts)}`);
+  const kind = tileKind(w, kinds.get(view.queueId) ?? INBOUND_TILE);
+  kinds.set(view.queueId, kind);
+  const tile = kind.layout === 'campaign' ? campaignTile(view, w, queueAlerts) : inboundTile(view, w, queueAlerts, kind, nowMs);
   tile.dataset.queue = view.queueId;
   tile.dataset.at = view.at;
+  tile.dataset.kind = kind.layout;
+  return tile;
+}
+
+function inboundTile(view: QueueView, w: WindowView | undefined, queueAlerts: AlertView[], kind: TileKind, nowMs: number): HTMLElement {
+  const sl = w?.primarySlValue ?? null;
+  const tile = el('article', `tile tile-${tileColour(sl, view.slTarget, queueAlerts)}`);
   const head = el('header', 'tile-head');
   head.append(el('h2', 'queue-name', view.queueId), el('span', 'target', label('target', { pct: percent(view.slTarget) })));
   const slBox = el('div', 'sl');
   slBox.dataset.field = 'sl';
   const formula = isLabelKey(view.primarySl) ? label(view.primarySl) : view.primarySl;
   slBox.append(el('span', 'sl-value', percent(sl)), el('span', 'sl-formula', formula));
+  if (kind.firstResponse) slBox.append(firstResponseBox(w));
   const metrics = el('div', 'metrics');
   metrics.append(
     metric('callsWaiting', 'callsWaiting', count(view.live.callsWaiting)),
@@ -203,8 +291,36 @@ function renderTile(view: QueueView, nowMs: number): HTMLElement {
   );
   const spark = el('figure', 'spark');
   spark.append(sparkline(series.get(view.queueId) ?? [], view.slTarget, nowMs), el('figcaption', '', label('sparkline')));
-  tile.append(head, slBox, metrics, spark);
+  tile.append(head, slBox, metrics);
+  if (kind.layout === 'both') tile.append(outboundLine(w));
+  tile.append(spark);
   return tile;
+}
+
+/**
+ * The tenant strip from the tenant-total snapshot: complaints open / overdue (red when any) and the
+ * oldest open one's age, complaints per 10 000, CSAT, NPS and both first-contact resolutions.
+ */
+function renderTenantStrip(): void {
+  const box = $('tenant');
+  box.hidden = tenantView === undefined;
+  box.replaceChildren();
+  if (!tenantView) return;
+  box.dataset.at = tenantView.at;
+  box.append(el('span', 'strip-title', label('stripTitle')));
+  for (const item of tenantStrip(tenantView, lang)) {
+    const cell = el('div', `strip-item${item.alarm ? ' strip-alarm' : ''}`);
+    cell.dataset.field = item.field;
+    const value = el('span', 'strip-value', item.value);
+    cell.append(value);
+    if (item.note) {
+      const note = el('span', 'strip-note', label(item.note.key, { n: item.note.n }));
+      note.dataset.n = String(item.note.n);
+      cell.append(note);
+    }
+    cell.append(el('span', 'strip-label', label(`strip.${item.field}` as LabelKey)));
+    box.append(cell);
+  }
 }
 
 let alertsRendered = '';
@@ -283,9 +399,10 @@ function renderSources(rows: readonly SourceRow[]): void {
 function renderStatus(nowMs: number): void {
   const node = $('status');
   let newest = 0;
-  for (const v of views.values()) newest = Math.max(newest, Date.parse(v.at) || 0);
+  const all: KpiView[] = tenantView ? [...views.values(), tenantView] : [...views.values()];
+  for (const v of all) newest = Math.max(newest, Date.parse(v.at) || 0);
   const ageS = newest > 0 ? Math.max(0, Math.round((nowMs - newest) / 1000)) : undefined;
-  const sources = sourceRows(views.values(), nowMs);
+  const sources = sourceRows(all, nowMs);
   // Snapshots tick whether or not events arrive: with every source silent, "data is 1 s old" would lie.
   const allStale = everySourceStale(sources);
   node.textContent = ageS === undefined ? label('noData') : allStale ? label('allSourcesStale') : label('dataAge', { n: ageS });
@@ -309,6 +426,7 @@ function render(): void {
   $('lang-toggle').textContent = label('langButton');
   renderStatus(nowMs);
   renderAlerts();
+  renderTenantStrip();
   const tiles = $('tiles');
   const sorted = [...views.values()].sort((a, b) => a.queueId.localeCompare(b.queueId));
   const { cols, rows, u } = layout(sorted.length, tiles.clientWidth || window.innerWidth, tiles.clientHeight || window.innerHeight * 0.85);

@@ -1,4 +1,4 @@
-import type { QueueView, SourceView } from './types.js';
+import type { KpiView, SourceView } from './types.js';
 
 /** One source as the bar shows it, aged to the moment of drawing. */
 export interface SourceRow {
@@ -15,8 +15,8 @@ export interface SourceRow {
  * snapshot, so the age keeps counting on a screen whose snapshots stopped. `[]` when no snapshot
  * carries sources (a gateway older than them, or no source yet).
  */
-export function sourceRows(views: Iterable<QueueView>, nowMs: number): SourceRow[] {
-  let newest: QueueView | undefined;
+export function sourceRows(views: Iterable<KpiView>, nowMs: number): SourceRow[] {
+  let newest: KpiView | undefined;
   for (const v of views) {
     if (v.sources === undefined) continue;
     if (!newest || (Date.parse(v.at) || 0) > (Date.parse(newest.at) || 0)) newest = v;

@@ -5,19 +5,86 @@ export interface WindowView {
   asaMs: number | null;
   abandonRate: number | null;
   answerRate: number | null;
-  counts: { offered: number; answered: number; abandoned: number };
+  counts: WindowCounts;
+  // Wave 2 (issue 11, docs/decisions/0010-service-quality-kpis.md): absent from snapshots written before it.
+  outbound?: OutboundView;
+  avgFirstResponseMs?: number | null;
+  firstResponseWithinTarget?: number | null;
+  complaintsPer10k?: number | null;
+  csatRate?: number | null;
+  nps?: number | null;
+  fcrRepeatRate?: number | null;
+  fcrRate?: number | null;
 }
 
-export interface QueueView {
+/** The counters the tiles read; the wave 2 ones are absent from snapshots written before issue 11. */
+export interface WindowCounts {
+  offered: number;
+  answered: number;
+  abandoned: number;
+  flowedOut?: number;
+  outboundAttempts?: number;
+  outboundConnected?: number;
+  outboundCompleted?: number;
+  outboundAbandoned?: number;
+  firstResponses?: number;
+  surveys?: number;
+  csatResponses?: number;
+  npsResponses?: number;
+  complaintsFiled?: number;
+  fcrContacts?: number;
+  fcrPending?: number;
+}
+
+/** `KpiRatios.outbound` (packages/kpi): a campaign's figures. */
+export interface OutboundView {
+  attempts: number;
+  connected: number;
+  succeeded: number;
+  abandoned: number;
+  failed: { no_answer: number; busy: number; invalid_number: number; rejected: number; other: number };
+  connectRate: number | null;
+  successRate: number | null;
+  avgRingMs: number | null;
+  avgTalkMs: number | null;
+}
+
+/**
+ * One KPI snapshot as frames carry it: a queue's, or the tenant total's (`queueId: null`, key
+ * `<tenant>/*`, issue 11), which feeds the tenant strip and is never a tile.
+ */
+export interface KpiView {
   tenantId: string;
-  queueId: string;
+  queueId: string | null;
   at: string;
   primarySl: string;
   slTarget: number;
   windows: WindowView[];
-  live: { callsWaiting: number; longestWaitingMs: number | null; agentsAvailable: number; agentsOnCall: number };
+  live: LiveView;
   /** The tenant's sources (docs/kpi-topic.md `sources`); absent from snapshots of before issue 10. */
   sources?: SourceView[];
+  /** Complaints filed this calendar month (the tenant's zone); absent from snapshots of before issue 11. */
+  monthToDate?: { month: string; complaintsFiled: number; complaintsPer10kSubscribers: number | null };
+}
+
+export interface LiveView {
+  callsWaiting: number;
+  longestWaitingMs: number | null;
+  agentsAvailable: number;
+  agentsOnCall: number;
+  complaintsOpen?: number;
+  complaintsOverdue?: number;
+  oldestOpenComplaintAgeMs?: number | null;
+}
+
+/** A queue's snapshot: one tile. */
+export interface QueueView extends KpiView {
+  queueId: string;
+}
+
+/** The tenant-total snapshot (queueId null, or `*` as its topic key names it). */
+export function isTenantView(view: KpiView): boolean {
+  return view.queueId === null || view.queueId === '*';
 }
 
 /** One source's freshness in a snapshot, as of the snapshot's `at`. */
@@ -62,8 +129,8 @@ export interface SeriesPoint {
 
 export type ServerFrame =
   | { type: 'hello'; epoch: string; tenantId: string; role: Role }
-  | { type: 'snapshot'; epoch: string; seq: number; queues: QueueView[]; rules?: Record<string, RuleInfo> }
-  | { type: 'kpi'; epoch: string; seq: number; queueId: string; view: QueueView }
+  | { type: 'snapshot'; epoch: string; seq: number; queues: KpiView[]; rules?: Record<string, RuleInfo> }
+  | { type: 'kpi'; epoch: string; seq: number; queueId: string | null; view: KpiView }
   | { type: 'alert'; epoch: string; seq: number; alert: AlertRecord }
   | { type: 'acked' | 'unacked'; fingerprint: string; alert: AlertStateJson }
   | { type: 'error'; code: string; message: string }
