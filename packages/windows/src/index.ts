@@ -2,7 +2,24 @@ export * from './bucket-keys.js';
 export * from './window-ranges.js';
 export { WindowStore, MAX_READ_KEYS, type WindowStoreOptions, type ApplyBatchInput, type ApplyBatchResult, type LateEntry, type LiveQueueState, type RangeRead, type PartitionRef, type ResumePoint } from './store.js';
 export { loadStoreScripts } from './script-loader.js';
-export { readQueueView, readWindow, windowKpi, type QueueLoadCache, type QueueView, type WindowKpi } from './queue-reader.js';
+export {
+  readMonthToDate,
+  readQueueView,
+  readTenantView,
+  readTenantWindow,
+  readWindow,
+  TENANT_TOTAL_QUEUE,
+  windowKpi,
+  type ComplaintLive,
+  type KpiView,
+  type MonthToDate,
+  type QueueLoadCache,
+  type QueueView,
+  type ReadViewOptions,
+  type TenantSettingsSource,
+  type TenantView,
+  type WindowKpi,
+} from './queue-reader.js';
 export {
   judgeSources,
   noteSourceTimes,

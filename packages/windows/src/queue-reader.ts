@@ -1,8 +1,10 @@
-import { computeRatios, effectiveAgents, type KpiCounts, type KpiRatios, planQueue, type Planning, queueLoad, slValue } from '@callboard/kpi';
-import type { ResolvedQueue } from '@callboard/queue-config';
-import type { LiveQueueState, WindowStore } from './store.js';
+import { addCounts, computeRatios, effectiveAgents, emptyCounts, type KpiCounts, type KpiRatios, planQueue, type Planning, queueLoad, slValue } from '@callboard/kpi';
+import type { QueueConfig, ResolvedQueue } from '@callboard/queue-config';
+import { decodeAgentValue } from './agent-value.js';
+import { tenantAgentsKey } from './bucket-keys.js';
+import type { LiveQueueState, RangeRead, WindowStore } from './store.js';
 import type { SourceFreshness } from './source-freshness.js';
-import { resolveWindow, WINDOW_NAMES, type WindowName } from './window-ranges.js';
+import { monthOf, resolveWindow, WINDOW_NAMES, type WindowName } from './window-ranges.js';
 
 /** One window's counters and every ratio, the JSON shape of `callboard query` and of cc.kpi.v1. */
 export interface WindowKpi extends KpiRatios {
@@ -13,9 +15,32 @@ export interface WindowKpi extends KpiRatios {
   primarySlValue: number | null;
 }
 
-export interface QueueView {
+/** Complaint live state (decision 0010 §4): of one queue, or of the whole tenant in its total. */
+export interface ComplaintLive {
+  complaintsOpen: number;
+  /** Open, not responded, due before `at`. */
+  complaintsOverdue: number;
+  /** `at` minus the oldest open filing time; null when none is open. */
+  oldestOpenComplaintAgeMs: number | null;
+}
+
+/** Complaints filed in the calendar month of `at` in the tenant's zone (decision 0010 §6). */
+export interface MonthToDate {
+  /** 'YYYY-MM'. */
+  month: string;
+  complaintsFiled: number;
+  /** complaintsFiled / the tenant's subscribers × 10 000; null without a subscriber count. */
+  complaintsPer10kSubscribers: number | null;
+}
+
+/**
+ * One KPI snapshot as cc.kpi.v1, `callboard query` and REST carry it (docs/kpi-topic.md): a queue's
+ * ({@link QueueView}) or the tenant total ({@link TenantView}, `queueId: null`).
+ */
+export interface KpiView {
   tenantId: string;
-  queueId: string;
+  /** null: the tenant total (topic key `<tenantId>/*`). */
+  queueId: string | null;
   at: string;
   primarySl: string;
   slThresholdMs: number;
@@ -31,24 +56,81 @@ export interface QueueView {
     agentsWrapUp: number;
     agentsAway: number;
     occupancy: number | null;
-  };
-  planning: Planning;
+    // Always filled by the readers here; optional for views built by hand or before issue 11.
+  } & Partial<ComplaintLive>;
+  /** Erlang C of the queue; null in a tenant total (no single queue to staff). */
+  planning: Planning | null;
   stats: { anomalies: number; duplicates: number; late: number };
   /** The tenant's sources and their freshness (docs/decisions/0008-source-freshness.md); absent in snapshots written before it. */
   sources?: SourceFreshness[];
+  /** Absent in snapshots written before issue 11. */
+  monthToDate?: MonthToDate;
 }
 
-export function windowKpi(name: string, from: number, to: number, counts: KpiCounts, primarySl: ResolvedQueue['primarySl']): WindowKpi {
-  const ratios = computeRatios(counts);
+/** One queue's snapshot. */
+export interface QueueView extends KpiView {
+  queueId: string;
+  planning: Planning;
+}
+
+/**
+ * A tenant's total (decision 0010 §6): counters summed over its queues plus its queue-less complaint
+ * counters, ratios from those sums; agents counted once each; no planning.
+ */
+export interface TenantView extends KpiView {
+  queueId: null;
+  planning: null;
+}
+
+/** `computeRatios` with the tenant's subscriber count (complaintsPer10kSubscribers). */
+const ratiosOf = computeRatios as (counts: KpiCounts, options?: { subscribers?: number }) => KpiRatios;
+
+/**
+ * The wave 2 reads of the store (decision 0010 §4, §6). They are being added to WindowStore (issue 11);
+ * until a store has them a view carries no complaint state and zero tenant-level counters.
+ */
+interface ComplaintReads {
+  readTenantLevelRange(tenantId: string, from: number, to: number, nowMs: number): Promise<RangeRead>;
+  complaintState(tenantId: string, queueId: string | null, nowMs: number): Promise<ComplaintLive>;
+  complaintsFiledInMonth(tenantId: string, month: string): Promise<{ byQueue: Record<string, number>; tenantLevel: number; total: number }>;
+}
+
+function complaintReads(store: WindowStore): Partial<ComplaintReads> {
+  return store as unknown as Partial<ComplaintReads>;
+}
+
+/** undefined while the store cannot say: the view then carries no complaint fields rather than made-up zeros. */
+async function complaintState(store: WindowStore, tenantId: string, queueId: string | null, nowMs: number): Promise<ComplaintLive | undefined> {
+  const reads = complaintReads(store);
+  return reads.complaintState ? reads.complaintState.call(store, tenantId, queueId, nowMs) : undefined;
+}
+
+/** Complaints filed this calendar month (the tenant's zone) of one queue, or of the tenant when `queueId` is null. */
+export async function readMonthToDate(store: WindowStore, config: Pick<QueueConfig, 'clock' | 'tenantSettings'>, tenantId: string, queueId: string | null, atMs: number): Promise<MonthToDate> {
+  const month = monthOf(config.clock(tenantId), atMs);
+  const reads = complaintReads(store);
+  const filed = reads.complaintsFiledInMonth ? await reads.complaintsFiledInMonth.call(store, tenantId, month) : { byQueue: {}, tenantLevel: 0, total: 0 };
+  const complaintsFiled = queueId === null ? filed.total : (filed.byQueue[queueId] ?? 0);
+  const { subscribers } = config.tenantSettings(tenantId);
+  return { month, complaintsFiled, complaintsPer10kSubscribers: subscribers !== undefined && subscribers > 0 ? (complaintsFiled / subscribers) * 10_000 : null };
+}
+
+/**
+ * A window's row: its counters and every ratio from them.
+ *
+ * @param subscribers - the tenant's subscriber count, for complaintsPer10kSubscribers
+ */
+export function windowKpi(name: string, from: number, to: number, counts: KpiCounts, primarySl: ResolvedQueue['primarySl'], subscribers?: number): WindowKpi {
+  const ratios = ratiosOf(counts, subscribers === undefined ? {} : { subscribers });
   return { name, from: new Date(from).toISOString(), to: new Date(to).toISOString(), counts, ...ratios, primarySlValue: slValue(ratios, primarySl) };
 }
 
 /** Reads one queue's counters for a named window or a `[from, to)` range. */
-export async function readWindow(store: WindowStore, queue: ResolvedQueue, window: WindowName | { from: number; to: number }, atMs: number, nowMs: number): Promise<WindowKpi> {
+export async function readWindow(store: WindowStore, queue: ResolvedQueue, window: WindowName | { from: number; to: number }, atMs: number, nowMs: number, subscribers?: number): Promise<WindowKpi> {
   const name = typeof window === 'string' ? window : 'range';
   const range = typeof window === 'string' ? resolveWindow(window, atMs, queue) : window;
   const read = await store.readRange(queue.tenantId, queue.queueId, range.from, range.to, nowMs);
-  return windowKpi(name, read.from, read.to, read.counts, queue.primarySl);
+  return windowKpi(name, read.from, read.to, read.counts, queue.primarySl, subscribers);
 }
 
 /**
@@ -76,7 +158,7 @@ function loadOfQueue(store: WindowStore, queue: ResolvedQueue, queueId: string, 
   return load;
 }
 
-function flattenLive(live: LiveQueueState): QueueView['live'] {
+function flattenLive(live: LiveQueueState): Omit<QueueView['live'], keyof ComplaintLive> {
   return {
     callsWaiting: live.callsWaiting,
     longestWaitingMs: live.longestWaitingMs,
@@ -89,23 +171,33 @@ function flattenLive(live: LiveQueueState): QueueView['live'] {
   };
 }
 
+/** The tenant's settings a view needs: its clock (for the month) and its wave 2 settings (subscribers). */
+export type TenantSettingsSource = Pick<QueueConfig, 'clock' | 'tenantSettings'>;
+
+export interface ReadViewOptions {
+  nowMs?: number;
+  windows?: readonly WindowName[];
+  loads?: QueueLoadCache;
+  /** Gives `subscribers` to the ratios and `monthToDate`; without it both are left out (null, absent). */
+  tenants?: TenantSettingsSource;
+}
+
 /**
- * Everything known about one queue at `atMs`: every window, the live state, Erlang C projections and
- * the anomaly counts. The aggregator publishes it to cc.kpi.v1; `callboard query` prints it.
+ * Everything known about one queue at `atMs`: every window, the live state (complaints included),
+ * Erlang C projections, the anomaly counts and the month's complaints. The aggregator publishes it
+ * to cc.kpi.v1; `callboard query` prints it.
  */
-export async function readQueueView(
-  store: WindowStore,
-  queue: ResolvedQueue,
-  atMs: number,
-  options: { nowMs?: number; windows?: readonly WindowName[]; loads?: QueueLoadCache } = {},
-): Promise<QueueView> {
+export async function readQueueView(store: WindowStore, queue: ResolvedQueue, atMs: number, options: ReadViewOptions = {}): Promise<QueueView> {
   // Retention runs on the wall clock, so which buckets still exist depends on now, not on `at`.
   const nowMs = options.nowMs ?? Date.now();
   const windows = options.windows ?? WINDOW_NAMES;
-  const [kpis, live, stats] = await Promise.all([
-    Promise.all(windows.map((w) => readWindow(store, queue, w, atMs, nowMs))),
+  const subscribers = options.tenants?.tenantSettings(queue.tenantId).subscribers;
+  const [kpis, live, stats, complaints, monthToDate] = await Promise.all([
+    Promise.all(windows.map((w) => readWindow(store, queue, w, atMs, nowMs, subscribers))),
     store.liveState(queue.tenantId, queue.queueId, nowMs),
     store.queueStats(queue.tenantId, queue.queueId),
+    complaintState(store, queue.tenantId, queue.queueId, atMs),
+    options.tenants ? readMonthToDate(store, options.tenants, queue.tenantId, queue.queueId, atMs) : undefined,
   ]);
   const recent = kpis.find((k) => k.name === 'rolling-15m') ?? (await readWindow(store, queue, 'rolling-15m', atMs, nowMs));
   const hour = kpis.find((k) => k.name === 'rolling-60m') ?? (await readWindow(store, queue, 'rolling-60m', atMs, nowMs));
@@ -135,8 +227,127 @@ export async function readQueueView(
     shortAbandonMs: queue.shortAbandonMs,
     slTarget: queue.slTarget,
     windows: kpis,
-    live: flattenLive(live),
+    live: { ...flattenLive(live), ...complaints },
     planning,
     stats,
+    ...(monthToDate ? { monthToDate } : {}),
+  };
+}
+
+/** A queue id no queue can have (identifiers are [A-Za-z0-9_.-]): resolves to the tenant's default settings. */
+export const TENANT_TOTAL_QUEUE = '*';
+
+/** Every agent of the tenant once, by its state, however many of the tenant's queues it serves. */
+async function tenantAgents(store: WindowStore, tenantId: string): Promise<Record<'logged_out' | 'available' | 'on_call' | 'wrap_up' | 'away', number>> {
+  const values = await store.redis.hgetall(tenantAgentsKey(store.namespace, tenantId));
+  const agents = { logged_out: 0, available: 0, on_call: 0, wrap_up: 0, away: 0 };
+  for (const value of Object.values(values)) {
+    const agent = decodeAgentValue(value);
+    if (agent) agents[agent.state] += 1;
+  }
+  return agents;
+}
+
+/** The tenant's counters of `[from, to)` kept outside any queue (queue-less complaints). */
+async function tenantLevelRange(store: WindowStore, tenantId: string, from: number, to: number, nowMs: number): Promise<RangeRead | undefined> {
+  const reads = complaintReads(store);
+  return reads.readTenantLevelRange ? reads.readTenantLevelRange.call(store, tenantId, from, to, nowMs) : undefined;
+}
+
+/**
+ * One tenant-total window: the sum of the queues' counters (`addCounts`: sums, `maxWaitMs` the max)
+ * plus the tenant-level counters, ratios from the sums, never averaged (decision 0010 §6).
+ * `queueWindows` holds windows already read (by name, one per queue), so a tick reads no queue twice.
+ */
+export async function readTenantWindow(
+  store: WindowStore,
+  config: Pick<QueueConfig, 'resolve' | 'tenantSettings'>,
+  tenantId: string,
+  queueIds: readonly string[],
+  window: WindowName | { from: number; to: number },
+  atMs: number,
+  nowMs: number,
+  queueWindows?: ReadonlyMap<string, readonly WindowKpi[]>,
+): Promise<WindowKpi> {
+  const tenant = config.resolve(tenantId, TENANT_TOTAL_QUEUE);
+  const name = typeof window === 'string' ? window : 'range';
+  const range = typeof window === 'string' ? resolveWindow(window, atMs, tenant) : window;
+  const subscribers = config.tenantSettings(tenantId).subscribers;
+  const [reads, level] = await Promise.all([
+    Promise.all(
+      queueIds.map(async (queueId) => {
+        const held = typeof window === 'string' ? queueWindows?.get(queueId)?.find((w) => w.name === window) : undefined;
+        return held ? { counts: held.counts, from: Date.parse(held.from), to: Date.parse(held.to) } : store.readRange(tenantId, queueId, range.from, range.to, nowMs);
+      }),
+    ),
+    tenantLevelRange(store, tenantId, range.from, range.to, nowMs),
+  ]);
+  let counts = level?.counts ?? emptyCounts();
+  let from = level?.from ?? range.from;
+  let to = level?.to ?? range.to;
+  for (const read of reads) {
+    counts = addCounts(counts, read.counts);
+    // Every read widens the same range to whole buckets; the total covers the widest.
+    from = Math.min(from, read.from);
+    to = Math.max(to, read.to);
+  }
+  return windowKpi(name, from, to, counts, tenant.primarySl, subscribers);
+}
+
+/**
+ * The tenant total at `atMs` (decision 0010 §6): every window summed over `queueIds` plus the
+ * tenant-level counters; live: calls waiting summed over the queues, each agent counted once by its
+ * state, complaints tenant-wide (queue-less ones included); `planning: null`; stats summed.
+ * `primarySl`, `slThresholdMs`, `shortAbandonMs` and `slTarget` are the tenant's defaults.
+ */
+export async function readTenantView(
+  store: WindowStore,
+  config: Pick<QueueConfig, 'resolve' | 'clock' | 'tenantSettings'>,
+  tenantId: string,
+  queueIds: readonly string[],
+  atMs: number,
+  options: { nowMs?: number; windows?: readonly WindowName[]; queueWindows?: ReadonlyMap<string, readonly WindowKpi[]> } = {},
+): Promise<TenantView> {
+  const nowMs = options.nowMs ?? Date.now();
+  const windows = options.windows ?? WINDOW_NAMES;
+  const tenant = config.resolve(tenantId, TENANT_TOTAL_QUEUE);
+  const [kpis, lives, stats, agents, complaints, monthToDate] = await Promise.all([
+    Promise.all(windows.map((w) => readTenantWindow(store, config, tenantId, queueIds, w, atMs, nowMs, options.queueWindows))),
+    Promise.all(queueIds.map((queueId) => store.liveState(tenantId, queueId, nowMs))),
+    Promise.all(queueIds.map((queueId) => store.queueStats(tenantId, queueId))),
+    tenantAgents(store, tenantId),
+    complaintState(store, tenantId, null, atMs),
+    readMonthToDate(store, config, tenantId, null, atMs),
+  ]);
+  let callsWaiting = 0;
+  let longestWaitingMs: number | null = null;
+  for (const live of lives) {
+    callsWaiting += live.callsWaiting;
+    if (live.longestWaitingMs !== null) longestWaitingMs = Math.max(longestWaitingMs ?? 0, live.longestWaitingMs);
+  }
+  const busy = agents.on_call + agents.wrap_up;
+  return {
+    tenantId,
+    queueId: null,
+    at: new Date(atMs).toISOString(),
+    primarySl: tenant.primarySl,
+    slThresholdMs: tenant.slThresholdMs,
+    shortAbandonMs: tenant.shortAbandonMs,
+    slTarget: tenant.slTarget,
+    windows: kpis,
+    live: {
+      callsWaiting,
+      longestWaitingMs,
+      agentsLoggedOut: agents.logged_out,
+      agentsAvailable: agents.available,
+      agentsOnCall: agents.on_call,
+      agentsWrapUp: agents.wrap_up,
+      agentsAway: agents.away,
+      occupancy: busy + agents.available > 0 ? busy / (busy + agents.available) : null,
+      ...complaints,
+    },
+    planning: null,
+    stats: stats.reduce((a, b) => ({ anomalies: a.anomalies + b.anomalies, duplicates: a.duplicates + b.duplicates, late: a.late + b.late }), { anomalies: 0, duplicates: 0, late: 0 }),
+    monthToDate,
   };
 }

@@ -58,6 +58,15 @@ export function intervalStartLocal(atMs: number, minutes: number, timeZone: stri
   return Math.floor((atMs + off) / size) * size - off;
 }
 
+/**
+ * The calendar month ('YYYY-MM') holding `atMs` in the tenant's zone: the month complaints per 10 000
+ * subscribers is reported by (decision 0010 §4, §6). Calendar, not business day: `dayStartHour` does not move it.
+ */
+export function monthOf(clock: Pick<TenantClock, 'timeZone'>, atMs: number): string {
+  const { year, month } = zonedParts(clock.timeZone, atMs);
+  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}`;
+}
+
 /** The `[from, to)` a named window covers at `atMs` (DESIGN §4 reads). */
 export function resolveWindow(name: WindowName, atMs: number, clock: TenantClock): TimeRange {
   const to = windowEnd(atMs);

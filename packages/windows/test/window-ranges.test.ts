@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dayBounds, intervalStartLocal, resolveWindow } from '../src/index.js';
+import { dayBounds, intervalStartLocal, monthOf, resolveWindow } from '../src/index.js';
 
 const H = 3600_000;
 
@@ -45,5 +45,14 @@ describe('window ranges', () => {
     expect(new Date(w.to).toISOString()).toBe('2026-05-10T10:20:10.000Z');
     expect(w.to - w.from).toBe(5 * 60_000);
     expect(resolveWindow('rolling-60m', Date.parse('2026-05-10T10:20:00Z'), clock)).toEqual({ from: Date.parse('2026-05-10T09:20:00Z'), to: Date.parse('2026-05-10T10:20:00Z') });
+  });
+
+  it('monthOf is the calendar month in the tenant zone, whatever the day start hour', () => {
+    // 2026-05-31T16:30Z is already 1 June in Shanghai (UTC+8), still 31 May in UTC and New York.
+    const at = Date.parse('2026-05-31T16:30:00Z');
+    expect(monthOf({ timeZone: 'Asia/Shanghai' }, at)).toBe('2026-06');
+    expect(monthOf({ timeZone: 'UTC' }, at)).toBe('2026-05');
+    expect(monthOf({ timeZone: 'America/New_York' }, Date.parse('2027-01-01T04:59:59Z'))).toBe('2026-12');
+    expect(monthOf({ timeZone: 'America/New_York' }, Date.parse('2027-01-01T05:00:00Z'))).toBe('2027-01');
   });
 });
