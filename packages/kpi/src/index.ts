@@ -7,9 +7,12 @@ export {
   type SlFormula,
   type SlRatios,
   type KpiRatios,
+  type OutboundFailures,
+  type OutboundRatios,
+  type RatioOptions,
 } from './ratios.js';
 export { DEFAULT_QUEUE_KPI_SETTINGS, DEFAULT_TENANT_KPI_SETTINGS, resolveQueueKpiSettings, type QueueKpiSettings, type TenantKpiSettings } from './queue-settings.js';
-export { contribution } from './classify.js';
+export { contribution, outboundContribution, surveyContribution } from './classify.js';
 export {
   applyToVisit,
   compareCodePoints,

@@ -55,6 +55,68 @@ export interface KpiRatios {
   transferRate: number | null;
   /** resolved / resolvedKnown (一次性解决率): calls whose resolution was not reported are left out. */
   fcrRate: number | null;
+  /** Outbound campaigns (外呼, issue 11): the counters again under their report names, and their rates. */
+  outbound: OutboundRatios;
+  /** firstResponseMs / firstResponses (首次响应时长). */
+  avgFirstResponseMs: number | null;
+  /** firstResponsesWithinTarget / firstResponses. */
+  firstResponseWithinTarget: number | null;
+  /** complaintsFiled / answered × 10 000 (投诉率/万, per 10 000 handled inbound contacts). */
+  complaintsPer10k: number | null;
+  /** complaintsFiled / the tenant's subscribers × 10 000, over the row's range; `null` without a subscriber count. */
+  complaintsPer10kSubscribers: number | null;
+  /** complaintsRespondedOnTime / complaintsResponded (投诉及时响应率). */
+  complaintResponseOnTimeRate: number | null;
+  /** csatSatisfied / csatResponses (满意度, top-two-box). */
+  csatRate: number | null;
+  /** csatSum / csatResponses. */
+  avgCsat: number | null;
+  /** (npsPromoters − npsDetractors) / npsResponses × 100, from −100 to 100. */
+  nps: number | null;
+  /** surveyResolved / surveyResolvedKnown: the customer says the issue was resolved. */
+  surveyResolvedRate: number | null;
+  /**
+   * (fcrContacts − fcrRepeated − fcrPending) / (fcrContacts − fcrPending) (一次性解决率, repeat-contact
+   * based): the final handled contacts with a callerKey that had no repeat within the tenant's window.
+   */
+  fcrRepeatRate: number | null;
+}
+
+/** Failed outbound attempts (`call.flowed_out` on an outbound visit) by reason. */
+export interface OutboundFailures {
+  no_answer: number;
+  busy: number;
+  invalid_number: number;
+  rejected: number;
+  /** `other`, and any inbound-only reason on an outbound visit. */
+  other: number;
+}
+
+/** The outbound part of {@link KpiRatios}. */
+export interface OutboundRatios {
+  /** outboundAttempts (呼出). */
+  attempts: number;
+  /** outboundConnected (接通). */
+  connected: number;
+  /** outboundSucceeded (成功). */
+  succeeded: number;
+  /** outboundAbandoned. */
+  abandoned: number;
+  failed: OutboundFailures;
+  /** connected / attempts (外呼接通率). */
+  connectRate: number | null;
+  /** succeeded / connected (外呼成功率): a connected call still in progress is in the denominator. */
+  successRate: number | null;
+  /** outboundRingMs / connected. */
+  avgRingMs: number | null;
+  /** outboundTalkMs / outboundCompleted. */
+  avgTalkMs: number | null;
+}
+
+/** Options of {@link computeRatios}. */
+export interface RatioOptions {
+  /** The tenant's subscriber count (`TenantKpiSettings.subscribers`); without it `complaintsPer10kSubscribers` is `null`. */
+  subscribers?: number;
 }
 
 /**
@@ -68,14 +130,18 @@ function ratio(numerator: number, denominator: number): number | null {
 }
 
 /**
- * Derives every KPI of the DESIGN §3 table from a set of counters.
+ * Derives every KPI of the DESIGN §3 tables (v1 and wave 2) from a set of counters.
  *
- * @param counts - counters of one window (one bucket or a merge of many)
+ * @param counts - counters of one window (one bucket or a merge of many); a tenant total is the
+ *   sum of its queues' counters, so its ratios are ratios of sums, never averages of ratios
+ * @param options - the tenant's subscriber count, for `complaintsPer10kSubscribers`
  * @returns the SL variants, rates and averages; `null` where the denominator is not positive
  */
-export function computeRatios(counts: KpiCounts): KpiRatios {
+export function computeRatios(counts: KpiCounts, options: RatioOptions = {}): KpiRatios {
   const outcomes = counts.answered + counts.abandoned + counts.flowedOut;
   const handleMs = counts.talkMs + counts.holdMs + counts.wrapMs;
+  const finalContacts = counts.fcrContacts - counts.fcrPending;
+  const subscribers = options.subscribers;
   return {
     sl: {
       negativeAbandon: ratio(counts.answeredWithinSl, outcomes),
@@ -92,7 +158,39 @@ export function computeRatios(counts: KpiCounts): KpiRatios {
     avgTalkMs: ratio(counts.talkMs, counts.completed),
     transferRate: ratio(counts.transferred, counts.completed),
     fcrRate: ratio(counts.resolved, counts.resolvedKnown),
+    outbound: {
+      attempts: counts.outboundAttempts,
+      connected: counts.outboundConnected,
+      succeeded: counts.outboundSucceeded,
+      abandoned: counts.outboundAbandoned,
+      failed: {
+        no_answer: counts.outboundFailedNoAnswer,
+        busy: counts.outboundFailedBusy,
+        invalid_number: counts.outboundFailedInvalidNumber,
+        rejected: counts.outboundFailedRejected,
+        other: counts.outboundFailedOther,
+      },
+      connectRate: ratio(counts.outboundConnected, counts.outboundAttempts),
+      successRate: ratio(counts.outboundSucceeded, counts.outboundConnected),
+      avgRingMs: ratio(counts.outboundRingMs, counts.outboundConnected),
+      avgTalkMs: ratio(counts.outboundTalkMs, counts.outboundCompleted),
+    },
+    avgFirstResponseMs: ratio(counts.firstResponseMs, counts.firstResponses),
+    firstResponseWithinTarget: ratio(counts.firstResponsesWithinTarget, counts.firstResponses),
+    complaintsPer10k: per10k(counts.complaintsFiled, counts.answered),
+    complaintsPer10kSubscribers: subscribers === undefined ? null : per10k(counts.complaintsFiled, subscribers),
+    complaintResponseOnTimeRate: ratio(counts.complaintsRespondedOnTime, counts.complaintsResponded),
+    csatRate: ratio(counts.csatSatisfied, counts.csatResponses),
+    avgCsat: ratio(counts.csatSum, counts.csatResponses),
+    nps: counts.npsResponses > 0 ? ((counts.npsPromoters - counts.npsDetractors) / counts.npsResponses) * 100 : null,
+    surveyResolvedRate: ratio(counts.surveyResolved, counts.surveyResolvedKnown),
+    fcrRepeatRate: ratio(finalContacts - counts.fcrRepeated, finalContacts),
   };
+}
+
+/** `numerator / denominator × 10 000`, `null` on an empty denominator (投诉率/万). */
+function per10k(numerator: number, denominator: number): number | null {
+  return denominator > 0 ? (numerator / denominator) * 10_000 : null;
 }
 
 /**

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { computeRatios, DEFAULT_SL_FORMULA, emptyCounts, SL_FORMULAS, slValue, type KpiRatios } from '../src/index.js';
+import { NO_WAVE2 } from './helpers/ratios.js';
 
 const ALL_NULL: KpiRatios = {
+  ...NO_WAVE2,
   sl: { negativeAbandon: null, ignoreShortAbandon: null, positiveAbandon: null, abandonAfterSlOnly: null, handledOnly: null },
   answerRate: null,
   abandonRate: null,
@@ -69,6 +71,8 @@ describe('computeRatios', () => {
       avgTalkMs: 120_000, // 600 000 / 5
       transferRate: 0.2, // 1 / 5
       fcrRate: 0.75, // 3 / 4
+      ...NO_WAVE2,
+      complaintsPer10k: 0, // 0 complaints / 8 answered
     });
   });
 
