@@ -58,9 +58,9 @@ describe('the wallboard service-quality formats', () => {
     expect([npsText(null), npsText(32.4), npsText(-5), npsText(0), npsText(100)]).toEqual(['–', '+32', '-5', '0', '+100']);
     expect(complaintAge(null, 'en')).toBe('–');
     expect(complaintAge(59_999, 'en')).toBe('0 min');
-    expect(complaintAge(42 * 60_000, 'zh-CN')).toBe('42 分钟');
+    expect(complaintAge(42 * 60_000, 'zh-CN')).toBe('42分钟');
     expect(complaintAge((5 * 60 + 7) * 60_000, 'en')).toBe('5 h 07 min');
-    expect(complaintAge((53 * 60 + 40) * 60_000, 'zh-CN')).toBe('2 天 5 小时');
+    expect(complaintAge((53 * 60 + 40) * 60_000, 'zh-CN')).toBe('2天5小时');
   });
 });
 

@@ -292,7 +292,10 @@ function inboundTile(view: QueueView, w: WindowView | undefined, queueAlerts: Al
   const spark = el('figure', 'spark');
   spark.append(sparkline(series.get(view.queueId) ?? [], view.slTarget, nowMs), el('figcaption', '', label('sparkline')));
   tile.append(head, slBox, metrics);
-  if (kind.layout === 'both') tile.append(outboundLine(w));
+  if (kind.layout === 'both') {
+    tile.classList.add('tile-both');
+    tile.append(outboundLine(w));
+  }
   tile.append(spark);
   return tile;
 }

@@ -43,18 +43,19 @@ export const FAILURE_REASONS = ['no_answer', 'busy', 'invalid_number', 'rejected
 
 const AGE_UNITS: Record<Language, { d: string; h: string; m: string }> = {
   en: { d: ' d', h: ' h', m: ' min' },
-  'zh-CN': { d: ' 天', h: ' 小时', m: ' 分钟' },
+  'zh-CN': { d: '天', h: '小时', m: '分钟' },
 };
 
-/** A complaint's age, in the page's language, to the minute: `42 min`, `5 h 07 min`, `2 d 5 h` (`2 天 5 小时`). */
+/** A complaint's age, in the page's language, to the minute: `42 min`, `5 h 07 min`, `2 d 5 h` (`42分钟`, `5小时07分钟`, `2天5小时`). */
 export function complaintAge(ms: number | null | undefined, lang: Language): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return NONE;
   const u = AGE_UNITS[lang];
   const minutes = Math.max(0, Math.floor(ms / 60_000));
   if (minutes < 60) return `${minutes}${u.m}`;
   const hours = Math.floor(minutes / 60);
-  if (hours < 24) return `${hours}${u.h} ${String(minutes % 60).padStart(2, '0')}${u.m}`;
-  return `${Math.floor(hours / 24)}${u.d} ${hours % 24}${u.h}`;
+  const gap = lang === 'en' ? ' ' : '';
+  if (hours < 24) return `${hours}${u.h}${gap}${String(minutes % 60).padStart(2, '0')}${u.m}`;
+  return `${Math.floor(hours / 24)}${u.d}${gap}${hours % 24}${u.h}`;
 }
 
 /** One figure of the tenant strip; `alarm` paints it red (overdue complaints). */

@@ -55,7 +55,8 @@ export interface OutboundView {
  */
 export interface KpiView {
   tenantId: string;
-  queueId: string | null;
+  /** null, or absent (the Avro decoder drops a top-level null), in the tenant total. */
+  queueId?: string | null;
   at: string;
   primarySl: string;
   slTarget: number;
@@ -82,9 +83,9 @@ export interface QueueView extends KpiView {
   queueId: string;
 }
 
-/** The tenant-total snapshot (queueId null, or `*` as its topic key names it). */
+/** The tenant-total snapshot: queueId null or absent (or `*`, as its topic key `<tenant>/*` names it). */
 export function isTenantView(view: KpiView): boolean {
-  return view.queueId === null || view.queueId === '*';
+  return view.queueId === null || view.queueId === undefined || view.queueId === '*';
 }
 
 /** One source's freshness in a snapshot, as of the snapshot's `at`. */
