@@ -150,6 +150,11 @@ export function legacyLateOutboxKey(namespace: string, group: string, topic: str
   return `${namespace}:late-outbox:{${group}:${topic}:${partition}}`;
 }
 
+/** Tenants with recent complaint writes, scored by the wall-clock time of the last one. */
+export function activeTenantsKey(namespace: string): string {
+  return `${namespace}:active-tenants`;
+}
+
 /** Queues with recent writes, scored by the wall-clock time of the last one. */
 export function activeQueuesKey(namespace: string): string {
   return `${namespace}:active`;

@@ -1,6 +1,6 @@
 export * from './bucket-keys.js';
 export * from './window-ranges.js';
-export { WindowStore, MAX_READ_KEYS, type WindowStoreOptions, type ApplyBatchInput, type ApplyBatchResult, type LateEntry, type LiveQueueState, type RangeRead, type PartitionRef, type ResumePoint } from './store.js';
+export { WindowStore, MAX_READ_KEYS, type WindowStoreOptions, type ApplyBatchInput, type ApplyBatchResult, type ComplaintLiveState, type ComplaintMeta, type LateEntry, type LiveQueueState, type RangeRead, type PartitionRef, type ResumePoint } from './store.js';
 export { loadStoreScripts } from './script-loader.js';
 export {
   readMonthToDate,

@@ -12,6 +12,12 @@ declare module 'ioredis' {
   interface RedisCommander<Context> {
     /** commands/apply-queue.lua: number of keys, the keys, then the arguments. */
     cbApplyQueue(numKeys: number, ...args: (string | number)[]): Result<(number | string)[], Context>;
+    /** commands/apply-complaints.lua: number of keys, the keys, then the arguments. */
+    cbApplyComplaints(numKeys: number, ...args: (string | number)[]): Result<(number | string)[], Context>;
+    /** commands/apply-contacts.lua: number of keys, the keys, then the arguments. */
+    cbApplyContacts(numKeys: number, ...args: (string | number)[]): Result<(number | string)[], Context>;
+    /** commands/read-fcr-pending-2.lua: the clock and a queue's fcr-open, then from, to. */
+    cbReadFcrPending(clockKey: string, openKey: string, from: number, to: number): Result<number, Context>;
     /** commands/apply-agents-3.lua */
     cbApplyAgents(offsetsKey: string, lateKey: string, agentsKey: string, ...args: (string | number)[]): Result<(number | string)[], Context>;
     /** commands/touch-partition-1.lua */

@@ -1,10 +1,11 @@
 import type { Cluster, Redis } from 'ioredis';
 import { CallboardError } from '@callboard/errors';
-import { type CallEvent, type CanonicalEvent, formatJsonLine, isAgentEvent, isCallEvent, isSurveyEvent } from '@callboard/events';
-import { COUNT_FIELDS, contribution, emptyCounts, type KpiCounts, type QueueKpiSettings, type TenantKpiSettings } from '@callboard/kpi';
+import { type CallEvent, type CanonicalEvent, formatJsonLine, isAgentEvent, isCallEvent, isComplaintEvent, isSurveyEvent } from '@callboard/events';
+import { COUNT_FIELDS, QUEUE_COUNT_FIELDS, contribution, DEFAULT_TENANT_KPI_SETTINGS, emptyCounts, type KpiCounts, type QueueKpiSettings, TENANT_COUNT_FIELDS, type TenantKpiSettings } from '@callboard/kpi';
 import { outboundContribution, surveyContribution } from './wave2-contributions.js';
 import {
   activeQueuesKey,
+  activeTenantsKey,
   BUCKET_KEY_TAGS,
   FINE_BUCKET_MS,
   FINE_GROUP_MS,
@@ -48,6 +49,43 @@ function contributionList(delta: Partial<KpiCounts>): number[] {
  */
 const MAX_VISIT_EVENTS = 32;
 const HOUR_MS = 3600_000;
+/** Complaints filed per month are kept 400 days (decision 0010 §4). */
+const MONTH_COUNTER_TTL_S = 400 * 24 * 3600;
+const TENANT_FIELDS_JSON = JSON.stringify(TENANT_COUNT_FIELDS);
+const FCR_CONTACTS_INDEX = TENANT_COUNT_FIELDS.indexOf('fcrContacts');
+const FCR_REPEATED_INDEX = TENANT_COUNT_FIELDS.indexOf('fcrRepeated');
+/** The most contact facts one drain call takes from one queue's outbox. */
+const MAX_DRAIN_FACTS = 1000;
+/** The bucket layout every apply script takes, in this order (bucket-keys.ts). */
+const BUCKET_LAYOUT_ARGS = [FINE_GROUP_MS, FINE_BUCKET_MS, INTERVAL_BUCKET_MS, BUCKET_KEY_TAGS.fine, BUCKET_KEY_TAGS.interval] as const;
+const COMPLAINT_CODES = { 'complaint.filed': 'F', 'complaint.responded': 'R', 'complaint.resolved': 'X' } as const;
+
+/** The UTC calendar month of an instant, `YYYY-MM`: the default of {@link ApplyBatchInput.monthOf}. */
+function utcMonth(_tenantId: string, ms: number): string {
+  return new Date(ms).toISOString().slice(0, 7);
+}
+
+/** One complaint as the store keeps it (decision 0010 §4): its `meta`. */
+export interface ComplaintMeta {
+  complaintId: string;
+  tenantId: string;
+  queueId: string | null;
+  severity: 'normal' | 'urgent';
+  category: string;
+  channel: string;
+  filedAt: number;
+  dueAt: number;
+  respondedAt: number | null;
+  closedAt: number | null;
+}
+
+/** Complaints of a queue or a tenant at a given now (decision 0010 §4). */
+export interface ComplaintLiveState {
+  complaintsOpen: number;
+  /** Open, not responded, due before now. */
+  complaintsOverdue: number;
+  oldestOpenComplaintAgeMs: number | null;
+}
 
 /**
  * The most Redis keys one range read may touch (issue 8 item 2): a read is one script call on one
@@ -103,7 +141,7 @@ export interface ApplyBatchResult {
   watermark: number;
   /** Members (`q:<tenant>:<queue>`, `a:<tenant>`) whose late list holds entries: drain them. */
   lateMembers: string[];
-  /** Queue members (`q:<tenant>:<queue>`) whose contact outbox holds facts (decision 0010 §5). */
+  /** Queue members (`q:<tenant>:<queue>`) whose contact outbox held facts after their call (decision 0010 §5); the store drains them. */
   contactMembers: string[];
 }
 
@@ -153,7 +191,7 @@ interface Divergence {
 
 /** One script call of a batch: the events of one queue, or the agent events of one tenant. */
 interface MemberCall {
-  kind: 'queue' | 'agents';
+  kind: 'queue' | 'agents' | 'complaints';
   member: string;
   activeMember: string;
   prefix: string;
@@ -173,6 +211,22 @@ interface PartitionState {
   base: number;
   /** Per member, what it holds, as this store last wrote or read it. */
   held: Map<string, MemberHold>;
+  /** The members at resume: their contact outboxes are drained with the next batch (decision 0010 §5). */
+  drainAtResume: string[];
+}
+
+/** A contact fact of a queue's outbox (apply-queue.lua), with its queue. */
+interface ContactFact {
+  q: string;
+  c: string;
+  t?: number;
+  k?: string;
+  h?: number;
+  pk?: string;
+}
+
+function defaultTenantSettings(): TenantKpiSettings {
+  return DEFAULT_TENANT_KPI_SETTINGS;
 }
 
 function partitionId(ref: PartitionRef): string {
@@ -212,6 +266,9 @@ interface Plan {
   specs: string[];
 }
 
+/** What a range plan needs of a key space: a queue's own buckets or its (or the tenant level's) tenant-tag ones. */
+type BucketKeyBuilder = Pick<QueueKeys, 'fine' | 'interval'>;
+
 /**
  * The Redis KPI store (DESIGN §4, §5): applies partition batches exactly once with one script call
  * each, and reads any window back as counters.
@@ -225,6 +282,8 @@ export class WindowStore {
   private readonly keyCache = new Map<string, QueueKeys>();
   /** What this store knows of each partition it applied or resumed. */
   private readonly partitions = new Map<string, PartitionState>();
+  /** The event clock this store last saw stored per tenant: a drain call is skipped when a batch cannot move it. */
+  private readonly clocks = new Map<string, number>();
 
   constructor(
     readonly redis: Redis | Cluster,
@@ -236,6 +295,16 @@ export class WindowStore {
     this.intervalRetentionMs = options.intervalRetentionMs ?? 8 * 24 * HOUR_MS;
     this.maxWaitingAgeMs = options.maxWaitingAgeMs ?? 4 * HOUR_MS;
     loadStoreScripts(redis);
+  }
+
+  /** TTL of fine buckets, s: fine retention plus grace. */
+  private get fineTtlS(): number {
+    return Math.ceil((this.fineRetentionMs + this.graceMs) / 1000);
+  }
+
+  /** TTL of interval buckets (and stats, complaints, the clock), s. */
+  private get intervalTtlS(): number {
+    return Math.ceil(this.intervalRetentionMs / 1000);
   }
 
   keys(tenantId: string, queueId: string): QueueKeys {
@@ -274,6 +343,9 @@ export class WindowStore {
       this.redis.cbTouchPartition(partitionIndexKey(this.namespace, ref.group, ref.topic, ref.partition), Number(events[0]!.offset), known.watermark, batchLast, ...pending.map((c) => c.member)),
     );
     const active: string[] = [];
+    const activeTenants: string[] = [];
+    /** Per tenant, the newest applied call-event time of the batch: its event clock. */
+    const clocks = new Map<string, number>();
     for (let round = 0; pending.length > 0; round += 1) {
       if (round > 4) throw new CallboardError('CB_REDIS_SCRIPT', `applying a batch of ${ref.topic}[${ref.partition}]: the queue calls did not settle after ${round} rounds`);
       const calls = pending.map((c) => this.callMember(c, ref, batchLast));
@@ -294,7 +366,7 @@ export class WindowStore {
           for (const key of reply.slice(1)) c.keys.push(String(key));
           again.push(c);
         } else {
-          const [applied, duplicates, anomalies, late, redelivered, revised, judged, lateLength, held, outboxLength] = reply.map(Number) as number[];
+          const [applied, duplicates, anomalies, late, redelivered, revised, judged, lateLength, held, outboxLength, newestApplied] = reply.map(Number) as number[];
           total.applied += applied!;
           total.duplicates += duplicates!;
           total.anomalies += anomalies!;
@@ -302,6 +374,11 @@ export class WindowStore {
           total.redelivered += redelivered!;
           total.revised += revised!;
           if (judged! > 0 && c.kind === 'queue') active.push(c.activeMember);
+          if (judged! > 0 && c.kind === 'complaints') activeTenants.push(c.activeMember);
+          if (c.kind === 'queue' && newestApplied! >= 0) {
+            const tenantId = c.member.split(':')[1]!;
+            clocks.set(tenantId, Math.max(clocks.get(tenantId) ?? -1, newestApplied!));
+          }
           if (lateLength! > 0) total.lateMembers.push(c.member);
           if (c.kind === 'queue' && outboxLength! > 0) total.contactMembers.push(c.member);
           if (!c.expected || held! > c.expected.offset) known.held.set(c.member, { offset: held!, from: { offset: held! + 1, watermark: c.watermark } });
@@ -316,10 +393,17 @@ export class WindowStore {
         pending = again.map((c) => ({ ...fresh.get(c.member)!, keys: [...new Set([...fresh.get(c.member)!.keys, ...c.keys])] }));
       } else pending = again;
     }
+    // Contact facts into the tenants, with their clocks; at resume every queue of the partition.
+    const drain = [...new Set([...known.drainAtResume, ...total.contactMembers])];
+    known.drainAtResume = [];
+    await this.drainContacts(drain, clocks, input.tenantSettingsFor ?? defaultTenantSettings);
     // The active-queue index is loss-tolerant (a queue's next write adds it again): its own call.
+    const nowMs = input.nowMs;
     if (active.length > 0) {
-      const nowMs = input.nowMs;
       await this.call('marking queues active', () => this.redis.zadd(activeQueuesKey(this.namespace), ...active.flatMap((m) => [nowMs, m])));
+    }
+    if (activeTenants.length > 0) {
+      await this.call('marking tenants active', () => this.redis.zadd(activeTenantsKey(this.namespace), ...activeTenants.flatMap((m) => [nowMs, m])));
     }
     known.watermark = events.reduce((wm, { event }) => Math.max(wm, Date.parse(event.occurredAt)), known.watermark);
     total.watermark = known.watermark;
@@ -328,7 +412,7 @@ export class WindowStore {
 
   /** Starts this store's picture of a partition from what Redis holds. */
   private remember(ref: PartitionRef, point: ResumePoint): PartitionState {
-    const state: PartitionState = { watermark: point.watermark, base: point.base, held: new Map(point.held) };
+    const state: PartitionState = { watermark: point.watermark, base: point.base, held: new Map(point.held), drainAtResume: point.members.filter((m) => m.startsWith('q:')) };
     this.partitions.set(partitionId(ref), state);
     return state;
   }
@@ -416,6 +500,28 @@ export class WindowStore {
           const k = event.type === 'call.offered' && !outboundOffer && event.callerKey ? event.callerKey : undefined;
           c.events.push({ o: Number(offset), t, w, late, y: outboundOffer ? 'p' : TYPE_CODES[event.type], e: event.eventId, c: event.callId, d, x, k });
         }
+      } else if (isComplaintEvent(event)) {
+        const member = `c:${event.tenantId}`;
+        const tk = tenantKeys(this.namespace, event.tenantId);
+        let c = calls.get(member);
+        if (!c) {
+          c = { kind: 'complaints', member, activeMember: event.tenantId, prefix: tk.prefix, keys: [tk.offsets, tk.late(field), tk.complaintsOpen(null), tk.complaintsDue(null)], events: [], watermark: 0, expected: state.held.get(member) };
+          calls.set(member, c);
+          declared.set(c, { keys: new Set(c.keys), fine: Number.NaN, interval: Number.NaN });
+        }
+        declare(c, tk.complaint(event.complaintId));
+        const e: Record<string, unknown> = { o: Number(offset), t, w, late, e: event.eventId, c: event.complaintId, y: COMPLAINT_CODES[event.type] };
+        if (event.type === 'complaint.filed') {
+          const settings = input.tenantSettingsFor?.(event.tenantId) ?? DEFAULT_TENANT_KPI_SETTINGS;
+          const q = event.queueId ?? null;
+          const m = (input.monthOf ?? utcMonth)(event.tenantId, t);
+          Object.assign(e, { q: event.queueId, due: event.responseDueAt !== undefined ? Date.parse(event.responseDueAt) : t + settings.complaintResponseMs[event.severity], m, sv: event.severity, cat: event.category, ch: event.channel });
+          if (!late) {
+            for (const key of [tk.fine(q, fineGroupStart(t)), tk.interval(q, intervalStart(t)), tk.complaintsMonth(m)]) declare(c, key);
+            if (q !== null) for (const key of [tk.complaintsOpen(q), tk.complaintsDue(q)]) declare(c, key);
+          }
+        } else if (event.type === 'complaint.resolved') e.out = event.outcome;
+        c.events.push(e);
       } else if (isAgentEvent(event)) {
         const member = `a:${event.tenantId}`;
         let c = calls.get(member);
@@ -435,9 +541,29 @@ export class WindowStore {
     const field = offsetsField(ref.group, ref.topic, ref.partition);
     const json = JSON.stringify(c.events);
     const expected = c.expected === undefined ? '' : String(c.expected.offset);
+    if (c.kind === 'complaints') {
+      return this.call('applying complaint events', () =>
+        this.redis.cbApplyComplaints(
+          c.keys.length,
+          ...c.keys,
+          field,
+          this.graceMs,
+          this.fineTtlS,
+          this.intervalTtlS,
+          json,
+          batchLast,
+          c.watermark,
+          expected,
+          ...BUCKET_LAYOUT_ARGS,
+          c.prefix,
+          MONTH_COUNTER_TTL_S,
+          TENANT_FIELDS_JSON,
+        ),
+      );
+    }
     if (c.kind === 'agents') {
       const [offsets, late, agents] = c.keys as [string, string, string];
-      return this.call('applying agent events', () => this.redis.cbApplyAgents(offsets, late, agents, field, this.graceMs, Math.ceil(this.intervalRetentionMs / 1000), json, batchLast, c.watermark, expected));
+      return this.call('applying agent events', () => this.redis.cbApplyAgents(offsets, late, agents, field, this.graceMs, this.intervalTtlS, json, batchLast, c.watermark, expected));
     }
     const visitTtlS = Math.ceil((2 * this.graceMs + HOUR_MS) / 1000);
     return this.call('applying a batch', () =>
@@ -446,23 +572,84 @@ export class WindowStore {
         ...c.keys,
         field,
         this.graceMs,
-        Math.ceil((this.fineRetentionMs + this.graceMs) / 1000),
-        Math.ceil(this.intervalRetentionMs / 1000),
+        this.fineTtlS,
+        this.intervalTtlS,
         visitTtlS,
         json,
         batchLast,
         c.watermark,
         MAX_FIELD_INDEX,
         MAX_VISIT_EVENTS,
-        FINE_GROUP_MS,
-        FINE_BUCKET_MS,
-        INTERVAL_BUCKET_MS,
-        BUCKET_KEY_TAGS.fine,
-        BUCKET_KEY_TAGS.interval,
+        ...BUCKET_LAYOUT_ARGS,
         c.prefix,
         expected,
       ),
     );
+  }
+
+  /**
+   * Drains the contact outboxes of `members` (queue members) into one apply-contacts call per
+   * tenant, with the tenant's clock, and trims each outbox by what the call took only after it
+   * succeeded (decision 0010 §5). A tenant with no facts is called only when its clock may move.
+   */
+  private async drainContacts(members: string[], clocks: Map<string, number>, tenantSettingsFor: (tenantId: string) => TenantKpiSettings): Promise<void> {
+    const byTenant = new Map<string, string[]>();
+    for (const m of members) {
+      const [, tenantId, queueId] = m.split(':') as [string, string, string];
+      byTenant.set(tenantId, [...(byTenant.get(tenantId) ?? []), queueId]);
+    }
+    for (const [tenantId, clock] of clocks) if (clock > (this.clocks.get(tenantId) ?? -1) && !byTenant.has(tenantId)) byTenant.set(tenantId, []);
+    await Promise.all([...byTenant].map(([tenantId, queueIds]) => this.drainTenant(tenantId, queueIds, clocks.get(tenantId), tenantSettingsFor(tenantId))));
+  }
+
+  private async drainTenant(tenantId: string, queueIds: string[], clock: number | undefined, settings: TenantKpiSettings): Promise<void> {
+    const tk = tenantKeys(this.namespace, tenantId);
+    const windowMs = settings.repeatWindowHours * HOUR_MS;
+    let more = true;
+    while (more) {
+      more = false;
+      const taken = await Promise.all(queueIds.map((q) => this.call('reading contact facts', () => this.redis.lrange(this.keys(tenantId, q).contactsOutbox, 0, MAX_DRAIN_FACTS - 1))));
+      const facts: ContactFact[] = [];
+      taken.forEach((raw, i) => {
+        if (raw.length >= MAX_DRAIN_FACTS) more = true;
+        for (const r of raw) facts.push({ ...(JSON.parse(r) as Omit<ContactFact, 'q'>), q: queueIds[i]! });
+      });
+      if (facts.length === 0 && !(clock !== undefined && clock > (this.clocks.get(tenantId) ?? -1))) return;
+      const keys = new Set<string>([tk.clock]);
+      for (const f of facts) {
+        if (f.k !== undefined) keys.add(tk.callerKey(f.k));
+        if (f.pk !== undefined) keys.add(tk.callerKey(f.pk));
+        if (f.t !== undefined) {
+          keys.add(tk.fine(f.q, fineGroupStart(f.t)));
+          keys.add(tk.interval(f.q, intervalStart(f.t)));
+        }
+        keys.add(tk.fcrOpen(f.q));
+      }
+      let reply: (number | string)[] = [-2];
+      for (let round = 0; reply[0] === -2; round += 1) {
+        if (round > 4) throw new CallboardError('CB_REDIS_SCRIPT', `applying contact facts of tenant ${tenantId}: the call did not settle after ${round} rounds`);
+        for (const key of reply.slice(1)) keys.add(String(key));
+        const declaredKeys = [...keys];
+        reply = await this.call('applying contact facts', () =>
+          this.redis.cbApplyContacts(
+            declaredKeys.length,
+            ...declaredKeys,
+            JSON.stringify(facts),
+            clock ?? '',
+            windowMs,
+            Math.ceil((windowMs + 2 * this.graceMs + HOUR_MS) / 1000),
+            this.fineTtlS,
+            this.intervalTtlS,
+            ...BUCKET_LAYOUT_ARGS,
+            tk.prefix,
+            FCR_CONTACTS_INDEX,
+            FCR_REPEATED_INDEX,
+          ),
+        );
+      }
+      this.clocks.set(tenantId, Math.max(this.clocks.get(tenantId) ?? -1, Number(reply[2])));
+      await Promise.all(queueIds.map((q, i) => (taken[i]!.length > 0 ? this.call('trimming contact facts', () => this.redis.ltrim(this.keys(tenantId, q).contactsOutbox, taken[i]!.length, -1)) : undefined)));
+    }
   }
 
   private async call<R>(what: string, run: () => Promise<R>): Promise<R> {
@@ -621,7 +808,7 @@ export class WindowStore {
   }
 
   /** Which buckets cover `[from, to)`: fine ones inside fine retention, interval ones beyond. */
-  private plan(keys: QueueKeys, from: number, to: number, nowMs: number): { plan: Plan; from: number; to: number; precisionMs: number } {
+  private plan(keys: BucketKeyBuilder, from: number, to: number, nowMs: number): { plan: Plan; from: number; to: number; precisionMs: number } {
     this.checkSpan(from, to);
     const horizon = nowMs - this.fineRetentionMs;
     const plan: Plan = { keys: [], specs: [] };
@@ -667,7 +854,7 @@ export class WindowStore {
     }
   }
 
-  private addFine(plan: Plan, keys: QueueKeys, from: number, to: number): void {
+  private addFine(plan: Plan, keys: BucketKeyBuilder, from: number, to: number): void {
     for (let group = fineGroupStart(from); group < to; group += FINE_SLOTS_PER_GROUP * FINE_BUCKET_MS) {
       const lo = group === fineGroupStart(from) ? fineSlot(from) : 0;
       const last = to - FINE_BUCKET_MS;
@@ -677,7 +864,11 @@ export class WindowStore {
     }
   }
 
-  /** Counters of one queue over `[from, to)`, atomically. */
+  /**
+   * Counters of one queue over `[from, to)`: its own buckets, atomically, merged with its
+   * tenant-tag counters (complaints, repeat-contact FCR) over the same buckets and its `fcrPending`
+   * (decision 0010 §4, §5), each read atomically in the tenant's slot.
+   */
   async readRange(tenantId: string, queueId: string, from: number, to: number, nowMs: number): Promise<RangeRead> {
     if (!(to >= from)) throw new CallboardError('CB_USAGE', `inverted range [${new Date(from).toISOString()}, ${new Date(to).toISOString()})`);
     // An empty range is a valid question with an all-zero answer: "today" read at the very instant the
@@ -686,16 +877,95 @@ export class WindowStore {
     const { plan, ...range } = this.plan(this.keys(tenantId, queueId), from, to, nowMs);
     const counts = emptyCounts();
     if (plan.keys.length === 0) return { counts, ...range };
+    const tk = tenantKeys(this.namespace, tenantId);
+    const tenantPlan = this.plan(tenantBuckets(tk, queueId), from, to, nowMs).plan;
     let values: number[];
+    let tenantValues: number[];
+    let pending: number;
     try {
-      values = await this.redis.cbReadBuckets(plan.keys.length, ...plan.keys, ...plan.specs, COUNT_FIELDS.length, MAX_FIELD_INDEX);
+      [values, tenantValues, pending] = await Promise.all([
+        this.redis.cbReadBuckets(plan.keys.length, ...plan.keys, ...plan.specs, QUEUE_COUNT_FIELDS.length, MAX_FIELD_INDEX),
+        this.redis.cbReadBuckets(tenantPlan.keys.length, ...tenantPlan.keys, ...tenantPlan.specs, TENANT_COUNT_FIELDS.length, -1),
+        this.redis.cbReadFcrPending(tk.clock, tk.fcrOpen(queueId), range.from, range.to),
+      ]);
     } catch (err) {
       throw toStoreError(err, 'reading buckets');
     }
-    COUNT_FIELDS.forEach((field, idx) => {
+    QUEUE_COUNT_FIELDS.forEach((field, idx) => {
+      counts[field] = Number(values[idx] ?? 0);
+    });
+    TENANT_COUNT_FIELDS.forEach((field, idx) => {
+      counts[field] = Number(tenantValues[idx] ?? 0);
+    });
+    counts.fcrPending = Number(pending);
+    return { counts, ...range };
+  }
+
+  /** The tenant level's counters over `[from, to)`: complaints filed without a queue (decision 0010 §4). */
+  async readTenantLevelRange(tenantId: string, from: number, to: number, nowMs: number): Promise<RangeRead> {
+    if (!(to >= from)) throw new CallboardError('CB_USAGE', `inverted range [${new Date(from).toISOString()}, ${new Date(to).toISOString()})`);
+    if (to === from) return { counts: emptyCounts(), from, to, precisionMs: FINE_BUCKET_MS };
+    const { plan, ...range } = this.plan(tenantBuckets(tenantKeys(this.namespace, tenantId), null), from, to, nowMs);
+    const counts = emptyCounts();
+    if (plan.keys.length === 0) return { counts, ...range };
+    const values = await this.call('reading tenant-level buckets', () => this.redis.cbReadBuckets(plan.keys.length, ...plan.keys, ...plan.specs, TENANT_COUNT_FIELDS.length, -1));
+    TENANT_COUNT_FIELDS.forEach((field, idx) => {
       counts[field] = Number(values[idx] ?? 0);
     });
     return { counts, ...range };
+  }
+
+  /** Open and overdue complaints and the oldest open one's age, of a queue or (`null`) the whole tenant, at `nowMs`. */
+  async complaintState(tenantId: string, queueId: string | null, nowMs: number): Promise<ComplaintLiveState> {
+    const tk = tenantKeys(this.namespace, tenantId);
+    const results = await this.call('reading complaints', () =>
+      this.redis.multi().zcard(tk.complaintsOpen(queueId)).zcount(tk.complaintsDue(queueId), '-inf', `(${nowMs}`).zrange(tk.complaintsOpen(queueId), 0, 0, 'WITHSCORES').exec(),
+    );
+    if (!results) throw new CallboardError('CB_REDIS_UNAVAILABLE', 'complaint state read was aborted', { retriable: true });
+    for (const [err] of results) if (err) throw toStoreError(err, 'reading complaints');
+    const oldest = results[2]![1] as string[];
+    return {
+      complaintsOpen: Number(results[0]![1]),
+      complaintsOverdue: Number(results[1]![1]),
+      oldestOpenComplaintAgeMs: oldest.length === 2 ? Math.max(0, nowMs - Number(oldest[1])) : null,
+    };
+  }
+
+  /** Complaints filed in a calendar month (`YYYY-MM` of the tenant's zone), per queue and at tenant level. */
+  async complaintsFiledInMonth(tenantId: string, month: string): Promise<{ byQueue: Record<string, number>; tenantLevel: number; total: number }> {
+    const raw = await this.call('reading the month\'s complaints', () => this.redis.hgetall(tenantKeys(this.namespace, tenantId).complaintsMonth(month)));
+    const byQueue: Record<string, number> = {};
+    let tenantLevel = 0;
+    let total = 0;
+    for (const [field, value] of Object.entries(raw)) {
+      const n = Number(value);
+      total += n;
+      if (field === '*') tenantLevel += n;
+      else byQueue[field] = n;
+    }
+    return { byQueue, tenantLevel, total };
+  }
+
+  /** Open, unanswered complaints due at or before `untilMs`, earliest due first. */
+  async dueComplaints(tenantId: string, untilMs: number, limit = 100): Promise<ComplaintMeta[]> {
+    const tk = tenantKeys(this.namespace, tenantId);
+    const ids = await this.call('reading due complaints', () => this.redis.zrangebyscore(tk.complaintsDue(null), '-inf', untilMs, 'LIMIT', 0, limit));
+    if (ids.length === 0) return [];
+    const metas = await Promise.all(ids.map((id) => this.call('reading a complaint', () => this.redis.hget(tk.complaint(id), 'meta'))));
+    const out: ComplaintMeta[] = [];
+    ids.forEach((complaintId, i) => {
+      const meta = metas[i];
+      if (meta) out.push({ complaintId, tenantId, ...(JSON.parse(meta) as Omit<ComplaintMeta, 'complaintId' | 'tenantId'>) });
+    });
+    return out;
+  }
+
+  /** Tenants with queue or complaint writes since `sinceMs` (wall clock). */
+  async activeTenants(sinceMs: number): Promise<string[]> {
+    const key = activeTenantsKey(this.namespace);
+    await this.call('reading active tenants', () => this.redis.zremrangebyscore(key, '-inf', `(${sinceMs - this.intervalRetentionMs}`));
+    const [queues, complaintTenants] = await Promise.all([this.activeQueues(sinceMs), this.call('reading active tenants', () => this.redis.zrangebyscore(key, sinceMs, '+inf'))]);
+    return [...new Set([...queues.map((q) => q.tenantId), ...complaintTenants])].sort();
   }
 
   /** Calls waiting, longest wait and agents by state, now. */
@@ -740,6 +1010,11 @@ export class WindowStore {
     const raw = await this.redis.hgetall(this.keys(tenantId, queueId).stats);
     return { anomalies: Number(raw.anomalies ?? 0), duplicates: Number(raw.duplicates ?? 0), late: Number(raw.late ?? 0) };
   }
+}
+
+/** A queue's (or, for `null`, the tenant level's) tenant-tag bucket keys. */
+function tenantBuckets(tk: ReturnType<typeof tenantKeys>, queueId: string | null): BucketKeyBuilder {
+  return { fine: (group) => tk.fine(queueId, group), interval: (start) => tk.interval(queueId, start) };
 }
 
 /** How many fine-group keys {@link WindowStore.addFine} builds for `[from, to)`, computed, not built. */

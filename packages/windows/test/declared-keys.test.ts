@@ -32,6 +32,9 @@ const SCRIPTS: Record<string, { file: string; numKeys?: number }> = {
   cbReadBuckets: { file: 'read-buckets.lua' },
   cbAcquireLease: { file: 'acquire-lease-1.lua', numKeys: 1 },
   cbNoteSources: { file: 'note-sources-1.lua', numKeys: 1 },
+  cbApplyComplaints: { file: 'apply-complaints.lua' },
+  cbApplyContacts: { file: 'apply-contacts.lua' },
+  cbReadFcrPending: { file: 'read-fcr-pending-2.lua', numKeys: 2 },
 };
 
 /**
@@ -102,6 +105,25 @@ describe('windows scripts touch only their declared keys (issue 9 item 1)', () =
     expect(await store.acquireLease('snapshots:g', 'me', 5_000)).toBe(true);
     expect(await noteSourceTimes(store, 'acme', new Map([['e|sim', T0], ['h|sim', NOW]]))).toBe(2);
     expect((await store.pendingLate(ref)).map((e) => e.member).sort()).toEqual(['a:acme', 'q:acme:q1', 'q:acme:q1']);
+  });
+
+  it('applies complaints, surveys and repeat contacts (issue 11) with each call limited to its KEYS', async () => {
+    const store = new WindowStore(declaredOnly(redis), { namespace: `t-keys-${randomBytes(4).toString('hex')}`, graceMs: GRACE });
+    const apply = (topic: string, events: ReturnType<typeof ev>[], from: number) =>
+      store.applyBatch({ group: 'g', topic, partition: 0, events: events.map((event, i) => ({ offset: String(from + i), event })), settingsFor, nowMs: NOW });
+    const complaint = (type: string, at: number, fields: Record<string, unknown> = {}) => ev({ type, complaintId: 'cp1', occurredAt: iso(at), ...fields });
+    const filing = { channel: 'voice', category: 'billing', severity: 'normal' };
+    const withKey = (callId: string, queueId: string, at: number, callerKey: string) => ev({ type: 'call.offered', callId, queueId, occurredAt: iso(at), channel: 'voice', direction: 'inbound', callerKey });
+    await apply('feedback', [complaint('complaint.responded', T0 + 50_000), complaint('complaint.filed', T0 + 40_000, { ...filing, queueId: 'q1' }), ev({ type: 'survey.completed', surveyId: 's1', queueId: 'q1', occurredAt: iso(T0), csat: 4 })], 0);
+    // An earlier filing in another queue, in another minute: keys the call could not know (-2).
+    await apply('feedback', [complaint('complaint.filed', T0 - 5_000, { ...filing, queueId: 'q2' })], 3);
+    await apply('calls', [withKey('r1', 'q1', T0, 'k'), answered('r1', 'q1', T0 + 5_000, 5_000)], 0);
+    // A repeat in another queue and another minute flags r1's contact (its buckets, too, undeclared at first).
+    await apply('calls', [withKey('r2', 'q2', T0 + 900_000, 'k')], 2);
+    const q1 = (await store.readRange('acme', 'q1', T0 - 900_000, T0 + 1800_000, NOW)).counts;
+    expect(q1).toMatchObject({ complaintsFiled: 0, surveys: 1, csatSatisfied: 1, fcrContacts: 1, fcrRepeated: 1, fcrPending: 0 });
+    expect((await store.readRange('acme', 'q2', T0 - 900_000, T0 + 1800_000, NOW)).counts).toMatchObject({ complaintsFiled: 1, complaintsResponded: 1 });
+    expect((await store.readTenantLevelRange('acme', T0 - 900_000, T0 + 1800_000, NOW)).counts.complaintsFiled).toBe(0);
   });
 
   it('has run every script in packages/windows/src/commands', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CanonicalEvent } from '@callboard/events';
+import { tenantKeys } from '../src/index.js';
 import { ev, iso, NOW, T0, wave2Suite } from './wave2-suite.js';
 
 /*
@@ -60,19 +61,26 @@ describe('apply-queue.lua wave 2 (real Redis)', () => {
     expect((await suite.store.queueStats('acme', 'camp')).duplicates).toBe(2);
   });
 
-  it('writes a contact fact to the outbox only when a visit\'s contact changes', async () => {
+  it('tells the tenant of a visit\'s contact only when it changes (the store drains the outbox)', async () => {
+    const tk = tenantKeys(suite.store.namespace, 'acme');
+    const contact = (k: string) => suite.redis.hgetall(tk.callerKey(k));
     const r1 = await apply([offered('c1', T0 + 1_000, 'inbound', 'k-1'), offered('c2', T0 + 2_000, 'inbound'), offered('c3', T0 + 3_000, 'outbound', 'k-3')]);
     expect(r1.contactMembers).toEqual(['q:acme:camp']);
-    expect(await outbox()).toEqual([{ c: 'c1', t: T0 + 1_000, k: 'k-1', h: 0 }]);
+    expect(await contact('k-1')).toEqual({ 'camp\u0000c1': `${T0 + 1_000}:0:0` });
+    expect(await contact('k-3')).toEqual({});
     await apply([answered('c1', T0 + 9_000, 8_000), answered('c2', T0 + 9_000, 7_000), completed('c1', T0 + 20_000)]);
-    expect((await outbox()).slice(1)).toEqual([{ c: 'c1', t: T0 + 1_000, k: 'k-1', h: 1, pk: 'k-1' }]);
-    // An earlier offer with another key takes over the visit's contact; a duplicate changes nothing.
+    expect(await contact('k-1')).toEqual({ 'camp\u0000c1': `${T0 + 1_000}:1:0` });
+    // An earlier offer with another key takes over the visit's contact; a second answer changes nothing.
     await apply([offered('c1', T0 + 500, 'inbound', 'k-9')]);
-    const again = await apply([answered('c1', T0 + 9_000, 8_000)].map((e) => ({ ...e, eventId: 'e-dup' }) as CanonicalEvent));
-    expect(again.contactMembers).toEqual(['q:acme:camp']);
-    expect((await outbox()).slice(2)).toEqual([{ c: 'c1', t: T0 + 500, k: 'k-9', h: 1, pk: 'k-1' }]);
+    const again = await apply([answered('c1', T0 + 9_000, 8_000)]);
+    expect(again.contactMembers).toEqual([]);
+    expect(await contact('k-1')).toEqual({});
+    expect(await contact('k-9')).toEqual({ 'camp\u0000c1': `${T0 + 500}:1:0` });
+    expect(await counts()).toMatchObject({ fcrContacts: 1, fcrRepeated: 0 });
     // An earlier outbound offer ends the contact.
     await apply([offered('c1', T0 + 100, 'outbound')]);
-    expect((await outbox()).slice(3)).toEqual([{ c: 'c1', pk: 'k-9' }]);
+    expect(await contact('k-9')).toEqual({});
+    expect(await counts()).toMatchObject({ fcrContacts: 0, outboundAttempts: 2 }); // c3 and c1
+    expect(await outbox()).toEqual([]);
   });
 });

@@ -35,9 +35,10 @@
     ARGV[17] the applied offset the caller expects stored here ('' when it has none): what this
              queue held after the caller's last call, or what it read at resume
 
-  Output: { applied, duplicates, anomalies, late, redelivered, revised, judged, lateListLength, heldOffset, outboxLength },
+  Output: { applied, duplicates, anomalies, late, redelivered, revised, judged, lateListLength, heldOffset, outboxLength, newestApplied },
           heldOffset being the applied offset stored after the call, outboxLength the contact facts
-          waiting in KEYS[5],
+          waiting in KEYS[5], newestApplied the newest occurredAt of a call event the call applied
+          (-1: none), for the tenant's event clock,
           { -3, storedOffset, storedWatermark } with nothing written when the stored offset is not
           the one the caller expects (a failover lost writes, or another instance applied since:
           the caller replays from there, decision 0007 "Failover"),
@@ -66,25 +67,18 @@ local prefix = ARGV[16]
 local expected = ARGV[17]
 
 -- @include partition-offset.lua
+-- @include bucket-writes.lua
 local storedOffset, storedWatermark, refusal = readPartitionOffset(offsetsKey, field, expected, events)
 if refusal then return refusal end
 
-local function bucketsOf(t)
-  local group = t - (t % FINE_GROUP)
-  local slot = math.floor((t - group) / FINE_BUCKET)
-  return prefix .. FINE_TAG .. string.format('%d', group), slot, prefix .. INTERVAL_TAG .. string.format('%d', t - (t % INTERVAL))
-end
+local LAYOUT = { group = FINE_GROUP, bucket = FINE_BUCKET, interval = INTERVAL, fineTag = FINE_TAG, intervalTag = INTERVAL_TAG }
+local function bucketsOf(t) return bucketsAt(prefix, t, LAYOUT) end
 
 local sums, maxes, ttls = {}, {}, {}
 local statDelta = { late = 0, duplicates = 0, anomalies = 0 }
 local lateEntries = {}
 
-local function add(key, f, value, ttl)
-  ttls[key] = ttl
-  local t = sums[key]
-  if not t then t = {}; sums[key] = t end
-  t[f] = (t[f] or 0) + value
-end
+local add = counterAdder(sums, ttls)
 
 local function max(key, f, value, ttl)
   ttls[key] = ttl
@@ -132,13 +126,7 @@ end
 -- applied offer is 'p'), and its contact ("<t>:<callerKey>:<handled>", decision 0010 §5) or false.
 -- A survey hash holds only 's' records: the first is applied, the others are duplicates.
 local function judgeVisit(list)
-  local order = {}
-  for j = 1, #list do order[j] = j end
-  table.sort(order, function(x, y)
-    local a, b = list[x], list[y]
-    if a.t ~= b.t then return a.t < b.t end
-    return bytesLess(a.e, b.e)
-  end)
+  local order = timeOrder(list)
   local verdicts = {}
   local offeredAt, offer, outcome, completed, surveyed
   for _, j in ipairs(order) do
@@ -171,7 +159,10 @@ end
 
 -- Adds (1) or takes back (-1) an event's summed counters of one direction; maxWaitMs is never
 -- taken back (0006).
+local newestApplied = -1
 local function contribute(r, sign, outbound)
+  -- The tenant's event clock (decision 0010 §5): the newest call event applied, a max.
+  if sign > 0 and r.y ~= 's' and r.t > newestApplied then newestApplied = r.t end
   local d = outbound and r.x or r.d
   local fine, slot, interval = bucketsOf(r.t)
   for j = 1, #d, 2 do
@@ -270,21 +261,10 @@ for _, ev in ipairs(events) do
 end
 
 -- Every bucket a decision above needs must be declared before anything is written.
-local missing = {}
-for key in pairs(ttls) do
-  if not declared[key] then missing[#missing + 1] = key end
-end
-if #missing > 0 then
-  table.sort(missing)
-  table.insert(missing, 1, -2)
-  return missing
-end
+local undeclared = undeclaredReply(ttls, declared)
+if undeclared then return undeclared end
 
-for key, fields in pairs(sums) do
-  for f, value in pairs(fields) do
-    if value ~= 0 then rcall('HINCRBY', key, f, value) end
-  end
-end
+writeSums(sums, {})
 for key, fields in pairs(maxes) do
   for f, value in pairs(fields) do
     local current = tonumber(rcall('HGET', key, f) or '-1')
@@ -334,4 +314,4 @@ for j = 1, #lateEntries, 100 do rcall('RPUSH', lateKey, unpack(lateEntries, j, m
 
 writePartitionOffset(offsetsKey, field, batchLast, batchWatermark, storedOffset, storedWatermark)
 
-return { applied, duplicates, anomalies, late, redelivered, revised, judged, rcall('LLEN', lateKey), math.max(storedOffset, batchLast), rcall('LLEN', outboxKey) }
+return { applied, duplicates, anomalies, late, redelivered, revised, judged, rcall('LLEN', lateKey), math.max(storedOffset, batchLast), rcall('LLEN', outboxKey), newestApplied }
