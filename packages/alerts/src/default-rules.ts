@@ -41,6 +41,22 @@ export const DEFAULT_RULES_URL: URL = new URL('../rules/default.json', import.me
  *   the 60 s are already in the staleness; it resolves the moment the source is back
  *   (`keepFiringForMs` 0), one alert per source (docs/decisions/0008-source-freshness.md).
  *
+ * Complaints (issue 11 item 4, 实时提醒机制; docs/alerts.md "Complaint reminders"):
+ * - `complaint-urgent-reminder` (critical): an urgent complaint still unanswered 30 and 5 minutes
+ *   before its response due time and at it. Urgent complaints are typically due within hours, so 30
+ *   minutes leaves time to call back, 5 minutes is the last call, and the deadline tells the lead it
+ *   was missed;
+ * - `complaint-normal-reminder` (warning): a normal complaint an hour before its due time (normal
+ *   ones are due in a day or more, an hour is enough to pick one up) and at it.
+ * Backlog rules, `forMs` 0 on live counts (facts, not estimates), `forMs` 5 min on the rate:
+ * - `complaints-overdue-tenant` (critical): 5 or more open complaints of the tenant (queue-less ones
+ *   included) are past their due time unanswered; one is a reminder's business, five are a backlog.
+ *   Clears at 1 or fewer. Level `tenant`: the tenant-total snapshot, one alert per tenant;
+ * - `complaints-overdue-queue` (warning): 3 or more overdue in one queue; clears at none;
+ * - `complaints-per-10k-tenant` (warning): today's complaints per 10 000 answered inbound contacts
+ *   above 10 (0.1 %), with at least 500 answered today so a morning's first complaints do not fire
+ *   it; clears at 8. `-queue`: the same per queue with at least 200 answered.
+ *
  * Every rule notifies route `default`, a placeholder webhook on 127.0.0.1:9402 to be changed to the
  * tenant's real endpoint.
  */
@@ -156,6 +172,92 @@ export const DEFAULT_RULES: RulesFileInput = {
       keepFiringForMs: 0,
       severity: 'critical',
       labels: { category: 'freshness' },
+      routes: ['default'],
+    },
+    {
+      kind: 'complaint-reminder',
+      id: 'complaint-urgent-reminder',
+      name: 'Urgent complaint due soon or overdue',
+      description: 'An urgent complaint without a response 30 and 5 minutes before its due time, and at it.',
+      complaintSeverities: ['urgent'],
+      leadTimesMs: [1_800_000, 300_000],
+      atDue: true,
+      severity: 'critical',
+      labels: { category: 'complaints' },
+      routes: ['default'],
+    },
+    {
+      kind: 'complaint-reminder',
+      id: 'complaint-normal-reminder',
+      name: 'Complaint due soon or overdue',
+      description: 'A normal complaint without a response 60 minutes before its due time, and at it.',
+      complaintSeverities: ['normal'],
+      leadTimesMs: [3_600_000],
+      atDue: true,
+      severity: 'warning',
+      labels: { category: 'complaints' },
+      routes: ['default'],
+    },
+    {
+      id: 'complaints-overdue-tenant',
+      name: 'Complaint backlog: 5 or more overdue',
+      description: 'Open complaints of the tenant (queue-less ones included) past their due time without a response; clears at 1 or fewer.',
+      level: 'tenant',
+      metric: 'live.complaintsOverdue',
+      comparator: '>=',
+      fire: 5,
+      clear: 1,
+      forMs: 0,
+      keepFiringForMs: 60_000,
+      severity: 'critical',
+      labels: { category: 'complaints' },
+      routes: ['default'],
+    },
+    {
+      id: 'complaints-overdue-queue',
+      name: 'Complaint backlog in a queue: 3 or more overdue',
+      description: 'Open complaints of the queue past their due time without a response; clears at none.',
+      metric: 'live.complaintsOverdue',
+      comparator: '>=',
+      fire: 3,
+      clear: 0,
+      forMs: 0,
+      keepFiringForMs: 60_000,
+      severity: 'warning',
+      labels: { category: 'complaints' },
+      routes: ['default'],
+    },
+    {
+      id: 'complaints-per-10k-tenant',
+      name: 'Complaints per 10 000 contacts over 10 today',
+      description: "Today's complaints filed per 10 000 answered inbound contacts of the tenant over 10 for 5 minutes, with at least 500 answered; clears at 8.",
+      level: 'tenant',
+      metric: 'complaintsPer10k',
+      window: 'today',
+      comparator: '>',
+      fire: 10,
+      clear: 8,
+      forMs: 300_000,
+      keepFiringForMs: 300_000,
+      minVolume: 500,
+      severity: 'warning',
+      labels: { category: 'complaints' },
+      routes: ['default'],
+    },
+    {
+      id: 'complaints-per-10k-queue',
+      name: 'Complaints per 10 000 contacts of a queue over 10 today',
+      description: "Today's complaints filed per 10 000 answered inbound contacts of the queue over 10 for 5 minutes, with at least 200 answered; clears at 8.",
+      metric: 'complaintsPer10k',
+      window: 'today',
+      comparator: '>',
+      fire: 10,
+      clear: 8,
+      forMs: 300_000,
+      keepFiringForMs: 300_000,
+      minVolume: 200,
+      severity: 'warning',
+      labels: { category: 'complaints' },
       routes: ['default'],
     },
   ],

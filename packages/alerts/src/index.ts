@@ -10,6 +10,8 @@ export {
   metricInfo,
   isMetricName,
   sampleMetric,
+  REMINDER_METRIC,
+  type MetricDirection,
   type AlertWindow,
   type MetricName,
   type MetricUnit,
@@ -39,10 +41,30 @@ export {
   type Transition,
   type TransitionKind,
 } from './state-machine.js';
-export { sampleRule } from './sample-rule.js';
+export { sampleRule, snapshotQueueId } from './sample-rule.js';
 export { acknowledge, unacknowledge } from './acknowledge.js';
 export { silenceSchema, silenceMatches, activeSilence, isSilenced, type Silence } from './silence.js';
 export { dueEscalation, markEscalated } from './escalation.js';
-export { decideNotifications, toNotification, type Notification, type NotificationKind, type NotificationDecision } from './notification.js';
+export { decideNotifications, toNotification, type NotifyingRule, type Notification, type NotificationKind, type NotificationDecision } from './notification.js';
 export { NotificationGrouper, groupKey, batchIdempotencyKey, type Batch, type GrouperSnapshot } from './grouping.js';
 export { DEFAULT_RULES, DEFAULT_RULES_URL, defaultRules } from './default-rules.js';
+export { REMINDER_KIND, COMPLAINT_SEVERITIES, MAX_LEAD_MS, reminderRuleSchema, type ComplaintSeverity, type ReminderRule, type ReminderRuleInput } from './reminder-rule.js';
+export {
+  reminderSteps,
+  maxLeadMs,
+  reminderAppliesTo,
+  reminderStep,
+  reminderFingerprint,
+  isReminderState,
+  isOpenReminder,
+  reminderQueueId,
+  fireReminder,
+  resolveReminder,
+  reminderSummary,
+  reminderNotifyingRule,
+  decideReminderNotifications,
+  type ReminderComplaint,
+  type ReminderStep,
+  type ReminderFacts,
+  type ReminderAlertState,
+} from './complaint-reminder.js';

@@ -10,6 +10,19 @@ export const ALERT_WINDOWS = ['rolling-5m', 'rolling-15m', 'rolling-60m', 'inter
 /** A window name, e.g. `'rolling-15m'`. */
 export type AlertWindow = (typeof ALERT_WINDOWS)[number];
 
+/** Wave 2 (issue 11, DESIGN §3): outbound campaigns, first response, complaints, surveys, repeat-contact FCR. */
+const WAVE2_WINDOW_METRICS = [
+  'outbound.connectRate',
+  'outbound.successRate',
+  'avgFirstResponseMs',
+  'firstResponseWithinTarget',
+  'complaintsPer10k',
+  'complaintResponseOnTimeRate',
+  'csatRate',
+  'nps',
+  'fcrRepeatRate',
+] as const;
+
 /** Metrics read from the rule's window of the snapshot (DESIGN §3 KPIs). */
 export const WINDOW_METRICS = [
   'sl.primary',
@@ -22,10 +35,24 @@ export const WINDOW_METRICS = [
   'avgTalkMs',
   'transferRate',
   'fcrRate',
+  ...WAVE2_WINDOW_METRICS,
 ] as const;
 
 /** Metrics read from the live queue state; the rule's window is ignored. */
-export const LIVE_METRICS = ['live.callsWaiting', 'live.longestWaitingMs', 'live.agentsAvailable', 'live.occupancy', 'live.waitingWithNoAgent'] as const;
+export const LIVE_METRICS = [
+  'live.callsWaiting',
+  'live.longestWaitingMs',
+  'live.agentsAvailable',
+  'live.occupancy',
+  'live.waitingWithNoAgent',
+  // Complaint live state (decision 0010 §4), per queue and on the tenant-total snapshot.
+  'live.complaintsOpen',
+  'live.complaintsOverdue',
+  'live.oldestOpenComplaintAgeMs',
+] as const;
+
+/** What stands in a metric's place in a complaint reminder's records and notifications (complaint-reminder.ts). */
+export const REMINDER_METRIC = 'complaint.reminder';
 
 /** Erlang C projections (DESIGN §3 "Planning"); they look ahead, so rules on them are predictive. */
 export const PLANNING_METRICS = ['planning.projectedSl', 'planning.requiredAgentsGap'] as const;
@@ -43,7 +70,13 @@ export const METRICS = [...WINDOW_METRICS, ...LIVE_METRICS, ...PLANNING_METRICS,
 export type MetricName = (typeof METRICS)[number];
 
 /** What a metric measures, which bounds its thresholds: a threshold outside them can never be met. */
-export type MetricUnit = 'ratio' | 'ms' | 'count' | 'flag' | 'agents';
+export type MetricUnit = 'ratio' | 'ms' | 'count' | 'flag' | 'agents' | 'per10k' | 'nps';
+
+/**
+ * Which way a metric goes wrong: `low` (lower is worse: SL, answer rate, CSAT), `high` (higher is
+ * worse: waits, abandons, complaints), or `either` (the staffing gap: under- and over-staffed).
+ */
+export type MetricDirection = 'low' | 'high' | 'either';
 
 /** Static facts about one metric, used to validate rules. */
 export interface MetricInfo {
@@ -55,6 +88,8 @@ export interface MetricInfo {
   max: number;
   /** Whether `{ ofTarget }` thresholds make sense: only for service-level style fractions. */
   ofTarget: boolean;
+  /** Which way the metric goes wrong; a rule usually fires `<` on a `low` metric and `>` on a `high` one. */
+  worse: MetricDirection;
 }
 
 const RANGES: Record<MetricUnit, { min: number; max: number }> = {
@@ -64,7 +99,35 @@ const RANGES: Record<MetricUnit, { min: number; max: number }> = {
   count: { min: 0, max: Number.POSITIVE_INFINITY },
   // requiredAgents − agentsStaffedEffective: negative when overstaffed.
   agents: { min: Number.NEGATIVE_INFINITY, max: Number.POSITIVE_INFINITY },
+  per10k: { min: 0, max: Number.POSITIVE_INFINITY },
+  nps: { min: -100, max: 100 },
 };
+
+/** Metrics where a higher value is worse; every other one but `planning.requiredAgentsGap` is worse when lower. */
+const HIGHER_IS_WORSE: ReadonlySet<string> = new Set([
+  'abandonRate',
+  'asaMs',
+  'avgAbandonWaitMs',
+  'ahtMs',
+  'transferRate',
+  'avgFirstResponseMs',
+  'complaintsPer10k',
+  'live.callsWaiting',
+  'live.longestWaitingMs',
+  'live.occupancy',
+  'live.waitingWithNoAgent',
+  'live.complaintsOpen',
+  'live.complaintsOverdue',
+  'live.oldestOpenComplaintAgeMs',
+  'source.silent',
+  'source.newestEventAgeMs',
+  'source.heartbeatAgeMs',
+]);
+
+function directionOf(metric: MetricName): MetricDirection {
+  if (metric === 'planning.requiredAgentsGap' || metric === 'avgTalkMs') return 'either';
+  return HIGHER_IS_WORSE.has(metric) ? 'high' : 'low';
+}
 
 const SL_METRICS: ReadonlySet<string> = new Set(['sl.primary', ...SL_FORMULAS, 'planning.projectedSl']);
 
@@ -77,10 +140,18 @@ function unitOf(metric: MetricName): MetricUnit {
     case 'live.longestWaitingMs':
     case 'source.newestEventAgeMs':
     case 'source.heartbeatAgeMs':
+    case 'avgFirstResponseMs':
+    case 'live.oldestOpenComplaintAgeMs':
       return 'ms';
     case 'live.callsWaiting':
     case 'live.agentsAvailable':
+    case 'live.complaintsOpen':
+    case 'live.complaintsOverdue':
       return 'count';
+    case 'complaintsPer10k':
+      return 'per10k';
+    case 'nps':
+      return 'nps';
     case 'live.waitingWithNoAgent':
     case 'source.silent':
       return 'flag';
@@ -101,7 +172,7 @@ export function metricInfo(metric: MetricName): MetricInfo {
       : isSourceMetric(metric)
         ? 'source'
         : 'window';
-  return { source, unit, ...RANGES[unit], ofTarget: SL_METRICS.has(metric) };
+  return { source, unit, ...RANGES[unit], ofTarget: SL_METRICS.has(metric), worse: directionOf(metric) };
 }
 
 /** Whether `metric` is read per source ({@link SOURCE_METRICS}) rather than per queue. */
@@ -145,7 +216,61 @@ function outcomes(w: WindowKpi): number {
   return w.counts.answered + w.counts.abandoned + w.counts.flowedOut;
 }
 
-function windowValue(w: WindowKpi, metric: (typeof WINDOW_METRICS)[number]): number | null {
+/**
+ * The wave 2 ratios of a window (issue 11), read through optional fields: snapshots written before
+ * them lack them, which reads as no data.
+ */
+interface Wave2Ratios {
+  outbound?: { connectRate?: number | null; successRate?: number | null };
+  avgFirstResponseMs?: number | null;
+  firstResponseWithinTarget?: number | null;
+  complaintsPer10k?: number | null;
+  complaintResponseOnTimeRate?: number | null;
+  csatRate?: number | null;
+  nps?: number | null;
+  fcrRepeatRate?: number | null;
+}
+
+/** The complaint live state of a snapshot (decision 0010 §4); absent in snapshots written before it. */
+interface ComplaintLive {
+  complaintsOpen?: number;
+  complaintsOverdue?: number;
+  oldestOpenComplaintAgeMs?: number | null;
+}
+
+type Wave2Metric = (typeof WAVE2_WINDOW_METRICS)[number];
+
+/** A wave 2 metric's value, and its volume: the ratio's own denominator (e.g. outbound attempts for the connect rate). */
+function wave2Reading(w: WindowKpi, metric: Wave2Metric): MetricReading {
+  const r = w as WindowKpi & Wave2Ratios;
+  const c = w.counts;
+  const read = (value: number | null | undefined, volume: number): MetricReading => ({ value: value ?? null, volume: value === undefined ? 0 : volume });
+  switch (metric) {
+    case 'outbound.connectRate':
+      return read(r.outbound?.connectRate, c.outboundAttempts);
+    case 'outbound.successRate':
+      return read(r.outbound?.successRate, c.outboundConnected);
+    case 'avgFirstResponseMs':
+      return read(r.avgFirstResponseMs, c.firstResponses);
+    case 'firstResponseWithinTarget':
+      return read(r.firstResponseWithinTarget, c.firstResponses);
+    case 'complaintsPer10k':
+      // Its denominator is inbound answered contacts (DESIGN §3): minVolume 200 = "at least 200 answered".
+      return read(r.complaintsPer10k, c.answered);
+    case 'complaintResponseOnTimeRate':
+      return read(r.complaintResponseOnTimeRate, c.complaintsResponded);
+    case 'csatRate':
+      return read(r.csatRate, c.csatResponses);
+    case 'nps':
+      return read(r.nps, c.npsResponses);
+    case 'fcrRepeatRate':
+      return read(r.fcrRepeatRate, c.fcrContacts - c.fcrPending);
+  }
+}
+
+const WAVE2_METRICS: ReadonlySet<string> = new Set(WAVE2_WINDOW_METRICS);
+
+function windowValue(w: WindowKpi, metric: Exclude<(typeof WINDOW_METRICS)[number], Wave2Metric>): number | null {
   switch (metric) {
     case 'sl.primary':
       return w.primarySlValue;
@@ -165,7 +290,11 @@ function windowValue(w: WindowKpi, metric: (typeof WINDOW_METRICS)[number]): num
  *
  * Volume, compared with a rule's `minVolume`:
  * - window metrics: the outcomes (answered + abandoned + flowed out) of the rule's window, the
- *   denominator of most rates, so `minVolume: 20` means "at least 20 finished calls";
+ *   denominator of most rates, so `minVolume: 20` means "at least 20 finished calls"; the wave 2
+ *   metrics use their own denominator: outbound attempts (`outbound.connectRate`), connected
+ *   (`outbound.successRate`), first responses (`avgFirstResponseMs`, `firstResponseWithinTarget`),
+ *   inbound answered (`complaintsPer10k`), complaints responded (`complaintResponseOnTimeRate`), CSAT
+ *   responses (`csatRate`), NPS responses (`nps`), final repeat-FCR contacts (`fcrRepeatRate`);
  * - planning metrics: calls offered in rolling-15m, the arrivals the Erlang C projection rests on
  *   (recovered from `arrivalsPerHour`, which the queue reader computes from exactly that count);
  * - live metrics: `Infinity`: a live count is a fact, not an estimate, so `minVolume` never hides it.
@@ -191,6 +320,16 @@ export function sampleMetric(view: QueueView, metric: MetricName, window: AlertW
       return { value: view.live.occupancy, volume: Number.POSITIVE_INFINITY };
     case 'live.waitingWithNoAgent':
       return { value: view.live.callsWaiting > 0 && view.live.agentsAvailable === 0 ? 1 : 0, volume: Number.POSITIVE_INFINITY };
+    case 'live.complaintsOpen':
+    case 'live.complaintsOverdue':
+    case 'live.oldestOpenComplaintAgeMs': {
+      const live = view.live as QueueView['live'] & ComplaintLive;
+      if (live.complaintsOpen === undefined) return { value: null, volume: 0 }; // a snapshot from before complaints
+      if (metric === 'live.complaintsOpen') return { value: live.complaintsOpen, volume: Number.POSITIVE_INFINITY };
+      if (metric === 'live.complaintsOverdue') return { value: live.complaintsOverdue ?? null, volume: Number.POSITIVE_INFINITY };
+      // No open complaint: the oldest is 0 old, not unknown, like longestWaitingMs with nobody waiting.
+      return { value: live.complaintsOpen === 0 ? (live.oldestOpenComplaintAgeMs ?? 0) : (live.oldestOpenComplaintAgeMs ?? null), volume: Number.POSITIVE_INFINITY };
+    }
     case 'planning.projectedSl':
       return { value: view.planning.projectedSl, volume: planningVolume(view) };
     case 'planning.requiredAgentsGap': {
@@ -201,7 +340,8 @@ export function sampleMetric(view: QueueView, metric: MetricName, window: AlertW
     default: {
       const w = view.windows.find((k) => k.name === window);
       if (!w) return { value: null, volume: 0 };
-      return { value: windowValue(w, metric), volume: outcomes(w) };
+      if (WAVE2_METRICS.has(metric)) return wave2Reading(w, metric as Wave2Metric);
+      return { value: windowValue(w, metric as Exclude<(typeof WINDOW_METRICS)[number], Wave2Metric>), volume: outcomes(w) };
     }
   }
 }

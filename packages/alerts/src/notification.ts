@@ -1,5 +1,5 @@
 import { dueEscalation, markEscalated } from './escalation.js';
-import type { MetricName } from './metrics.js';
+import type { MetricName, REMINDER_METRIC } from './metrics.js';
 import type { Rule, Severity } from './rule.js';
 import { activeSilence, type Silence } from './silence.js';
 import { type AlertState, isActive } from './state-machine.js';
@@ -16,7 +16,8 @@ export interface Notification {
   tenantId: string;
   queueId: string;
   severity: Severity;
-  metric: MetricName;
+  /** The rule's metric; `complaint.reminder` for a complaint reminder. */
+  metric: MetricName | typeof REMINDER_METRIC;
   value: number | null;
   episode: number;
   /**
@@ -35,10 +36,17 @@ export interface Notification {
    * the silence began, so whoever was paged hears it end (issue 8 item 12).
    */
   silenced?: true;
+  /** A complaint reminder's message, in English and in Chinese (docs/alerts.md "Complaint reminders"). */
+  summary?: string;
+  summaryZh?: string;
 }
 
+/** What notifying needs of a rule: a metric rule, or a complaint reminder rule seen through `reminderNotifyingRule`. */
+export type NotifyingRule = Pick<Rule, 'id' | 'name' | 'severity' | 'labels' | 'routes'> &
+  Partial<Pick<Rule, 'escalateAfterMs' | 'escalationRoutes'>> & { metric: MetricName | typeof REMINDER_METRIC };
+
 /** Builds the notification of `kind` for an alert. */
-export function toNotification(alert: AlertState, rule: Rule, kind: NotificationKind, at: number): Notification {
+export function toNotification(alert: AlertState, rule: NotifyingRule, kind: NotificationKind, at: number): Notification {
   return {
     kind,
     fingerprint: alert.fingerprint,
@@ -61,7 +69,7 @@ export function toNotification(alert: AlertState, rule: Rule, kind: Notification
  * An escalation goes to the rule's `escalationRoutes` (its `routes` when it names none); the resolve
  * of an episode that escalated goes to both, so everyone paged hears the episode end.
  */
-function notificationRoutes(alert: AlertState, rule: Rule, kind: NotificationKind): string[] {
+function notificationRoutes(alert: AlertState, rule: NotifyingRule, kind: NotificationKind): string[] {
   const escalation = rule.escalationRoutes ?? rule.routes;
   if (kind === 'escalate') return [...escalation];
   if (kind === 'resolve' && alert.escalatedEpisode === alert.episode) return [...new Set([...rule.routes, ...escalation])];
@@ -101,7 +109,7 @@ export interface NotificationDecision {
  * @param silences - every silence of the tenant (expired ones are ignored)
  * @param at - now (ms)
  */
-export function decideNotifications(alert: AlertState, rule: Rule, silences: readonly Silence[], at: number): NotificationDecision {
+export function decideNotifications(alert: AlertState, rule: NotifyingRule, silences: readonly Silence[], at: number): NotificationDecision {
   const silence = activeSilence(alert, rule, silences, at);
   if (silence) {
     if (alert.state !== 'resolved' || alert.notifiedEpisode !== alert.episode) return { state: alert, notifications: [], silencedBy: silence.id };

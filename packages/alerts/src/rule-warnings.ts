@@ -24,7 +24,8 @@ export interface RuleWarning {
 export function ruleWarnings(rules: readonly Rule[], knownQueues: readonly { tenantId: string; queueId: string }[]): RuleWarning[] {
   const warnings: RuleWarning[] = [];
   rules.forEach((rule, i) => {
-    if (!knownQueues.some((q) => ruleAppliesTo(rule, q.tenantId, q.queueId))) {
+    // A tenant-level rule matches a tenant that has any queue.
+    if (!knownQueues.some((q) => ruleAppliesTo(rule, q.tenantId, rule.level === 'tenant' ? null : q.queueId))) {
       warnings.push({
         ruleId: rule.id,
         path: `rules[${i}].scope`,

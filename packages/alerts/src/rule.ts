@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { REMINDER_KIND, type ReminderRule, type ReminderRuleInput, reminderRuleSchema } from './reminder-rule.js';
 import { groupingConfigSchema } from './grouping-config.js';
 import { ALERT_WINDOWS, isMetricName, METRICS, metricInfo } from './metrics.js';
 import { COMPARATORS, firesLow, type Threshold } from './threshold.js';
@@ -43,6 +44,12 @@ const ruleObject = z
     name: z.string().min(1).max(200),
     description: z.string().max(2000).optional(),
     scope: z.object({ tenant: glob.default('*'), queue: glob.default('*') }).strict().default({}),
+    /**
+     * `queue` (default): the rule reads each queue's snapshot, one alert per queue. `tenant`: it reads
+     * the tenant-total snapshot (`queueId: null`, sums over the tenant's queues plus queue-less
+     * complaints), one alert per tenant, filed under queue `*`.
+     */
+    level: z.enum(['queue', 'tenant']).default('queue'),
     metric,
     window: z.enum(ALERT_WINDOWS).default('rolling-15m'),
     comparator: z.enum(COMPARATORS),
@@ -109,6 +116,10 @@ export const ruleSchema = ruleObject
         }
       }
     }
+    if (rule.level === 'tenant') {
+      if (rule.scope.queue !== '*') issue('scope', 'a rule with "level": "tenant" reads the tenant-total snapshot, which has no queue: scope.queue must be "*"');
+      if (info.source === 'source' || info.source === 'planning') issue('level', `${rule.metric} is read per ${info.source === 'source' ? 'source' : 'queue'}, not on the tenant total`);
+    }
     if (info.source === 'source' && rule.scope.queue !== '*') {
       issue('scope', `${rule.metric} watches every source of its tenants, one alert per source: scope.queue must be "*"`);
     }
@@ -125,8 +136,34 @@ export const ruleSchema = ruleObject
 export type Rule = z.output<typeof ruleSchema>;
 
 /**
+ * One entry of a rules file's `rules`: a complaint reminder rule when its `kind` is
+ * `"complaint-reminder"`, else a metric rule. Dispatching on `kind` (rather than a zod union) keeps
+ * each kind's errors as precise as they are alone: `rules[2].clear: …`, not "invalid input".
+ */
+const ruleEntrySchema = z.unknown().transform((input, ctx): Rule | ReminderRule => {
+  const reminder = typeof input === 'object' && input !== null && (input as { kind?: unknown }).kind === REMINDER_KIND;
+  const kind = typeof input === 'object' && input !== null ? (input as { kind?: unknown }).kind : undefined;
+  if (!reminder && kind !== undefined) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, fatal: true, path: ['kind'], message: `unknown rule kind ${JSON.stringify(kind)}; expected "${REMINDER_KIND}" or no kind (a metric rule)` });
+    return z.NEVER;
+  }
+  const parsed = reminder ? reminderRuleSchema.safeParse(input) : ruleSchema.safeParse(input);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) ctx.addIssue({ code: z.ZodIssueCode.custom, fatal: true, message: issue.message, path: issue.path });
+    return z.NEVER;
+  }
+  return parsed.data;
+}) as unknown as z.ZodType<Rule | ReminderRule, z.ZodTypeDef, z.input<typeof ruleSchema> | ReminderRuleInput>;
+
+function isReminderRule(rule: Rule | ReminderRule): rule is ReminderRule {
+  return (rule as ReminderRule).kind === REMINDER_KIND;
+}
+
+/**
  * A rules file: `{ version: 1, groups?, routes, rules }`. Cross-rule checks: rule ids are unique
- * (they are part of the fingerprint) and every route a rule names exists.
+ * (they are part of the fingerprint) and every route a rule names exists. The parsed file holds the
+ * metric rules in `rules` and the complaint reminder rules (`kind: "complaint-reminder"`) in
+ * `reminders`, each in file order.
  */
 export const rulesFileSchema = z
   .object({
@@ -134,17 +171,19 @@ export const rulesFileSchema = z
     description: z.string().optional(),
     groups: groupingConfigSchema.default({}),
     routes: z.record(identifier, routeSchema).default({}),
-    rules: z.array(ruleSchema),
+    rules: z.array(ruleEntrySchema),
   })
   .strict()
   .superRefine((file, ctx) => {
     const seen = new Map<string, number>();
     file.rules.forEach((rule, i) => {
+      if (typeof rule !== 'object' || rule === null) return; // refused above
       const first = seen.get(rule.id);
       if (first !== undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['rules', i, 'id'], message: `duplicate rule id ${JSON.stringify(rule.id)} (also rules[${first}])` });
       else seen.set(rule.id, i);
       for (const field of ['routes', 'escalationRoutes'] as const) {
-        (rule[field] ?? []).forEach((route, j) => {
+        const named = field === 'routes' ? rule.routes : isReminderRule(rule) ? [] : (rule.escalationRoutes ?? []);
+        named.forEach((route, j) => {
           if (!Object.hasOwn(file.routes, route)) {
             const known = Object.keys(file.routes);
             ctx.addIssue({
@@ -156,9 +195,10 @@ export const rulesFileSchema = z
         });
       }
     });
-  });
+  })
+  .transform(({ rules, ...file }) => ({ ...file, rules: rules.filter((r): r is Rule => !isReminderRule(r)), reminders: rules.filter(isReminderRule) }));
 
-/** A validated rules file with defaults applied. */
+/** A validated rules file with defaults applied: metric rules in `rules`, reminder rules in `reminders`. */
 export type RulesFile = z.output<typeof rulesFileSchema>;
 
 /** What a rules file looks like before defaults: the shape to write by hand. */

@@ -54,7 +54,7 @@ describe('metrics', () => {
     expect(metricInfo('planning.projectedSl')).toMatchObject({ source: 'planning', ofTarget: true });
     expect(metricInfo('live.longestWaitingMs')).toMatchObject({ source: 'live', unit: 'ms', min: 0 });
     expect(metricInfo('planning.requiredAgentsGap').min).toBe(Number.NEGATIVE_INFINITY);
-    expect(METRICS).toHaveLength(24);
+    expect(METRICS).toHaveLength(36);
     expect(metricInfo('source.silent')).toMatchObject({ source: 'source', unit: 'flag', ofTarget: false });
     expect(metricInfo('source.newestEventAgeMs')).toMatchObject({ source: 'source', unit: 'ms', min: 0 });
   });

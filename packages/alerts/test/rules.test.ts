@@ -152,7 +152,20 @@ describe('default rules', () => {
     const shipped = loadRules(text, 'rules/default.json');
     expect(JSON.parse(text)).toEqual(DEFAULT_RULES);
     expect(shipped).toEqual(defaultRules());
-    expect(shipped.rules.map((r) => r.id)).toEqual(['sl-below-target', 'sl-critical', 'longest-wait', 'abandon-rate', 'waiting-no-agent', 'projected-sl-breach', 'source-silent']);
+    expect(shipped.rules.map((r) => r.id)).toEqual([
+      'sl-below-target',
+      'sl-critical',
+      'longest-wait',
+      'abandon-rate',
+      'waiting-no-agent',
+      'projected-sl-breach',
+      'source-silent',
+      'complaints-overdue-tenant',
+      'complaints-overdue-queue',
+      'complaints-per-10k-tenant',
+      'complaints-per-10k-queue',
+    ]);
+    expect(shipped.reminders.map((r) => r.id)).toEqual(['complaint-urgent-reminder', 'complaint-normal-reminder']);
     expect(ruleWarnings(shipped.rules, [{ tenantId: 'acme', queueId: 'sales' }])).toEqual([]);
   });
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Result } from 'ioredis';
-import { acknowledge, type AlertState, type AlertWindow, type MetricName, type Notification, type Severity, type Silence, silenceSchema, unacknowledge } from '@callboard/alerts';
+import { acknowledge, type AlertState, type AlertWindow, type MetricName, type Notification, type REMINDER_METRIC, type Severity, type Silence, silenceSchema, unacknowledge } from '@callboard/alerts';
 import { CallboardError } from '@callboard/errors';
 import { loadScripts, type RedisClient } from '@callboard/runtime';
 import { alerterKeys, type AlerterKeys } from './keys.js';
@@ -27,8 +27,10 @@ export interface Thresholds {
 export interface RuleDescription {
   ruleName: string;
   severity: Severity;
-  metric: MetricName;
-  window: AlertWindow;
+  /** `complaint.reminder` for a complaint reminder. */
+  metric: MetricName | typeof REMINDER_METRIC;
+  /** Absent for a complaint reminder, which reads no window. */
+  window?: AlertWindow;
 }
 
 /** The stored state of one alert: the state machine's fields and, when saved since, its rule's description. */
@@ -138,6 +140,15 @@ export class AlertStore {
     const args = changes.flatMap((c) => [c.state.fingerprint, c.rev, JSON.stringify(c.state), c.outbox ? JSON.stringify({ id: randomUUID(), ...c.outbox }) : '', c.thresholds ? JSON.stringify(c.thresholds) : '']);
     await this.redis.sadd(this.keys.tenants, tenantId);
     return new Set(await this.redis.cbSaveAlerts(this.keys.alerts(tenantId), this.keys.outbox(tenantId), ...args));
+  }
+
+  /**
+   * Deletes alerts for good (state, revision, thresholds): resolved complaint reminders a day after
+   * their complaint was answered or closed, which never fire again.
+   */
+  async forget(tenantId: string, fingerprints: readonly string[]): Promise<void> {
+    if (fingerprints.length === 0) return;
+    await this.redis.hdel(this.keys.alerts(tenantId), ...fingerprints.flatMap((fp) => [fp, `rev:${fp}`, `thr:${fp}`]));
   }
 
   private async audit(tenantId: string, entry: AuditEntry): Promise<void> {

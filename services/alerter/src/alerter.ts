@@ -11,6 +11,7 @@ import { Dispatcher } from './dispatcher.js';
 import { Evaluator } from './evaluator.js';
 import { type AlerterMetrics, createAlerterMetrics } from './metrics.js';
 import { NotifyStore } from './notify-store.js';
+import { type ComplaintSource, ReminderEvaluator } from './reminders.js';
 
 export interface AlerterDeps {
   kafka: Kafka;
@@ -31,6 +32,11 @@ export interface AlerterDeps {
   onFatal?: (err: unknown) => void;
   /** Metrics already made on `metrics` (the service shares them with the rules source). */
   alerterMetrics?: AlerterMetrics;
+  /**
+   * The live store's complaint reads, for complaint reminders (docs/alerts.md); without it, reminder
+   * rules load but send nothing.
+   */
+  complaints?: ComplaintSource;
 }
 
 export interface Alerter {
@@ -39,6 +45,8 @@ export interface Alerter {
   isReady(): boolean;
   metrics: AlerterMetrics;
   evaluator: Evaluator;
+  /** Undefined without `complaints`. */
+  reminders: ReminderEvaluator | undefined;
   dispatcher: Dispatcher;
   worker: DeliveryWorker;
 }
@@ -51,8 +59,10 @@ function snapshotDecoder(codec: EventCodec): RecordDecoder<QueueView> {
     const decoded = await codec.decode(value);
     if (!decoded.ok) return decoded;
     const v = decoded.value as Partial<QueueView>;
-    const ok = typeof v.tenantId === 'string' && typeof v.queueId === 'string' && typeof v.at === 'string' && Array.isArray(v.windows) && typeof v.live === 'object' && typeof v.planning === 'object';
-    return ok ? { ok: true, event: v as QueueView } : { ok: false, error: new CallboardError('CB_EVENT_INVALID', 'not a KPI snapshot: tenantId, queueId, at, windows, live and planning are required') };
+    // queueId null: the tenant-total snapshot (key `<tenantId>/*`), read by rules of level "tenant".
+    const queueId: unknown = v.queueId;
+    const ok = typeof v.tenantId === 'string' && (typeof queueId === 'string' || queueId === null) && typeof v.at === 'string' && Array.isArray(v.windows) && typeof v.live === 'object' && typeof v.planning === 'object';
+    return ok ? { ok: true, event: v as QueueView } : { ok: false, error: new CallboardError('CB_EVENT_INVALID', 'not a KPI snapshot: tenantId, queueId (a string, or null for a tenant total), at, windows, live and planning are required') };
   };
 }
 
@@ -71,6 +81,7 @@ export function createAlerter(deps: AlerterDeps): Alerter {
   const notify = new NotifyStore(deps.store);
   const producer = deps.kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
   const evaluator = new Evaluator({ store: deps.store, rules: deps.rules, logger: log, metrics, now });
+  const reminders = deps.complaints ? new ReminderEvaluator({ store: deps.store, complaints: deps.complaints, rules: deps.rules, logger: log, metrics, now }) : undefined;
   const dispatcher = new Dispatcher({ store: deps.store, notify, producer, codec: deps.codec, rules: deps.rules, logger: log, now });
   const worker = new DeliveryWorker({ notify, rules: deps.rules, logger: log, metrics, now, ...deps.webhook });
   let consumer: EventConsumer | undefined;
@@ -94,6 +105,7 @@ export function createAlerter(deps: AlerterDeps): Alerter {
   return {
     metrics,
     evaluator,
+    reminders,
     dispatcher,
     worker,
     isReady: () => consumer?.isHealthy() ?? false,
@@ -116,6 +128,7 @@ export function createAlerter(deps: AlerterDeps): Alerter {
       });
       await consumer.start();
       loop('tick', deps.tickMs, () => evaluator.tick());
+      if (reminders) loop('reminders', deps.tickMs, () => reminders.tick());
       loop('dispatch', deps.dispatchIntervalMs ?? 250, async () => {
         // Every write of the pass is fenced by this token, so a lease that runs out mid-pass costs a
         // replay by the next holder, never a double send or a lost outbox entry (issue 8 item 11).

@@ -91,7 +91,8 @@ export class Dispatcher {
     const raw = await this.deps.notify.readOutbox(max);
     const entries = raw.map((r) => JSON.parse(r) as OutboxEntry);
     const now = this.deps.now();
-    const rules = new Map(this.deps.rules().rules.map((r) => [r.id, r]));
+    const file = this.deps.rules();
+    const rules = new Map<string, RulesFile['rules'][number] | RulesFile['reminders'][number]>([...file.rules, ...file.reminders].map((r) => [r.id, r]));
     if (entries.length > 0) {
       const messages = await Promise.all(
         entries.map(async (e) => ({ key: e.record.state.fingerprint, value: await codec.encode(codec.topology.alerts.name, alertRecord(e.record, rules.get(e.record.state.ruleId))) })),

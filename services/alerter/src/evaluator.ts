@@ -1,4 +1,4 @@
-import { decideNotifications, evaluate, fingerprint, isSourceMetric, resolveThreshold, type Rule, rulesForQueue, type RulesFile, type Sample, sampleRule, sampleSourceMetric, type Silence } from '@callboard/alerts';
+import { decideNotifications, evaluate, fingerprint, isSourceMetric, resolveThreshold, type Rule, rulesForQueue, type RulesFile, type Sample, sampleRule, sampleSourceMetric, type Silence, snapshotQueueId } from '@callboard/alerts';
 import type { Logger } from '@callboard/runtime';
 import type { QueueView } from '@callboard/windows';
 import { describeRule } from './alert-record.js';
@@ -44,7 +44,7 @@ export class Evaluator {
   constructor(private readonly deps: EvaluatorDeps) {}
 
   async onSnapshot(view: QueueView): Promise<void> {
-    this.views.set(`${view.tenantId}/${view.queueId}`, { view, receivedAt: this.deps.now() });
+    this.views.set(`${view.tenantId}/${snapshotQueueId(view)}`, { view, receivedAt: this.deps.now() });
     await this.evaluateQueue(view, Math.max(Date.parse(view.at), 0));
   }
 
@@ -68,11 +68,13 @@ export class Evaluator {
   }
 
   /**
-   * The rules of one queue's snapshot, and once per tenant and instant the source rules, one alert per
-   * source in the snapshot's `sources` (issue 10 item 5).
+   * The rules of one queue's snapshot (or, for the tenant-total snapshot, the rules of level
+   * "tenant"), and once per tenant and instant the source rules, one alert per source in the
+   * snapshot's `sources` (issue 10 item 5).
    */
   private async evaluateQueue(view: QueueView, at: number): Promise<void> {
-    const rules = rulesForQueue(this.deps.rules().rules, view.tenantId, view.queueId);
+    const queueId: string | null = view.queueId;
+    const rules = rulesForQueue(this.deps.rules().rules, view.tenantId, queueId);
     if (rules.length === 0) return;
     const targets: Target[] = [];
     const sourceRules: Rule[] = [];

@@ -1,9 +1,11 @@
 import { createSchemaRegistry, createTopology, EventCodec } from '@callboard/events';
 import { createKafka, createMetricsRegistry, connectRedis, createRootLogger, type Env, onShutdown, startOpsServer } from '@callboard/runtime';
+import { WindowStore } from '@callboard/windows';
 import { createAlerter } from './alerter.js';
 import { AlertStore } from './alert-store.js';
 import { loadAlerterConfig } from './config.js';
 import { createAlerterMetrics } from './metrics.js';
+import { asComplaintSource } from './reminders.js';
 import { RulesSource } from './rules-source.js';
 
 /** `callboard run alerter`: configuration from the environment, stops on SIGINT/SIGTERM. */
@@ -17,8 +19,12 @@ export async function runAlerterService(env: Env): Promise<void> {
   const stopWatching = rules.watch();
   const kafka = createKafka({ brokers: config.infra.kafkaBrokers, clientId: 'callboard-alerter', logger });
   const codec = new EventCodec(createSchemaRegistry(config.infra.registryUrl), { topology: createTopology(config.infra.topicPrefix) });
+  // Complaint reminders read the aggregator's live store (same Redis, same namespace).
+  const complaints = asComplaintSource(new WindowStore(redis, { namespace: config.redisNamespace }));
+  if (!complaints) logger.warn('this build of the window store has no complaint reads: complaint reminder rules send nothing');
   const alerter = createAlerter({
     kafka,
+    ...(complaints ? { complaints } : {}),
     codec,
     store: new AlertStore(redis, config.redisNamespace),
     rules: () => rules.rules,
