@@ -6,6 +6,7 @@ import { CHANNELS, DIRECTIONS, identifier } from '@callboard/events';
 import { generatedAgentId, isIdentifier } from './ids.js';
 import { PROFILE_KINDS } from './profile.js';
 import { isValidTimeZone } from './time-zone.js';
+import { wave2Schema } from './wave2.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -245,6 +246,8 @@ export const simulatorConfigSchema = z
     description: z.string().optional(),
     tenants: z.array(tenantSchema).min(1).max(1000),
     incidents: incidentsSchema.optional(),
+    /** Outbound campaigns, first response, complaints, surveys, repeat callers (issue 11); absent: off. */
+    wave2: wave2Schema.optional(),
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -272,6 +275,9 @@ export type QueueConfig = TenantConfig['queues'][number];
 export type ShiftConfig = z.output<typeof shiftSchema>;
 export type BreakConfig = z.output<typeof breakSchema>;
 export type IncidentsConfig = z.output<typeof incidentsSchema>;
+
+/** The example that turns wave 2 on: the default floor plus an outbound campaign (`callboard simulate --wave2`). */
+export const WAVE2_CONFIG_PATH = fileURLToPath(new URL('../config/wave2.json', import.meta.url));
 
 /** The configuration shipped with the simulator: two tenants, six queues, about 80 agents. */
 export const DEFAULT_CONFIG_PATH = fileURLToPath(new URL('../config/default.json', import.meta.url));

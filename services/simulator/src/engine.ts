@@ -1,5 +1,5 @@
 import { CallboardError } from '@callboard/errors';
-import type { AgentState, CanonicalEvent, CallFlowedOut } from '@callboard/events';
+import type { AgentState, CanonicalEvent, CallFlowedOut, ComplaintOutcome } from '@callboard/events';
 import { type IncidentsConfig, parseSimulatorConfig, type QueueConfig, type SimulatorConfigInput, type TenantConfig } from './config.js';
 import { EventBuilder } from './event-builder.js';
 import { EventCalendar } from './event-calendar.js';
@@ -9,6 +9,7 @@ import { Random } from './random.js';
 import { expandAgents, type AgentSpec } from './roster.js';
 import { parseScenario, type ScenarioStep, type ScenarioStepInput } from './scenario.js';
 import { nextShift, type ShiftInstance } from './shifts.js';
+import { simulatedCallerKey, surveyScores, type ComplaintsConfig, type OutboundConfig, type SurveysConfig, type Wave2Config } from './wave2.js';
 
 /** What a run simulates. */
 export interface SimulateOptions {
@@ -42,6 +43,8 @@ interface TenantRun {
   profile: ArrivalProfile;
   queues: Map<string, QueueRun>;
   agents: AgentRun[];
+  /** Wave 2: the HMAC secret of the tenant's callerKeys; undefined: `cust-<n>` keys as in v1. */
+  callerSecret: string | undefined;
 }
 
 interface QueueRun {
@@ -66,13 +69,17 @@ interface CallRun {
   callId: string;
   tenant: TenantRun;
   callerKey: string;
+  /** Which caller of the tenant's population this is; a repeat contact reuses it. */
+  callerIndex: number;
+  /** The first offer of the call: a wait across overflows counts from here. */
+  firstOfferedAt: number;
   /** The instant the caller hangs up if still unanswered; patience counts from the first offer. */
   patienceDeadline: number;
   /** Every random draw about this call comes from here, so calls do not perturb each other. */
   rng: Random;
 }
 
-type VisitPhase = 'waiting' | 'ringing' | 'talking' | 'wrapping' | 'done';
+type VisitPhase = 'dialing' | 'waiting' | 'ringing' | 'talking' | 'wrapping' | 'done';
 
 /** One visit of a call to a queue (DESIGN §5): a flow-out to another queue starts a new visit. */
 interface Visit {
@@ -88,6 +95,15 @@ interface Visit {
   wrapMs: number;
   transferred: boolean;
   resolved: boolean | undefined;
+  /** Whether the contact really was resolved, reported or not: drives wave 2 surveys and repeats. */
+  resolvedTruth: boolean;
+  /** The caller's wait until this visit's answer or end, across overflows. */
+  waitMs: number;
+  /** Wave 2 draws of this visit (its own stream, so v1 draws never move); undefined without wave 2. */
+  extra: Random | undefined;
+  /** Outbound: the attempt's `success`, and whether the dialer drops the callee. */
+  success: boolean | undefined;
+  dropped: boolean;
 }
 
 interface AgentRun {
@@ -126,7 +142,12 @@ type Task =
   | { kind: 'breakDue'; agent: AgentRun; epoch: number; reason: string; durationMs: number }
   | { kind: 'breakEnd'; agent: AgentRun; epoch: number }
   | { kind: 'incident'; index: number }
-  | { kind: 'incidentEnd'; index: number };
+  | { kind: 'incidentEnd'; index: number }
+  | { kind: 'dialEnd'; visit: Visit; reason: OutboundFailure | undefined }
+  | { kind: 'feedback'; make: () => CanonicalEvent }
+  | { kind: 'repeat'; queue: QueueRun; callerIndex: number };
+
+type OutboundFailure = 'no_answer' | 'busy' | 'invalid_number' | 'rejected';
 
 const HOUR_MS = 3_600_000;
 /**
@@ -170,7 +191,7 @@ export function simulate(options: SimulateOptions): Generator<CanonicalEvent, vo
   const scenario = parseScenario(options.scenario ?? []);
   const incidentsFromMs = options.incidentsFromMs ?? 0;
   if (!Number.isSafeInteger(incidentsFromMs) || incidentsFromMs < 0) throw invalid(`incidentsFromMs must be a non-negative integer, got ${incidentsFromMs}`);
-  const engine = new Engine(config.tenants, seed, start, start + durationMs, options.drain ?? true, runId);
+  const engine = new Engine(config.tenants, seed, start, start + durationMs, options.drain ?? true, runId, config.wave2);
   engine.prepareScenario(scenario);
   if (config.incidents) engine.prepareIncidents(config.incidents, start + incidentsFromMs);
   return engine.run();
@@ -188,6 +209,8 @@ class Engine {
   private visitSeq = 0;
   private callSeq = 0;
   private incidents: IncidentsConfig | undefined;
+  /** Complaint and survey events scheduled but not yet emitted; a drain waits for them. */
+  private pendingFeedback = 0;
 
   constructor(
     tenants: readonly TenantConfig[],
@@ -196,6 +219,7 @@ class Engine {
     private readonly end: number,
     private readonly drain: boolean,
     runId: string,
+    private readonly wave2: Wave2Config | undefined,
   ) {
     this.now = start;
     this.builder = new EventBuilder(runId);
@@ -211,6 +235,7 @@ class Engine {
       profile: createArrivalProfile({ kind: config.profile, timeZone: config.timeZone, weekendFactor: config.weekendFactor }),
       queues: new Map(),
       agents: [],
+      callerSecret: this.wave2 ? `${this.wave2.repeatCallers ? this.wave2.repeatCallers.secretPrefix : 'callboard-simulator'}/${config.tenantId}` : undefined,
     };
     for (const spec of config.queues) {
       tenant.queues.set(spec.queueId, {
@@ -321,8 +346,9 @@ class Engine {
         this.out = [];
         yield* batch;
       }
-      // Draining stops when the last visit is closed; agent shifts would otherwise go on for ever.
-      if (this.ended && this.activeVisits === 0) return;
+      // Draining stops when the last visit is closed and the last complaint step and survey are out;
+      // agent shifts would otherwise go on for ever.
+      if (this.ended && this.activeVisits === 0 && this.pendingFeedback === 0) return;
     }
   }
 
@@ -354,6 +380,14 @@ class Engine {
         return this.onIncident(task.index, false);
       case 'incidentEnd':
         return this.onIncident(task.index, true);
+      case 'dialEnd':
+        return this.onDialEnd(task.visit, task.reason);
+      case 'feedback':
+        this.pendingFeedback -= 1;
+        this.out.push(task.make());
+        return;
+      case 'repeat':
+        return this.newCall(task.queue, task.callerIndex);
     }
   }
 
@@ -375,7 +409,8 @@ class Engine {
     this.scheduleNextCandidate(queue);
   }
 
-  private newCall(queue: QueueRun): void {
+  /** @param repeatOf - the population index of a caller contacting the tenant again. */
+  private newCall(queue: QueueRun, repeatOf?: number): void {
     this.callSeq += 1;
     const rng = this.root.fork(`call/${this.callSeq}`);
     const { patience } = queue.spec;
@@ -384,10 +419,15 @@ class Engine {
     const quick = rng.exponential(patience.impatientMeanMs);
     const usual = rng.lognormal(patience.medianMs, patience.sigma);
     const patienceMs = Math.max(MIN_PATIENCE_MS, Math.round(impatient ? quick : usual));
+    const drawn = rng.int(1, queue.tenant.config.callerPopulation + 1);
+    const callerIndex = repeatOf ?? drawn;
+    const secret = queue.tenant.callerSecret;
     const call: CallRun = {
       callId: this.builder.nextCallId(),
       tenant: queue.tenant,
-      callerKey: `cust-${rng.int(1, queue.tenant.config.callerPopulation + 1)}`,
+      callerKey: secret === undefined ? `cust-${callerIndex}` : simulatedCallerKey(secret, callerIndex),
+      callerIndex,
+      firstOfferedAt: this.now,
       patienceDeadline: this.now + patienceMs,
       rng,
     };
@@ -420,6 +460,11 @@ class Engine {
       wrapMs,
       transferred,
       resolved: reported ? resolved : undefined,
+      resolvedTruth: resolved,
+      waitMs: 0,
+      extra: this.wave2 ? rng.fork(`wave2/${spec.queueId}`) : undefined,
+      success: undefined,
+      dropped: false,
     };
     this.activeVisits += 1;
     this.out.push(
@@ -433,6 +478,11 @@ class Engine {
         priority: spec.priority,
       }),
     );
+    const outbound = this.wave2?.outbound;
+    if (spec.direction === 'outbound' && outbound && visit.extra) {
+      this.dial(visit, visit.extra, outbound);
+      return;
+    }
     const agent = this.longestIdleAgent(queue);
     if (agent) {
       this.assign(agent, visit);
@@ -445,6 +495,47 @@ class Engine {
     // On a tie the caller hangs up first: an overflow visit then always starts with patience left.
     if (call.patienceDeadline <= flowOutAt) this.calendar.schedule(call.patienceDeadline, { kind: 'abandon', visit });
     else this.calendar.schedule(flowOutAt, { kind: 'flowOut', visit, callback: callbackAt < timeoutAt });
+  }
+
+  // ---- outbound (wave 2) ---------------------------------------------------------------------
+
+  /** A dial attempt: it fails after its ring time, or the callee picks up then (see `onDialEnd`). */
+  private dial(visit: Visit, rng: Random, o: OutboundConfig): void {
+    const u = rng.next();
+    let reason: OutboundFailure | undefined;
+    let ring = o.connectRingMs;
+    if (u < o.invalidNumberProbability) [reason, ring] = ['invalid_number', o.shortRingMs];
+    else if (u < o.invalidNumberProbability + o.busyProbability) [reason, ring] = ['busy', o.shortRingMs];
+    else if (u < o.invalidNumberProbability + o.busyProbability + o.rejectedProbability) reason = 'rejected';
+    else if (u < o.invalidNumberProbability + o.busyProbability + o.rejectedProbability + o.noAnswerProbability) [reason, ring] = ['no_answer', o.noAnswerRingMs];
+    const ringMs = rng.int(ring.minMs, ring.maxMs + 1);
+    visit.success = rng.bernoulli(o.successProbability);
+    visit.dropped = rng.bernoulli(o.dialerAbandonProbability);
+    visit.phase = 'dialing';
+    // Nobody waits in a campaign queue: the callee either picks up or the attempt fails.
+    visit.call.patienceDeadline = Infinity;
+    this.calendar.schedule(this.now + ringMs, { kind: 'dialEnd', visit, reason });
+  }
+
+  private onDialEnd(visit: Visit, reason: OutboundFailure | undefined): void {
+    if (visit.phase !== 'dialing') return;
+    const { call, queue } = visit;
+    const v = { tenantId: call.tenant.config.tenantId, queueId: queue.spec.queueId, callId: call.callId, waitMs: this.now - visit.offeredAt };
+    if (reason !== undefined) {
+      this.out.push(this.builder.flowedOut(this.now, { ...v, reason }));
+      this.closeVisit(visit);
+      return;
+    }
+    const agent = visit.dropped ? undefined : this.longestIdleAgent(queue);
+    if (!agent) {
+      // A predictive dialer's abandon: the callee answered and no agent was there to take it.
+      this.out.push(this.builder.abandoned(this.now, v));
+      this.closeVisit(visit);
+      return;
+    }
+    // The agent is connected at once; `call.answered` carries the ring time as its waitMs.
+    visit.ringMs = 0;
+    this.assign(agent, visit);
   }
 
   // ---- routing --------------------------------------------------------------------------------
@@ -504,6 +595,8 @@ class Engine {
       this.builder.abandoned(this.now, { tenantId: call.tenant.config.tenantId, queueId: queue.spec.queueId, callId: call.callId, waitMs: this.now - visit.offeredAt }),
     );
     this.closeVisit(visit);
+    visit.waitMs = this.now - call.firstOfferedAt;
+    this.afterContact(visit, 'abandoned');
     const agent = visit.agent;
     if (agent) {
       // The caller hung up while it rang: the agent is free again (or takes the next call at once).
@@ -528,6 +621,10 @@ class Engine {
     );
     this.closeVisit(visit);
     if (queue.overflow && !callback) this.offer(call, queue.overflow);
+    else if (!callback) {
+      visit.waitMs = this.now - call.firstOfferedAt;
+      this.afterContact(visit, 'timedOut');
+    }
   }
 
   private onAnswer(visit: Visit): void {
@@ -535,13 +632,21 @@ class Engine {
     if (visit.phase !== 'ringing' || !agent) return;
     visit.phase = 'talking';
     const { call, queue } = visit;
+    visit.waitMs = this.now - call.firstOfferedAt;
+    const waitMs = this.now - visit.offeredAt;
+    const chat = this.wave2?.chat;
+    const firstResponseMs =
+      chat && visit.extra && queue.spec.direction === 'inbound' && chat.channels.includes(queue.spec.channel)
+        ? waitMs + Math.round(visit.extra.lognormal(chat.firstReply.medianMs, chat.firstReply.sigma))
+        : undefined;
     this.out.push(
       this.builder.answered(this.now, {
         tenantId: call.tenant.config.tenantId,
         queueId: queue.spec.queueId,
         callId: call.callId,
         agentId: agent.spec.agentId,
-        waitMs: this.now - visit.offeredAt,
+        waitMs,
+        firstResponseMs,
       }),
     );
     this.publish(agent, 'on_call', undefined);
@@ -571,11 +676,110 @@ class Engine {
         wrapMs: visit.wrapMs,
         transferred: visit.transferred,
         resolved: visit.resolved,
+        success: queue.spec.direction === 'outbound' ? visit.success : undefined,
       }),
     );
     this.closeVisit(visit);
+    this.afterContact(visit, 'completed');
     agent.visit = undefined;
     this.settle(agent);
+  }
+
+  // ---- complaints, surveys, repeat contacts (wave 2) -------------------------------------------
+
+  /**
+   * What a concluded inbound contact leads to: maybe a complaint, a survey (completed contacts) and a
+   * repeat contact by the same caller. Every draw is made whatever the outcome, in a fixed order, so
+   * one part's rates never shift another part's draws.
+   */
+  private afterContact(visit: Visit, how: 'completed' | 'abandoned' | 'timedOut'): void {
+    const w = this.wave2;
+    const rng = visit.extra;
+    if (!w || !rng || visit.queue.spec.direction !== 'inbound') return;
+    const longWait = visit.waitMs > w.longWaitMs;
+    if (w.complaints) {
+      const p = Math.min(1, w.complaints.probability * (longWait ? w.complaints.longWaitFactor : 1));
+      if (rng.bernoulli(p)) this.planComplaint(visit, rng, w.complaints, longWait);
+    }
+    if (w.surveys && how === 'completed' && rng.bernoulli(w.surveys.probability)) this.planSurvey(visit, rng, w.surveys, longWait);
+    const r = w.repeatCallers;
+    if (r) {
+      const base = how === 'completed' ? (visit.resolvedTruth ? r.afterResolvedProbability : r.afterUnresolvedProbability) : r.afterAbandonProbability;
+      const repeats = rng.bernoulli(Math.min(1, base + (longWait ? r.longWaitBonus : 0)));
+      const delayMs = Math.max(60_000, Math.round(rng.lognormal(r.delay.medianMs, r.delay.sigma)));
+      const other = rng.bernoulli(r.otherQueueProbability);
+      const inbound = [...visit.queue.tenant.queues.values()].filter((q) => q.spec.direction === 'inbound' && q !== visit.queue);
+      const pick = rng.next();
+      const queue = other && inbound.length > 0 ? (inbound[Math.floor(pick * inbound.length)] as QueueRun) : visit.queue;
+      // Like arrivals, repeats stop at the end of the run; a drain only finishes what was started.
+      if (repeats && this.now + delayMs < this.end) this.calendar.schedule(this.now + delayMs, { kind: 'repeat', queue, callerIndex: visit.call.callerIndex });
+    }
+  }
+
+  private emitLater(at: number, make: () => CanonicalEvent): void {
+    this.pendingFeedback += 1;
+    this.calendar.schedule(at, { kind: 'feedback', make });
+  }
+
+  private planComplaint(visit: Visit, rng: Random, c: ComplaintsConfig, longWait: boolean): void {
+    const filedAt = this.now + Math.max(1_000, Math.round(rng.lognormal(c.filingDelay.medianMs, c.filingDelay.sigma)));
+    const severity = rng.bernoulli(c.urgentProbability) ? 'urgent' : 'normal';
+    const aboutTheWait = rng.bernoulli(0.5);
+    const picked = rng.pick(c.categories);
+    const withoutQueue = rng.bernoulli(c.withoutQueueProbability);
+    const dueGiven = rng.bernoulli(c.dueGivenProbability);
+    const unanswered = rng.bernoulli(c.unansweredProbability);
+    const late = rng.bernoulli(c.lateProbability);
+    const dueMs = c.responseMs[severity];
+    const onTimeAt = filedAt + Math.max(1_000, Math.round(rng.uniform(0.05, 0.95) * dueMs));
+    const lateAt = filedAt + dueMs + Math.max(1_000, Math.round(rng.lognormal(c.lateBy.medianMs, c.lateBy.sigma)));
+    const resolveAfterMs = Math.max(60_000, Math.round(rng.lognormal(c.resolutionDelay.medianMs, c.resolutionDelay.sigma)));
+    const outcome = weightedOutcome(c.outcomes, rng.next());
+    const { call, queue } = visit;
+    const tenantId = call.tenant.config.tenantId;
+    const complaintId = this.builder.nextComplaintId();
+    this.emitLater(filedAt, () =>
+      this.builder.complaintFiled(filedAt, {
+        tenantId,
+        complaintId,
+        queueId: withoutQueue ? undefined : queue.spec.queueId,
+        channel: queue.spec.channel,
+        category: longWait && aboutTheWait ? 'wait_time' : picked,
+        severity,
+        callerKey: call.callerKey,
+        callId: call.callId,
+        responseDueAt: dueGiven ? filedAt + dueMs : undefined,
+      }),
+    );
+    if (unanswered) return;
+    const respondedAt = late ? lateAt : onTimeAt;
+    const agentId = visit.agent?.spec.agentId;
+    this.emitLater(respondedAt, () => this.builder.complaintResponded(respondedAt, { tenantId, complaintId, agentId }));
+    const closedAt = respondedAt + resolveAfterMs;
+    this.emitLater(closedAt, () => this.builder.complaintResolved(closedAt, { tenantId, complaintId, outcome }));
+  }
+
+  private planSurvey(visit: Visit, rng: Random, s: SurveysConfig, longWait: boolean): void {
+    const at = this.now + Math.max(1_000, Math.round(rng.lognormal(s.delay.medianMs, s.delay.sigma)));
+    const withNps = rng.bernoulli(s.npsProbability);
+    const withResolved = rng.bernoulli(s.resolvedProbability);
+    // A survey answers at least one question: csat when nothing else was drawn.
+    const withCsat = rng.bernoulli(s.csatProbability) || (!withNps && !withResolved);
+    const scores = surveyScores(longWait, visit.resolvedTruth, rng.normal());
+    const { call, queue, agent } = visit;
+    const surveyId = this.builder.nextSurveyId();
+    this.emitLater(at, () =>
+      this.builder.survey(at, {
+        tenantId: call.tenant.config.tenantId,
+        surveyId,
+        queueId: queue.spec.queueId,
+        callId: call.callId,
+        agentId: (agent as AgentRun).spec.agentId,
+        csat: withCsat ? scores.csat : undefined,
+        nps: withNps ? scores.nps : undefined,
+        resolved: withResolved ? visit.resolvedTruth : undefined,
+      }),
+    );
   }
 
   // ---- agents ---------------------------------------------------------------------------------
@@ -728,4 +932,12 @@ function precedes(a: Visit, b: Visit): boolean {
 function removeFrom(list: Visit[], visit: Visit): void {
   const i = list.indexOf(visit);
   if (i >= 0) list.splice(i, 1);
+}
+
+function weightedOutcome(weights: Readonly<Record<ComplaintOutcome, number>>, u: number): ComplaintOutcome {
+  const total = weights.resolved + weights.rejected + weights.withdrawn;
+  const x = u * total;
+  if (x < weights.resolved) return 'resolved';
+  if (x < weights.resolved + weights.rejected) return 'rejected';
+  return 'withdrawn';
 }

@@ -7,6 +7,12 @@ import type {
   CallFlowedOut,
   CallOffered,
   Channel,
+  ComplaintFiled,
+  ComplaintOutcome,
+  ComplaintResolved,
+  ComplaintResponded,
+  ComplaintSeverity,
+  SurveyCompleted,
 } from '@callboard/events';
 
 /** What the simulator writes in every event's `source`. */
@@ -21,6 +27,8 @@ type FlowOutReason = CallFlowedOut['reason'];
 export class EventBuilder {
   private eventCount = 0;
   private callCount = 0;
+  private complaintCount = 0;
+  private surveyCount = 0;
 
   /** @param runId - embedded in every event and call id; see `defaultRunId`. */
   constructor(private readonly runId: string) {}
@@ -34,6 +42,18 @@ export class EventBuilder {
   nextCallId(): string {
     this.callCount += 1;
     return `call-${this.runId}-${this.callCount}`;
+  }
+
+  /** A new complaint id, `cmp-<runId>-<n>`. */
+  nextComplaintId(): string {
+    this.complaintCount += 1;
+    return `cmp-${this.runId}-${this.complaintCount}`;
+  }
+
+  /** A new survey id, `srv-<runId>-<n>`. */
+  nextSurveyId(): string {
+    this.surveyCount += 1;
+    return `srv-${this.runId}-${this.surveyCount}`;
   }
 
   private base<T extends string>(type: T, at: number, tenantId: string) {
@@ -57,8 +77,10 @@ export class EventBuilder {
     return event;
   }
 
-  answered(at: number, v: { tenantId: string; queueId: string; callId: string; agentId: string; waitMs: number }): CallAnswered {
-    return { ...this.base('call.answered', at, v.tenantId), callId: v.callId, queueId: v.queueId, agentId: v.agentId, waitMs: v.waitMs };
+  answered(at: number, v: { tenantId: string; queueId: string; callId: string; agentId: string; waitMs: number; firstResponseMs?: number | undefined }): CallAnswered {
+    const event: CallAnswered = { ...this.base('call.answered', at, v.tenantId), callId: v.callId, queueId: v.queueId, agentId: v.agentId, waitMs: v.waitMs };
+    if (v.firstResponseMs !== undefined) event.firstResponseMs = v.firstResponseMs;
+    return event;
   }
 
   abandoned(at: number, v: { tenantId: string; queueId: string; callId: string; waitMs: number }): CallAbandoned {
@@ -81,6 +103,7 @@ export class EventBuilder {
       wrapMs: number;
       transferred: boolean;
       resolved: boolean | undefined;
+      success?: boolean | undefined;
     },
   ): CallCompleted {
     const event: CallCompleted = {
@@ -94,6 +117,7 @@ export class EventBuilder {
       transferred: v.transferred,
     };
     if (v.resolved !== undefined) event.resolved = v.resolved;
+    if (v.success !== undefined) event.success = v.success;
     return event;
   }
 
@@ -101,5 +125,48 @@ export class EventBuilder {
     const base = { ...this.base('agent.state_changed', at, v.tenantId), agentId: v.agentId, state: v.state };
     const queueIds = [...v.queueIds];
     return v.reason === undefined ? { ...base, queueIds } : { ...base, reason: v.reason, queueIds };
+  }
+
+  complaintFiled(
+    at: number,
+    v: {
+      tenantId: string;
+      complaintId: string;
+      queueId: string | undefined;
+      channel: Channel;
+      category: string;
+      severity: ComplaintSeverity;
+      callerKey: string;
+      callId: string;
+      responseDueAt: number | undefined;
+    },
+  ): ComplaintFiled {
+    const event: ComplaintFiled = { ...this.base('complaint.filed', at, v.tenantId), complaintId: v.complaintId, channel: v.channel, category: v.category, severity: v.severity };
+    if (v.queueId !== undefined) event.queueId = v.queueId;
+    event.callerKey = v.callerKey;
+    event.callId = v.callId;
+    if (v.responseDueAt !== undefined) event.responseDueAt = new Date(v.responseDueAt).toISOString();
+    return event;
+  }
+
+  complaintResponded(at: number, v: { tenantId: string; complaintId: string; agentId: string | undefined }): ComplaintResponded {
+    const event: ComplaintResponded = { ...this.base('complaint.responded', at, v.tenantId), complaintId: v.complaintId };
+    if (v.agentId !== undefined) event.agentId = v.agentId;
+    return event;
+  }
+
+  complaintResolved(at: number, v: { tenantId: string; complaintId: string; outcome: ComplaintOutcome }): ComplaintResolved {
+    return { ...this.base('complaint.resolved', at, v.tenantId), complaintId: v.complaintId, outcome: v.outcome };
+  }
+
+  survey(
+    at: number,
+    v: { tenantId: string; surveyId: string; queueId: string; callId: string; agentId: string; csat: number | undefined; nps: number | undefined; resolved: boolean | undefined },
+  ): SurveyCompleted {
+    const event: SurveyCompleted = { ...this.base('survey.completed', at, v.tenantId), surveyId: v.surveyId, queueId: v.queueId, callId: v.callId, agentId: v.agentId };
+    if (v.csat !== undefined) event.csat = v.csat;
+    if (v.nps !== undefined) event.nps = v.nps;
+    if (v.resolved !== undefined) event.resolved = v.resolved;
+    return event;
   }
 }

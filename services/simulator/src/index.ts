@@ -1,6 +1,7 @@
 export {
   DEFAULT_CONFIG_PATH,
   DEMO_CONFIG_PATH,
+  WAVE2_CONFIG_PATH,
   loadSimulatorConfig,
   parseSimulatorConfig,
   simulatorConfigSchema,
@@ -13,6 +14,7 @@ export {
   type TenantConfig,
 } from './config.js';
 export { Random } from './random.js';
+export { simulatedCallerKey, surveyScores, wave2Schema, type Wave2Config, type Wave2ConfigInput } from './wave2.js';
 export { createArrivalProfile, telecomDayCurve, PROFILE_KINDS, TELECOM_NIGHT_FLOOR, type ArrivalProfile, type ArrivalProfileOptions, type ProfileKind } from './profile.js';
 export { isValidTimeZone, localHourOfDay, zonedParts, zonedTimeToEpoch, zoneOffsetMs, type ZonedParts } from './time-zone.js';
 export { nextShift, type ShiftInstance } from './shifts.js';

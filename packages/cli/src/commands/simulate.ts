@@ -1,5 +1,5 @@
 import { CallboardError } from '@callboard/errors';
-import { createJsonLinesSink, createKafkaSink, DEFAULT_CONFIG_PATH, type EventSink, loadSimulatorConfig, runSimulation } from '@callboard/simulator';
+import { createJsonLinesSink, createKafkaSink, DEFAULT_CONFIG_PATH, type EventSink, loadSimulatorConfig, runSimulation, WAVE2_CONFIG_PATH } from '@callboard/simulator';
 import { isoOption, numberOption, parseCommandArgs, type Command } from '../command.js';
 
 /** Fixed, so that a file made without --start is the same file on every run. */
@@ -12,7 +12,7 @@ export const simulateCommand: Command = {
   summary: 'generate realistic contact-center traffic into a JSON-lines file or Kafka',
   usage: `callboard simulate [--seed N] [--minutes M] [--speed X] [--out FILE | --kafka]
                    [--duplicates F] [--reorder F] [--reorder-window-s S] [--corrupt F]
-                   [--start ISO] [--config FILE]
+                   [--start ISO] [--config FILE] [--wave2]
 
 Simulates tenants, queues and agents from a config file (default:
 services/simulator/config/default.json): Poisson arrivals on a time-of-day
@@ -23,13 +23,23 @@ profile, real agents, lognormal handle times, caller patience, flow-outs.
   --speed X         pace output at X times real time (60: an hour in a minute);
                     default: as fast as possible
   --out FILE        write JSON lines
-  --kafka           send Avro to cc.call-events.v1 / cc.agent-events.v1
+  --kafka           send Avro to cc.call-events.v1 / cc.agent-events.v1, and with
+                    --wave2 complaints and surveys to cc.feedback-events.v1
   --duplicates F    re-send a fraction F of events (same eventId)
   --reorder F       delay a fraction F of events by up to --reorder-window-s (600)
   --corrupt F       add a fraction F of corrupt records (the originals still go)
   --start ISO       first simulated instant. Default: ${DEFAULT_FILE_START} for a
                     file (reproducible); with --kafka, now minus M minutes minus 30
                     minutes, so the whole run, drain included, lies in the past.
+  --config FILE     the floor to simulate (default: the shipped default.json, or
+                    wave2.json with --wave2)
+  --wave2           add the wave 2 traffic (its rates from the config's "wave2"
+                    block, else the defaults): outbound campaign dials (no_answer,
+                    busy, invalid_number, rejected, connected, success), chat
+                    first response, complaints with due times and responses,
+                    surveys, repeat callers with HMAC callerKeys. Without --config
+                    it uses services/simulator/config/wave2.json, which adds the
+                    outbound-renewal campaign. Off by default.
 
 With --out and --kafka together, the file gets the clean ground truth and Kafka
 the stream with faults. With --out alone the file gets the faults too.`,
@@ -46,6 +56,7 @@ the stream with faults. With --out alone the file gets the faults too.`,
       corrupt: { type: 'string' },
       start: { type: 'string' },
       config: { type: 'string' },
+      wave2: { type: 'boolean' },
     });
     if (values.help) {
       process.stdout.write(`${this.usage}\n`);
@@ -66,7 +77,9 @@ the stream with faults. With --out alone the file gets the faults too.`,
     const start =
       isoOption('simulate', 'start', values.start) ??
       (values.kafka ? Math.floor((Date.now() - durationMs - KAFKA_MARGIN_MS) / 1000) * 1000 : Date.parse(DEFAULT_FILE_START));
-    const config = await loadSimulatorConfig(values.config ?? DEFAULT_CONFIG_PATH);
+    const loaded = await loadSimulatorConfig(values.config ?? (values.wave2 ? WAVE2_CONFIG_PATH : DEFAULT_CONFIG_PATH));
+    // A config without a wave2 block gets the default rates; one with a block keeps its own.
+    const config = values.wave2 ? { ...loaded, wave2: loaded.wave2 ?? {} } : loaded;
 
     const faulty: EventSink[] = [];
     let truth: EventSink | undefined;
