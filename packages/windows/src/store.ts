@@ -1,8 +1,19 @@
 import type { Cluster, Redis } from 'ioredis';
 import { CallboardError } from '@callboard/errors';
 import { type CallEvent, type CanonicalEvent, formatJsonLine, isAgentEvent, isCallEvent, isComplaintEvent, isSurveyEvent } from '@callboard/events';
-import { COUNT_FIELDS, QUEUE_COUNT_FIELDS, contribution, DEFAULT_TENANT_KPI_SETTINGS, emptyCounts, type KpiCounts, type QueueKpiSettings, TENANT_COUNT_FIELDS, type TenantKpiSettings } from '@callboard/kpi';
-import { outboundContribution, surveyContribution } from './wave2-contributions.js';
+import {
+  contribution,
+  COUNT_FIELDS,
+  DEFAULT_TENANT_KPI_SETTINGS,
+  emptyCounts,
+  type KpiCounts,
+  outboundContribution,
+  QUEUE_COUNT_FIELDS,
+  type QueueKpiSettings,
+  surveyContribution,
+  TENANT_COUNT_FIELDS,
+  type TenantKpiSettings,
+} from '@callboard/kpi';
 import {
   activeQueuesKey,
   activeTenantsKey,

@@ -16,6 +16,19 @@ export function ev(input: Record<string, unknown>, eventId = `e${(seq += 1)}`): 
   return parseEvent({ eventId, tenantId: 'acme', queueId: 'camp', ...input } as CanonicalEventInput);
 }
 
+/** A real Redis client (the project's: one node or the Cluster), connected before the suite's tests and closed after. */
+export function suiteRedis(): { readonly redis: Redis } {
+  const holder = {} as { redis: Redis };
+  beforeAll(async () => {
+    holder.redis = createRedis(infra.redis, testLogger);
+    await holder.redis.connect();
+  });
+  afterAll(async () => {
+    await holder.redis.quit();
+  });
+  return holder;
+}
+
 export interface Wave2Suite {
   redis: Redis;
   store: WindowStore;
@@ -26,6 +39,7 @@ export interface Wave2Suite {
 /** A real Redis connection for the suite and a store in a fresh namespace per test. */
 export function wave2Suite(label: string): Wave2Suite {
   const offsets = new Map<string, number>();
+  const connection = suiteRedis();
   const suite = {
     apply(events: CanonicalEvent[], topic = 'calls', tenantSettings?: Partial<TenantKpiSettings>) {
       let offset = offsets.get(topic) ?? 0;
@@ -42,14 +56,8 @@ export function wave2Suite(label: string): Wave2Suite {
       });
     },
   } as Wave2Suite;
-  beforeAll(async () => {
-    suite.redis = createRedis(infra.redis, testLogger);
-    await suite.redis.connect();
-  });
-  afterAll(async () => {
-    await suite.redis.quit();
-  });
   beforeEach(() => {
+    suite.redis = connection.redis;
     suite.store = new WindowStore(suite.redis, { namespace: `t-${label}-${randomBytes(4).toString('hex')}` });
     offsets.clear();
   });
