@@ -11,7 +11,7 @@ export {
   type OutboundRatios,
   type RatioOptions,
 } from './ratios.js';
-export { DEFAULT_QUEUE_KPI_SETTINGS, DEFAULT_TENANT_KPI_SETTINGS, resolveQueueKpiSettings, type QueueKpiSettings, type TenantKpiSettings } from './queue-settings.js';
+export { DEFAULT_QUEUE_KPI_SETTINGS, DEFAULT_TENANT_KPI_SETTINGS, resolveQueueKpiSettings, resolveTenantKpiSettings, type QueueKpiSettings, type TenantKpiSettings } from './queue-settings.js';
 export { contribution, outboundContribution, surveyContribution } from './classify.js';
 export {
   applyToVisit,
@@ -26,7 +26,16 @@ export {
   type VisitTransition,
   type OutcomeType,
 } from './visit-state.js';
-export { computeOracle, type OracleOptions, type OracleResult, type QueueKpi } from './oracle.js';
+export { computeOracle, type KpiRow, type OracleOptions, type OracleResult, type QueueKpi, type TenantKpi } from './oracle.js';
+export {
+  complaintLiveState,
+  judgeComplaints,
+  type ComplaintLiveState,
+  type ComplaintLiveStateOptions,
+  type JudgedComplaint,
+  type TimedComplaintEvent,
+} from './complaints.js';
+export { judgeContacts, type Contact, type JudgedContact } from './repeat-contacts.js';
 export { splitLate, type LateSplit, type SplitLateOptions } from './lateness.js';
 export {
   erlangs,

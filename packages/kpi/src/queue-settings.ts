@@ -57,3 +57,54 @@ export function resolveQueueKpiSettings(partial: Partial<QueueKpiSettings> = {})
   }
   return Object.freeze(settings);
 }
+
+/**
+ * Fills missing tenant settings from {@link DEFAULT_TENANT_KPI_SETTINGS} (each severity's response
+ * time separately) and checks them, like {@link resolveQueueKpiSettings}.
+ *
+ * @param partial - settings configured for a tenant, possibly none
+ * @returns a new, frozen settings object
+ * @throws CallboardError `CB_QUEUE_CONFIG_INVALID` when `subscribers` or `repeatWindowHours` is not a
+ *   positive integer, or a response time is not a non-negative integer of milliseconds
+ */
+export function resolveTenantKpiSettings(partial: Partial<TenantKpiSettings> = {}): Readonly<TenantKpiSettings> {
+  const defaults = DEFAULT_TENANT_KPI_SETTINGS;
+  const complaintResponseMs = Object.freeze({
+    urgent: partial.complaintResponseMs?.urgent ?? defaults.complaintResponseMs.urgent,
+    normal: partial.complaintResponseMs?.normal ?? defaults.complaintResponseMs.normal,
+  });
+  const settings: TenantKpiSettings = {
+    ...(partial.subscribers === undefined ? {} : { subscribers: partial.subscribers }),
+    repeatWindowHours: partial.repeatWindowHours ?? defaults.repeatWindowHours,
+    complaintResponseMs,
+  };
+  const checks: [string, number | undefined, number][] = [
+    ['subscribers', settings.subscribers, 1],
+    ['repeatWindowHours', settings.repeatWindowHours, 1],
+    ['complaintResponseMs.urgent', complaintResponseMs.urgent, 0],
+    ['complaintResponseMs.normal', complaintResponseMs.normal, 0],
+  ];
+  for (const [name, value, min] of checks) {
+    if (value !== undefined && (!Number.isSafeInteger(value) || value < min)) {
+      throw new CallboardError('CB_QUEUE_CONFIG_INVALID', `${name} must be an integer of at least ${min}`, { setting: name, value });
+    }
+  }
+  return Object.freeze(settings);
+}
+
+/**
+ * A per-tenant lookup of resolved settings that asks `partialOf` once per tenant.
+ *
+ * @param partialOf - the configured settings of a tenant; defaults for every tenant when absent
+ */
+export function tenantSettingsResolver(partialOf?: (tenantId: string) => Partial<TenantKpiSettings>): (tenantId: string) => Readonly<TenantKpiSettings> {
+  const cache = new Map<string, Readonly<TenantKpiSettings>>();
+  return (tenantId) => {
+    let settings = cache.get(tenantId);
+    if (settings === undefined) {
+      settings = resolveTenantKpiSettings(partialOf?.(tenantId));
+      cache.set(tenantId, settings);
+    }
+    return settings;
+  };
+}

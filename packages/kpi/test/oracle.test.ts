@@ -214,8 +214,8 @@ describe('computeOracle: queues', () => {
   });
 
   it('returns no queue for an empty list or agent events only', () => {
-    expect(computeOracle([])).toEqual({ queues: [] });
-    expect(computeOracle([agentState('a', 0), agentState('b', 1)])).toEqual({ queues: [] });
+    expect(computeOracle([])).toEqual({ queues: [], tenants: [] });
+    expect(computeOracle([agentState('a', 0), agentState('b', 1)])).toEqual({ queues: [], tenants: [] });
   });
 
   it('asks the settings function once per queue and applies its thresholds', () => {
@@ -286,7 +286,7 @@ describe('computeOracle: range [from, to)', () => {
     const events = [offered('a', s(0)), offered('b', s(60)), offered('c', s(120))];
     expect(only(events, { from }).counts.offered).toBe(2);
     expect(only(events, { to }).counts.offered).toBe(2);
-    expect(computeOracle(events, { from, to: from })).toEqual({ queues: [] });
+    expect(computeOracle(events, { from, to: from })).toEqual({ queues: [], tenants: [] });
   });
 
   it('rejects from > to or NaN bounds with CB_USAGE, and an unparsable occurredAt with CB_INPUT_INVALID', () => {
