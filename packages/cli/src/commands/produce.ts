@@ -7,9 +7,11 @@ export const produceCommand: Command = {
   summary: 'validate a JSON-lines file of canonical events and send it to Kafka as Avro',
   usage: `callboard produce --input FILE.jsonl [--keep-order]
 
-Validates every line against contract v1 and sends the valid ones to
-cc.call-events.v1 / cc.agent-events.v1 in the Confluent wire format, keyed by
-callId / agentId, in occurredAt order (ties in file order), as a live source
+Validates every line against the contract and sends the valid ones in the
+Confluent wire format: call events to cc.call-events.v1 keyed by callId, agent
+events to cc.agent-events.v1 keyed by agentId, complaints (complaint.filed,
+.responded, .resolved) and surveys (survey.completed) to cc.feedback-events.v1
+keyed by complaintId / surveyId, in occurredAt order (ties in file order), as a live source
 would have sent them: the aggregator holds back as late an event more than its
 grace (2 h) older than the newest before it on its partition, so a file written
 per queue, per agent or per call type would otherwise lose events. Bad lines
