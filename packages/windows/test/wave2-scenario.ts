@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { parseEvent, type CanonicalEvent, type CanonicalEventInput } from '@callboard/events';
-import { complaintLiveState, computeOracle, DEFAULT_QUEUE_KPI_SETTINGS, DEFAULT_TENANT_KPI_SETTINGS, type KpiCounts, type TenantKpiSettings } from '@callboard/kpi';
+import { complaintLiveState, computeOracle, DEFAULT_QUEUE_KPI_SETTINGS, DEFAULT_TENANT_KPI_SETTINGS, type KpiCounts, type QueueKpiSettings, type TenantKpiSettings } from '@callboard/kpi';
 import { createPrng, randomInt, shuffled } from '../../kpi/test/helpers/prng.js';
 import { type ComplaintLiveState, WindowStore } from '../src/index.js';
 
@@ -17,8 +17,19 @@ const QUEUES = ['q1', 'q2', 'camp'] as const;
 const TENANT: Partial<TenantKpiSettings> = { repeatWindowHours: 1 };
 const iso = (ms: number) => new Date(ms).toISOString();
 
+export interface Wave2Options {
+  /** The first call's earliest time; default W2_T0. */
+  t0?: number;
+  /** Times as a multiple of the default amounts (calls 40, surveys 12, complaints 10). */
+  scale?: number;
+  /** Every event within 60 min of t0 (an e2e whose now is soon after): no closing 4 h later. */
+  compact?: boolean;
+}
+
 /** The distinct events of one seed. */
-export function wave2Events(seed: number): CanonicalEvent[] {
+export function wave2Events(seed: number, options: Wave2Options = {}): CanonicalEvent[] {
+  const T0 = options.t0 ?? W2_T0;
+  const scale = options.scale ?? 1;
   const random = createPrng(seed);
   const events: CanonicalEvent[] = [];
   let n = 0;
@@ -26,8 +37,8 @@ export function wave2Events(seed: number): CanonicalEvent[] {
     n += 1;
     events.push(parseEvent({ eventId: `s${seed}-${n}`, tenantId: 'acme', ...input } as CanonicalEventInput));
   };
-  const at = () => W2_T0 + randomInt(random, 0, 100) * 30_000;
-  for (let i = 0; i < 40; i += 1) {
+  const at = () => T0 + randomInt(random, 0, 100) * 30_000;
+  for (let i = 0; i < 40 * scale; i += 1) {
     const callId = `c${i}`;
     const outbound = random() < 0.3;
     const queueId = outbound ? 'camp' : QUEUES[randomInt(random, 0, 1)];
@@ -46,22 +57,22 @@ export function wave2Events(seed: number): CanonicalEvent[] {
     // else: still waiting (inbound) or ringing
     if (random() < 0.1) add({ type: 'call.answered', callId, queueId, occurredAt: iso(t + wait + 1000), agentId: 'a2', waitMs: wait + 1000 }); // a conflicting report
   }
-  for (let i = 0; i < 12; i += 1) {
+  for (let i = 0; i < 12 * scale; i += 1) {
     const t = at();
-    const fields = { type: 'survey.completed', surveyId: `sv${i % 9}`, queueId: QUEUES[i % 3], occurredAt: iso(t), csat: randomInt(random, 1, 5), nps: randomInt(random, 0, 10), resolved: random() < 0.5 };
+    const fields = { type: 'survey.completed', surveyId: `sv${i % (9 * scale)}`, queueId: QUEUES[i % 3], occurredAt: iso(t), csat: randomInt(random, 1, 5), nps: randomInt(random, 0, 10), resolved: random() < 0.5 };
     add(fields);
   }
-  for (let i = 0; i < 10; i += 1) {
+  for (let i = 0; i < 10 * scale; i += 1) {
     const complaintId = `cp${i}`;
     const t = at();
     const queueId = random() < 0.3 ? undefined : QUEUES[randomInt(random, 0, 2)];
-    add({ type: 'complaint.filed', complaintId, occurredAt: iso(t), channel: 'voice', category: 'billing', severity: random() < 0.5 ? 'urgent' : 'normal', ...(queueId ? { queueId } : {}) });
+    add({ type: 'complaint.filed', complaintId, occurredAt: iso(t), channel: 'voice', category: 'billing', severity: random() < 0.5 ? 'urgent' : 'normal', ...(queueId ? { queueId } : {}), ...(random() < 0.3 ? { responseDueAt: iso(t + 600_000) } : {}) });
     if (random() < 0.3) add({ type: 'complaint.filed', complaintId, occurredAt: iso(t + 60_000), channel: 'chat', category: 'other', severity: 'normal', queueId: 'q2' }); // a second filing: a duplicate
-    if (random() < 0.7) add({ type: 'complaint.responded', complaintId, occurredAt: iso(t + randomInt(random, 1, 200) * 60_000) });
-    if (random() < 0.4) add({ type: 'complaint.resolved', complaintId, occurredAt: iso(t + 4 * 3600_000), outcome: ['resolved', 'rejected', 'withdrawn'][randomInt(random, 0, 2)] });
+    if (random() < 0.7) add({ type: 'complaint.responded', complaintId, occurredAt: iso(t + randomInt(random, 1, options.compact ? 9 : 200) * 60_000) });
+    if (random() < 0.4) add({ type: 'complaint.resolved', complaintId, occurredAt: iso(t + (options.compact ? 600_000 : 4 * 3600_000)), outcome: ['resolved', 'rejected', 'withdrawn'][randomInt(random, 0, 2)] });
   }
   // A response with no filing at all: counts nowhere.
-  add({ type: 'complaint.responded', complaintId: 'orphan', occurredAt: iso(W2_T0 + 60_000) });
+  add({ type: 'complaint.responded', complaintId: `orphan-${seed}`, occurredAt: iso(T0 + 60_000) });
   return events;
 }
 
@@ -95,27 +106,41 @@ export interface Wave2Comparison {
   oracle: { queues: Record<string, KpiCounts>; tenantLevel: Partial<KpiCounts>; complaints: Record<string, ComplaintLiveState> };
 }
 
+export interface CompareOptions {
+  /** The scenario's t0; default W2_T0. */
+  t0?: number;
+  /** The read instant; default W2_NOW. */
+  nowMs?: number;
+  /** The tenant's settings the store applied with; default a 1 h repeat window. */
+  tenantSettings?: Partial<TenantKpiSettings>;
+  /** The queues' settings the store applied with; default the defaults. */
+  settings?: (tenantId: string, queueId: string) => Partial<QueueKpiSettings>;
+}
+
 /** What the store reads and what the oracle computes, for every queue, the tenant level and the complaint state. */
-export async function compareWave2(store: WindowStore, events: readonly CanonicalEvent[]): Promise<Wave2Comparison> {
-  const oracle = computeOracle(events, { tenantSettings: () => TENANT });
-  const from = W2_T0 - 3600_000;
-  const to = W2_T0 + 6 * 3600_000;
+export async function compareWave2(store: WindowStore, events: readonly CanonicalEvent[], options: CompareOptions = {}): Promise<Wave2Comparison> {
+  const tenantSettings = () => options.tenantSettings ?? TENANT;
+  const nowMs = options.nowMs ?? W2_NOW;
+  const t0 = options.t0 ?? W2_T0;
+  const oracle = computeOracle(events, { tenantSettings, ...(options.settings ? { settings: options.settings } : {}) });
+  const from = t0 - 3600_000;
+  const to = t0 + 6 * 3600_000;
   const out: Wave2Comparison = { live: { queues: {}, tenantLevel: {} as KpiCounts, complaints: {} }, oracle: { queues: {}, tenantLevel: {}, complaints: {} } };
   for (const q of oracle.queues) {
     out.oracle.queues[q.queueId] = q.counts;
-    out.live.queues[q.queueId] = (await store.readRange('acme', q.queueId, from, to, W2_NOW)).counts;
+    out.live.queues[q.queueId] = (await store.readRange('acme', q.queueId, from, to, nowMs)).counts;
   }
   // The tenant level: the tenant row minus its queues, for the complaint counters.
   const tenant = oracle.tenants.find((t) => t.tenantId === 'acme')!;
-  const live = (await store.readTenantLevelRange('acme', from, to, W2_NOW)).counts;
+  const live = (await store.readTenantLevelRange('acme', from, to, nowMs)).counts;
   for (const field of ['complaintsFiled', 'complaintsResponded', 'complaintsRespondedOnTime', 'complaintsResolved', 'complaintsRejected', 'complaintsWithdrawn'] as const) {
     out.oracle.tenantLevel[field] = tenant.counts[field] - oracle.queues.reduce((sum, q) => sum + q.counts[field], 0);
     out.live.tenantLevel[field] = live[field];
   }
   for (const scope of [null, ...QUEUES]) {
     const name = scope ?? '*';
-    out.oracle.complaints[name] = complaintLiveState(events, { nowMs: W2_NOW, queueId: scope, tenantSettings: () => TENANT });
-    out.live.complaints[name] = await store.complaintState('acme', scope, W2_NOW);
+    out.oracle.complaints[name] = complaintLiveState(events, { nowMs, queueId: scope, tenantSettings });
+    out.live.complaints[name] = await store.complaintState('acme', scope, nowMs);
   }
   return out;
 }
