@@ -405,7 +405,7 @@ class Engine {
   private onArrival(queue: QueueRun, epoch: number): void {
     if (epoch !== queue.arrivalEpoch) return;
     // The profile never exceeds 1, so the peak rate bounds the true rate as thinning requires.
-    if (queue.arrivals.next() < queue.tenant.profile(queue.candidateAt)) this.newCall(queue);
+    if (queue.arrivals.next() < queue.tenant.profile(queue.candidateAt) && !this.dialerIdle(queue)) this.newCall(queue);
     this.scheduleNextCandidate(queue);
   }
 
@@ -498,6 +498,11 @@ class Engine {
   }
 
   // ---- outbound (wave 2) ---------------------------------------------------------------------
+
+  /** A predictive dialer dials only while some agent of its campaign is on shift. */
+  private dialerIdle(queue: QueueRun): boolean {
+    return queue.spec.direction === 'outbound' && this.wave2?.outbound !== undefined && this.wave2.outbound !== false && !queue.agents.some((a) => a.onShift);
+  }
 
   /** A dial attempt: it fails after its ring time, or the callee picks up then (see `onDialEnd`). */
   private dial(visit: Visit, rng: Random, o: OutboundConfig): void {

@@ -26,6 +26,8 @@ const schema = z.object({
   CB_SIM_REORDER: fraction.default(0),
   CB_SIM_CORRUPT: fraction.default(0),
   CB_SIM_QUIET: boolVar.default('false'),
+  /** Adds the wave 2 traffic (issue 11) at the config's `wave2` rates, or the defaults when it has none. */
+  CB_SIM_WAVE2: boolVar.default('false'),
 });
 
 /**
@@ -37,7 +39,8 @@ export async function runSimulatorService(env: Env): Promise<void> {
   const infra = loadInfraConfig(env);
   const e = parseEnv(schema, env);
   const logger = createRootLogger({ name: 'simulator', level: e.CB_SIM_QUIET ? 'warn' : infra.logLevel });
-  const config = await loadSimulatorConfig(e.CB_SIM_CONFIG);
+  const loaded = await loadSimulatorConfig(e.CB_SIM_CONFIG);
+  const config = e.CB_SIM_WAVE2 ? { ...loaded, wave2: loaded.wave2 ?? {} } : loaded;
   const tenants = e.CB_SIM_PROFILE ? config.tenants.map((t) => ({ ...t, profile: e.CB_SIM_PROFILE! })) : config.tenants;
   const kafka = createKafka({ brokers: infra.kafkaBrokers, clientId: 'callboard-simulator', logger });
   const codec = new EventCodec(createSchemaRegistry(infra.registryUrl), { topology: createTopology(infra.topicPrefix) });
@@ -50,7 +53,7 @@ export async function runSimulatorService(env: Env): Promise<void> {
   const controller = new AbortController();
   const backfillMs = e.CB_SIM_BACKFILL_MINUTES * 60_000;
   const start = Date.now() - backfillMs;
-  logger.info({ seed: e.CB_SIM_SEED, speed: e.CB_SIM_SPEED, start: new Date(start).toISOString(), tenants: tenants.map((t) => t.tenantId) }, 'simulating traffic into Kafka');
+  logger.info({ seed: e.CB_SIM_SEED, speed: e.CB_SIM_SPEED, wave2: config.wave2 !== undefined, start: new Date(start).toISOString(), tenants: tenants.map((t) => t.tenantId) }, 'simulating traffic into Kafka');
   const run = runSimulation({
     config: { ...config, tenants },
     seed: e.CB_SIM_SEED,

@@ -80,6 +80,9 @@ describe('simulate: wave 2 traffic (issue 11 item 6)', () => {
     const successRate = completed.filter((e) => e.success).length / completed.length;
     expect(successRate).toBeGreaterThan(0.25);
     expect(successRate).toBeLessThan(0.55);
+    // The dialer dials only while campaign agents are on shift (08:00-21:00 in Shanghai).
+    const hours = new Set(offered.map((e) => (new Date(occurredAtMs(e)).getUTCHours() + 8) % 24));
+    expect([...hours].every((h) => h >= 8 && h < 21)).toBe(true);
     // Inbound completions never carry success.
     expect(byType(day, 'call.completed').filter((e) => e.queueId !== campaign).some((e) => e.success !== undefined)).toBe(false);
   });
@@ -99,9 +102,11 @@ describe('simulate: wave 2 traffic (issue 11 item 6)', () => {
     const per10k = (filed.length / inboundAnswered) * 10_000;
     expect(per10k).toBeGreaterThan(5);
     expect(per10k).toBeLessThan(80);
-    // A week of the default rates, so every variant shows up.
-    const week = [...simulate({ config: wave2, seed: 7, start: BUSY_START, durationMs: 7 * DAY })];
+    // Three days at five times the default complaint rate (a few hundred complaints), so every variant shows up.
+    const config: SimulatorConfigInput = { ...wave2, wave2: { complaints: { probability: 0.01 } } };
+    const week = [...simulate({ config, seed: 7, start: BUSY_START, durationMs: 3 * DAY })];
     const complaints = byType(week, 'complaint.filed');
+    expect(complaints.length).toBeGreaterThan(150);
     const responded = new Map(byType(week, 'complaint.responded').map((e) => [e.complaintId, occurredAtMs(e)]));
     const resolved = byType(week, 'complaint.resolved');
     expect(new Set(complaints.map((c) => c.severity))).toEqual(new Set(['urgent', 'normal']));
