@@ -3,12 +3,14 @@ export * from './window-ranges.js';
 export { WindowStore, MAX_READ_KEYS, type WindowStoreOptions, type ApplyBatchInput, type ApplyBatchResult, type ComplaintLiveState, type ComplaintMeta, type LateEntry, type LiveQueueState, type RangeRead, type PartitionRef, type ResumePoint } from './store.js';
 export { loadStoreScripts } from './script-loader.js';
 export {
+  kpiRow,
   readMonthToDate,
   readQueueView,
   readTenantView,
   readTenantWindow,
   readWindow,
   TENANT_TOTAL_QUEUE,
+  tenantQueueIds,
   windowKpi,
   type ComplaintLive,
   type KpiView,

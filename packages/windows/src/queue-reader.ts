@@ -1,8 +1,8 @@
-import { addCounts, computeRatios, effectiveAgents, emptyCounts, type KpiCounts, type KpiRatios, planQueue, type Planning, queueLoad, slValue } from '@callboard/kpi';
+import { addCounts, computeRatios, effectiveAgents, type KpiCounts, type KpiRatios, planQueue, type Planning, queueLoad, slValue } from '@callboard/kpi';
 import type { QueueConfig, ResolvedQueue } from '@callboard/queue-config';
 import { decodeAgentValue } from './agent-value.js';
 import { tenantAgentsKey } from './bucket-keys.js';
-import type { LiveQueueState, RangeRead, WindowStore } from './store.js';
+import type { ComplaintLiveState, LiveQueueState, WindowStore } from './store.js';
 import type { SourceFreshness } from './source-freshness.js';
 import { monthOf, resolveWindow, WINDOW_NAMES, type WindowName } from './window-ranges.js';
 
@@ -16,13 +16,7 @@ export interface WindowKpi extends KpiRatios {
 }
 
 /** Complaint live state (decision 0010 §4): of one queue, or of the whole tenant in its total. */
-export interface ComplaintLive {
-  complaintsOpen: number;
-  /** Open, not responded, due before `at`. */
-  complaintsOverdue: number;
-  /** `at` minus the oldest open filing time; null when none is open. */
-  oldestOpenComplaintAgeMs: number | null;
-}
+export type ComplaintLive = ComplaintLiveState;
 
 /** Complaints filed in the calendar month of `at` in the tenant's zone (decision 0010 §6). */
 export interface MonthToDate {
@@ -57,7 +51,7 @@ export interface KpiView {
     agentsAway: number;
     occupancy: number | null;
     // Always filled by the readers here; optional for views built by hand or before issue 11.
-  } & Partial<ComplaintLive>;
+  } & Partial<ComplaintLiveState>;
   /** Erlang C of the queue; null in a tenant total (no single queue to staff). */
   planning: Planning | null;
   stats: { anomalies: number; duplicates: number; late: number };
@@ -82,34 +76,10 @@ export interface TenantView extends KpiView {
   planning: null;
 }
 
-/** `computeRatios` with the tenant's subscriber count (complaintsPer10kSubscribers). */
-const ratiosOf = computeRatios as (counts: KpiCounts, options?: { subscribers?: number }) => KpiRatios;
-
-/**
- * The wave 2 reads of the store (decision 0010 §4, §6). They are being added to WindowStore (issue 11);
- * until a store has them a view carries no complaint state and zero tenant-level counters.
- */
-interface ComplaintReads {
-  readTenantLevelRange(tenantId: string, from: number, to: number, nowMs: number): Promise<RangeRead>;
-  complaintState(tenantId: string, queueId: string | null, nowMs: number): Promise<ComplaintLive>;
-  complaintsFiledInMonth(tenantId: string, month: string): Promise<{ byQueue: Record<string, number>; tenantLevel: number; total: number }>;
-}
-
-function complaintReads(store: WindowStore): Partial<ComplaintReads> {
-  return store as unknown as Partial<ComplaintReads>;
-}
-
-/** undefined while the store cannot say: the view then carries no complaint fields rather than made-up zeros. */
-async function complaintState(store: WindowStore, tenantId: string, queueId: string | null, nowMs: number): Promise<ComplaintLive | undefined> {
-  const reads = complaintReads(store);
-  return reads.complaintState ? reads.complaintState.call(store, tenantId, queueId, nowMs) : undefined;
-}
-
 /** Complaints filed this calendar month (the tenant's zone) of one queue, or of the tenant when `queueId` is null. */
 export async function readMonthToDate(store: WindowStore, config: Pick<QueueConfig, 'clock' | 'tenantSettings'>, tenantId: string, queueId: string | null, atMs: number): Promise<MonthToDate> {
   const month = monthOf(config.clock(tenantId), atMs);
-  const reads = complaintReads(store);
-  const filed = reads.complaintsFiledInMonth ? await reads.complaintsFiledInMonth.call(store, tenantId, month) : { byQueue: {}, tenantLevel: 0, total: 0 };
+  const filed = await store.complaintsFiledInMonth(tenantId, month);
   const complaintsFiled = queueId === null ? filed.total : (filed.byQueue[queueId] ?? 0);
   const { subscribers } = config.tenantSettings(tenantId);
   return { month, complaintsFiled, complaintsPer10kSubscribers: subscribers !== undefined && subscribers > 0 ? (complaintsFiled / subscribers) * 10_000 : null };
@@ -121,7 +91,7 @@ export async function readMonthToDate(store: WindowStore, config: Pick<QueueConf
  * @param subscribers - the tenant's subscriber count, for complaintsPer10kSubscribers
  */
 export function windowKpi(name: string, from: number, to: number, counts: KpiCounts, primarySl: ResolvedQueue['primarySl'], subscribers?: number): WindowKpi {
-  const ratios = ratiosOf(counts, subscribers === undefined ? {} : { subscribers });
+  const ratios = computeRatios(counts, subscribers === undefined ? {} : { subscribers });
   return { name, from: new Date(from).toISOString(), to: new Date(to).toISOString(), counts, ...ratios, primarySlValue: slValue(ratios, primarySl) };
 }
 
@@ -178,7 +148,11 @@ export interface ReadViewOptions {
   nowMs?: number;
   windows?: readonly WindowName[];
   loads?: QueueLoadCache;
-  /** Gives `subscribers` to the ratios and `monthToDate`; without it both are left out (null, absent). */
+  /**
+   * The tenant side of issue 11: with it the view carries `subscribers` in its ratios, `monthToDate`
+   * and the queue's complaint live state (`live.complaintsOpen` …); without it none of them (the
+   * ratio is null, the fields absent) and no complaint key is read.
+   */
   tenants?: TenantSettingsSource;
 }
 
@@ -196,7 +170,7 @@ export async function readQueueView(store: WindowStore, queue: ResolvedQueue, at
     Promise.all(windows.map((w) => readWindow(store, queue, w, atMs, nowMs, subscribers))),
     store.liveState(queue.tenantId, queue.queueId, nowMs),
     store.queueStats(queue.tenantId, queue.queueId),
-    complaintState(store, queue.tenantId, queue.queueId, atMs),
+    options.tenants ? store.complaintState(queue.tenantId, queue.queueId, atMs) : undefined,
     options.tenants ? readMonthToDate(store, options.tenants, queue.tenantId, queue.queueId, atMs) : undefined,
   ]);
   const recent = kpis.find((k) => k.name === 'rolling-15m') ?? (await readWindow(store, queue, 'rolling-15m', atMs, nowMs));
@@ -248,12 +222,6 @@ async function tenantAgents(store: WindowStore, tenantId: string): Promise<Recor
   return agents;
 }
 
-/** The tenant's counters of `[from, to)` kept outside any queue (queue-less complaints). */
-async function tenantLevelRange(store: WindowStore, tenantId: string, from: number, to: number, nowMs: number): Promise<RangeRead | undefined> {
-  const reads = complaintReads(store);
-  return reads.readTenantLevelRange ? reads.readTenantLevelRange.call(store, tenantId, from, to, nowMs) : undefined;
-}
-
 /**
  * One tenant-total window: the sum of the queues' counters (`addCounts`: sums, `maxWaitMs` the max)
  * plus the tenant-level counters, ratios from the sums, never averaged (decision 0010 §6).
@@ -280,11 +248,10 @@ export async function readTenantWindow(
         return held ? { counts: held.counts, from: Date.parse(held.from), to: Date.parse(held.to) } : store.readRange(tenantId, queueId, range.from, range.to, nowMs);
       }),
     ),
-    tenantLevelRange(store, tenantId, range.from, range.to, nowMs),
+    store.readTenantLevelRange(tenantId, range.from, range.to, nowMs),
   ]);
-  let counts = level?.counts ?? emptyCounts();
-  let from = level?.from ?? range.from;
-  let to = level?.to ?? range.to;
+  let counts = level.counts;
+  let { from, to } = level;
   for (const read of reads) {
     counts = addCounts(counts, read.counts);
     // Every read widens the same range to whole buckets; the total covers the widest.
@@ -316,7 +283,7 @@ export async function readTenantView(
     Promise.all(queueIds.map((queueId) => store.liveState(tenantId, queueId, nowMs))),
     Promise.all(queueIds.map((queueId) => store.queueStats(tenantId, queueId))),
     tenantAgents(store, tenantId),
-    complaintState(store, tenantId, null, atMs),
+    store.complaintState(tenantId, null, atMs),
     readMonthToDate(store, config, tenantId, null, atMs),
   ]);
   let callsWaiting = 0;
@@ -349,5 +316,36 @@ export async function readTenantView(
     planning: null,
     stats: stats.reduce((a, b) => ({ anomalies: a.anomalies + b.anomalies, duplicates: a.duplicates + b.duplicates, late: a.late + b.late }), { anomalies: 0, duplicates: 0, late: 0 }),
     monthToDate,
+  };
+}
+
+/**
+ * The queues a tenant total sums for a read at `nowMs`: the tenant's configured queues and every one
+ * with writes in the 8 days Redis keeps, sorted.
+ */
+export async function tenantQueueIds(store: WindowStore, config: Pick<QueueConfig, 'namedQueues'>, tenantId: string, nowMs: number): Promise<string[]> {
+  const active = await store.activeQueues(nowMs - store.intervalRetentionMs);
+  return [...new Set([...config.namedQueues(), ...active].filter((q) => q.tenantId === tenantId).map((q) => q.queueId))].sort();
+}
+
+/**
+ * One row of `callboard query` and of the REST KPI routes: a window (or range) of a queue or of the
+ * tenant total, with the view's live state, planning, stats and month to date (docs/cli.md).
+ */
+export function kpiRow(window: WindowKpi, view: KpiView): Record<string, unknown> {
+  const { name, from, to, primarySlValue, ...rest } = window;
+  return {
+    tenantId: view.tenantId,
+    queueId: view.queueId,
+    window: name,
+    from,
+    to,
+    ...rest,
+    primarySl: view.primarySl,
+    primarySlValue,
+    live: view.live,
+    planning: view.planning,
+    stats: view.stats,
+    ...(view.monthToDate ? { monthToDate: view.monthToDate } : {}),
   };
 }

@@ -4,7 +4,7 @@ import { CallboardError, isCallboardError } from '@callboard/errors';
 import { type CanonicalEvent, type EventCodec, lateRecord, parseEvent, type SourceHeartbeatRecord, type Topology } from '@callboard/events';
 import type { QueueConfig } from '@callboard/queue-config';
 import { createEventConsumer, type EventBatch, type EventConsumer, type Logger, type Registry, sendByPartition, unavailable } from '@callboard/runtime';
-import { type ApplyBatchResult, type PartitionRef, type QueueLoadCache, readQueueView, readSourceFreshness, type SourceFreshness, type SourceJudgement, type WindowStore } from '@callboard/windows';
+import { type ApplyBatchResult, monthOf, type PartitionRef, type QueueLoadCache, readQueueView, readSourceFreshness, readTenantView, type SourceFreshness, type SourceJudgement, type WindowKpi, type WindowStore } from '@callboard/windows';
 import { createAggregatorMetrics } from './metrics.js';
 import { heartbeatDecoder, SourceTracker } from './source-tracker.js';
 
@@ -45,6 +45,12 @@ export interface Aggregator {
 }
 
 const SNAPSHOT_LEASE_MS = 5_000;
+
+/**
+ * A tenant total sums every queue with counters in its longest window, `today` (at most 25 h on a DST
+ * day), not only the queues active in fine retention that get their own snapshot.
+ */
+const TENANT_TOTAL_LOOKBACK_MS = 26 * 3600_000;
 
 /** Records per chunk of a partition batch (docs/benchmarks.md, issue 9: measured against other sizes). */
 export const AGGREGATOR_CHUNK_SIZE = 500;
@@ -127,6 +133,16 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
     consumer!.consumer.seek({ topic: batch.topic, partition: batch.partition, offset });
   }
 
+  /**
+   * What the store asks of the settings while applying: a queue's, a tenant's wave 2 ones (complaint
+   * due times, the repeat window) and the calendar month of a complaint filing in the tenant's zone.
+   */
+  const batchSettings = {
+    settingsFor: (tenantId: string, queueId: string) => deps.queues.resolve(tenantId, queueId),
+    tenantSettingsFor: (tenantId: string) => deps.queues.tenantSettings(tenantId),
+    monthOf: (tenantId: string, ms: number) => monthOf(deps.queues.clock(tenantId), ms),
+  };
+
   async function handleBatch(batch: EventBatch): Promise<void> {
     const ref = { group: deps.groupId, topic: batch.topic, partition: batch.partition };
     // Called for a batch of only refused records too, so the stored offset moves past them.
@@ -135,13 +151,7 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
     const noted = sources.noteEvents(batch.events).catch((err: unknown) => log.warn({ err, topic: batch.topic, partition: batch.partition }, 'source freshness not noted; the next chunk notes it'));
     let result: ApplyBatchResult;
     try {
-      result = await deps.store.applyBatch({
-        ...ref,
-        events: batch.events,
-        lastOffset: batch.lastOffset,
-        settingsFor: (tenantId, queueId) => deps.queues.resolve(tenantId, queueId),
-        nowMs: now(),
-      });
+      result = await deps.store.applyBatch({ ...ref, events: batch.events, lastOffset: batch.lastOffset, ...batchSettings, nowMs: now() });
     } catch (err) {
       if (isCallboardError(err, 'CB_STORE_DIVERGED')) replayFrom(batch, err);
       throw err;
@@ -159,13 +169,26 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
     if (result.lateMembers.length > 0) await publishLate(ref, result.lateMembers);
   }
 
+  /**
+   * One round of snapshots: every named queue and every queue active in fine retention, then the total
+   * of every tenant with queues or complaints (key `<tenantId>/*`, `queueId: null`, decision 0010 §6).
+   */
   async function publishSnapshots(): Promise<number> {
     if (!(await deps.store.acquireLease(`snapshots:${deps.groupId}`, instanceId, SNAPSHOT_LEASE_MS))) return 0;
     const stop = m.snapshotSeconds.startTimer();
     const at = now();
+    const [recent, today, complaintTenants] = await Promise.all([
+      deps.store.activeQueues(at - deps.store.fineRetentionMs),
+      deps.store.activeQueues(at - TENANT_TOTAL_LOOKBACK_MS),
+      deps.store.activeTenants(at - TENANT_TOTAL_LOOKBACK_MS),
+    ]);
     const seen = new Map<string, { tenantId: string; queueId: string }>();
-    for (const q of [...deps.queues.namedQueues(), ...(await deps.store.activeQueues(at - deps.store.fineRetentionMs))]) {
-      seen.set(`${q.tenantId}/${q.queueId}`, q);
+    for (const q of [...deps.queues.namedQueues(), ...recent]) seen.set(`${q.tenantId}/${q.queueId}`, q);
+    const tenants = new Map<string, Set<string>>(complaintTenants.map((t) => [t, new Set()]));
+    for (const q of [...seen.values(), ...today]) {
+      let queues = tenants.get(q.tenantId);
+      if (!queues) tenants.set(q.tenantId, (queues = new Set()));
+      queues.add(q.queueId);
     }
     // One load per queue per tick, however many multi-queue agents' shares need it (issue 8 item 13).
     const loads: QueueLoadCache = new Map();
@@ -176,12 +199,27 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
       if (!read) freshness.set(tenantId, (read = readSourceFreshness(deps.store, tenantId, at, deps.sources)));
       return read;
     };
-    const messages = await Promise.all(
+    // The queue windows of this tick, by tenant: the totals add them up instead of reading them again.
+    const windowsRead = new Map<string, Map<string, WindowKpi[]>>();
+    const queueMessages = await Promise.all(
       [...seen].map(async ([key, q]) => {
-        const [view, tenantSources] = await Promise.all([readQueueView(deps.store, deps.queues.resolve(q.tenantId, q.queueId), at, { nowMs: at, loads }), sourcesOf(q.tenantId)]);
+        const [view, tenantSources] = await Promise.all([readQueueView(deps.store, deps.queues.resolve(q.tenantId, q.queueId), at, { nowMs: at, loads, tenants: deps.queues }), sourcesOf(q.tenantId)]);
+        let byQueue = windowsRead.get(q.tenantId);
+        if (!byQueue) windowsRead.set(q.tenantId, (byQueue = new Map()));
+        byQueue.set(q.queueId, view.windows);
         return { key, value: await deps.codec.encode(topology.kpi.name, { ...view, sources: tenantSources }) };
       }),
     );
+    const tenantMessages = await Promise.all(
+      [...tenants].map(async ([tenantId, queueIds]) => {
+        const [view, tenantSources] = await Promise.all([
+          readTenantView(deps.store, deps.queues, tenantId, [...queueIds].sort(), at, { nowMs: at, queueWindows: windowsRead.get(tenantId) }),
+          sourcesOf(tenantId),
+        ]);
+        return { key: `${tenantId}/*`, value: await deps.codec.encode(topology.kpi.name, { ...view, sources: tenantSources }) };
+      }),
+    );
+    const messages = [...queueMessages, ...tenantMessages];
     if (messages.length > 0) await sendByPartition(producer, topology, topology.kpi.name, messages);
     m.snapshots.inc(messages.length);
     stop();

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { QueueView } from '@callboard/windows';
+import type { KpiView } from '@callboard/windows';
 
 /** Version of the frames in docs/websocket-protocol.md. */
 export const PROTOCOL_VERSION = 1;
@@ -47,14 +47,22 @@ export interface HubOptions {
   onCoalesced?: () => void;
 }
 
+/** The key of the tenant total (`queueId: null`) among a tenant's views, as its cc.kpi.v1 key names it (`<tenant>/*`). */
+export const TENANT_TOTAL_KEY = '*';
+
+/** A view's key among its tenant's: the queue, or {@link TENANT_TOTAL_KEY} for the tenant total. */
+export function viewKey(view: Pick<KpiView, 'queueId'>): string {
+  return view.queueId ?? TENANT_TOTAL_KEY;
+}
+
 interface Subscription {
   queues: Set<string> | '*';
   /** Window names to include in views; undefined: every window. */
   windows: Set<string> | undefined;
   /** Frames are numbered per connection, so a client that sees a gap knows it lost one (DESIGN §7). */
   seq: number;
-  /** Latest unsent KPI view per queue while the client is over its buffer cap. */
-  pending: Map<string, QueueView>;
+  /** Latest unsent KPI view per queue (and tenant total) while the client is over its buffer cap. */
+  pending: Map<string, KpiView>;
   overSince: number | undefined;
 }
 
@@ -66,7 +74,7 @@ interface Subscription {
 export class Hub {
   /** Random per process start: a client that sees a new epoch resubscribes. */
   readonly epoch: string = randomUUID();
-  private readonly views = new Map<string, Map<string, QueueView>>();
+  private readonly views = new Map<string, Map<string, KpiView>>();
   /** Per tenant, what each rule is (name, severity, metric): from stored alert states at start, then from alert records. */
   private readonly rules = new Map<string, Map<string, RuleInfo>>();
   private readonly clients = new Map<HubClient, Subscription>();
@@ -80,13 +88,15 @@ export class Hub {
     return this.clients.size;
   }
 
-  /** The latest view of every queue of `tenantId`, sorted by queue. */
-  tenantViews(tenantId: string): QueueView[] {
-    return [...(this.views.get(tenantId)?.values() ?? [])].sort((a, b) => a.queueId.localeCompare(b.queueId));
+  /** The latest view of every queue of `tenantId`, sorted by queue, then the tenant total (`queueId: null`) when known. */
+  tenantViews(tenantId: string): KpiView[] {
+    const views = [...(this.views.get(tenantId)?.values() ?? [])];
+    const queues = views.filter((v) => v.queueId !== null).sort((a, b) => a.queueId!.localeCompare(b.queueId!));
+    return [...queues, ...views.filter((v) => v.queueId === null)];
   }
 
   /** Every tenant's latest views (for the metrics gauges). */
-  *allViews(): Iterable<QueueView> {
+  *allViews(): Iterable<KpiView> {
     for (const byQueue of this.views.values()) yield* byQueue.values();
   }
 
@@ -110,7 +120,7 @@ export class Hub {
     if (windows !== undefined) sub.windows = new Set(windows);
     // The snapshot carries the latest of every subscribed queue, so nothing coalesced is still owed.
     sub.pending.clear();
-    const views = this.tenantViews(client.tenantId).filter((v) => this.wants(sub, v.queueId));
+    const views = this.tenantViews(client.tenantId).filter((v) => this.wants(sub, v));
     const rules = Object.fromEntries(this.rules.get(client.tenantId) ?? []);
     this.emit(client, sub, { type: 'snapshot', queues: views.map((v) => this.filterWindows(sub, v)), rules });
   }
@@ -121,9 +131,11 @@ export class Hub {
     if (queues === '*') sub.queues = new Set();
     else if (sub.queues === '*') {
       // Leaving some queues of "every queue" keeps the ones known now.
-      sub.queues = new Set(this.tenantViews(client.tenantId).map((v) => v.queueId).filter((q) => !queues.includes(q)));
+      sub.queues = new Set(this.tenantViews(client.tenantId).flatMap((v) => (v.queueId === null || queues.includes(v.queueId) ? [] : [v.queueId])));
     } else for (const q of queues) sub.queues.delete(q);
     for (const q of queues === '*' ? [...sub.pending.keys()] : queues) sub.pending.delete(q);
+    // Nothing subscribed any more: the tenant total stops too.
+    if (sub.queues.size === 0) sub.pending.delete(TENANT_TOTAL_KEY);
   }
 
   /** Subscribed queues of a client: `'*'` or the names. */
@@ -147,31 +159,36 @@ export class Hub {
     }
   }
 
-  /** A new KPI snapshot from cc.kpi.v1. Returns false when an older one than the view held was ignored. */
-  applySnapshot(view: QueueView): boolean {
+  /**
+   * A new KPI snapshot from cc.kpi.v1: a queue's, or the tenant total (`queueId: null`), which goes to
+   * the same tenant's clients only, like every view. Returns false when an older one than the view
+   * held was ignored.
+   */
+  applySnapshot(view: KpiView): boolean {
     let byQueue = this.views.get(view.tenantId);
     if (!byQueue) {
       byQueue = new Map();
       this.views.set(view.tenantId, byQueue);
     }
-    const held = byQueue.get(view.queueId);
+    const key = viewKey(view);
+    const held = byQueue.get(key);
     // Replays of the compacted topic and redeliveries must not move a queue back in time.
     if (held && Date.parse(held.at) > Date.parse(view.at)) return false;
-    byQueue.set(view.queueId, view);
+    byQueue.set(key, view);
     // Fan-out serialises the view once per distinct window filter, not once per client.
     const bodies = new Map<string, string>();
     for (const [client, sub] of this.clients) {
-      if (client.tenantId !== view.tenantId || !this.wants(sub, view.queueId)) continue;
+      if (client.tenantId !== view.tenantId || !this.wants(sub, view)) continue;
       if (sub.pending.size > 0 || this.over(client, sub)) {
-        if (sub.pending.has(view.queueId)) this.options.onCoalesced?.();
-        sub.pending.set(view.queueId, view);
+        if (sub.pending.has(key)) this.options.onCoalesced?.();
+        sub.pending.set(key, view);
         continue;
       }
-      const key = sub.windows ? [...sub.windows].sort().join(',') : '*';
-      let body = bodies.get(key);
+      const filter = sub.windows ? [...sub.windows].sort().join(',') : '*';
+      let body = bodies.get(filter);
       if (body === undefined) {
         body = JSON.stringify({ tenantId: view.tenantId, queueId: view.queueId, view: this.filterWindows(sub, view) }).slice(1);
-        bodies.set(key, body);
+        bodies.set(filter, body);
       }
       this.emitBody(client, sub, 'kpi', body);
     }
@@ -191,7 +208,7 @@ export class Hub {
   applyAlert(alert: AlertRecord): void {
     if (typeof alert.ruleId === 'string') this.learnRule(alert.tenantId, alert.ruleId, { ruleName: alert.ruleName, severity: alert.severity, metric: alert.metric }, true);
     for (const [client, sub] of this.clients) {
-      if (client.tenantId !== alert.tenantId || !this.wants(sub, alert.queueId)) continue;
+      if (client.tenantId !== alert.tenantId || !this.wantsQueue(sub, alert.queueId)) continue;
       this.emit(client, sub, { type: 'alert', alert });
     }
   }
@@ -243,11 +260,17 @@ export class Hub {
     return over;
   }
 
-  private wants(sub: Subscription, queueId: string): boolean {
+  /** A queue's view when the client subscribed to it; the tenant total with any subscription at all. */
+  private wants(sub: Subscription, view: Pick<KpiView, 'queueId'>): boolean {
+    if (view.queueId === null) return sub.queues === '*' || sub.queues.size > 0;
+    return this.wantsQueue(sub, view.queueId);
+  }
+
+  private wantsQueue(sub: Subscription, queueId: string): boolean {
     return sub.queues === '*' || sub.queues.has(queueId);
   }
 
-  private filterWindows(sub: Subscription, view: QueueView): QueueView {
+  private filterWindows<V extends KpiView>(sub: Subscription, view: V): V {
     const windows = sub.windows;
     return windows ? { ...view, windows: view.windows.filter((w) => windows.has(w.name)) } : view;
   }

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Registry } from '@callboard/runtime';
-import type { QueueView } from '@callboard/windows';
+import type { KpiView } from '@callboard/windows';
+import { viewKey } from './hub.js';
 
 export interface GatewayMetrics {
   connections: Gauge;
@@ -12,19 +13,51 @@ export interface GatewayMetrics {
   coalesced: Counter;
 }
 
-/** KPIs exported per queue and window (DESIGN §7: Grafana charts callboard straight from /metrics). */
-const WINDOW_METRICS = ['sl.primary', 'answerRate', 'abandonRate', 'asaMs'] as const;
-const LIVE_METRICS = ['callsWaiting', 'longestWaitingMs', 'agentsAvailable', 'agentsOnCall'] as const;
+/**
+ * KPIs exported per queue and window (DESIGN §7: Grafana charts callboard straight from /metrics), by
+ * their path in a window of the view; `sl.primary` is the window's `primarySlValue`. The wave 2 ones
+ * (issue 11) are absent from snapshots written before it, and left out like a null.
+ */
+export const WINDOW_METRICS = [
+  'sl.primary',
+  'answerRate',
+  'abandonRate',
+  'asaMs',
+  'fcrRate',
+  'outbound.connectRate',
+  'outbound.successRate',
+  'outbound.avgRingMs',
+  'avgFirstResponseMs',
+  'firstResponseWithinTarget',
+  'complaintsPer10k',
+  'complaintsPer10kSubscribers',
+  'complaintResponseOnTimeRate',
+  'csatRate',
+  'avgCsat',
+  'nps',
+  'surveyResolvedRate',
+  'fcrRepeatRate',
+] as const;
+export const LIVE_METRICS = ['callsWaiting', 'longestWaitingMs', 'agentsAvailable', 'agentsOnCall', 'complaintsOpen', 'complaintsOverdue', 'oldestOpenComplaintAgeMs'] as const;
+/** Of `monthToDate`, with `window="month"`: the calendar month to date in the tenant's zone. */
+export const MONTH_METRICS = ['complaintsFiled', 'complaintsPer10kSubscribers'] as const;
+
+/** The number at `path` (dot-separated) of `from`, or null when absent or not a finite number. */
+function numberAt(from: unknown, path: string): number | null {
+  let v: unknown = from;
+  for (const part of path.split('.')) v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[part] : undefined;
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
 
 /**
  * `callboard_kpi{tenant,queue,window,metric}` and `callboard_kpi_snapshot_timestamp_seconds` of the
- * given views only, in the Prometheus text format. A fresh registry per scrape: the caller has already
+ * given views only, in the Prometheus text format; the tenant total has `queue="*"`. A fresh registry per scrape: the caller has already
  * narrowed `views` to what its credential may see (issue 8 item 1), and nothing else is in it. Live
  * values carry `window="live"`; a null KPI (no calls yet) is left out. Each source of a tenant
  * (snapshots' `sources[]`, decision 0008) gives `callboard_source_stale` and its ages in seconds, as of
  * the newest snapshot carrying it.
  */
-export async function renderKpiMetrics(views: Iterable<QueueView>): Promise<{ contentType: string; body: string }> {
+export async function renderKpiMetrics(views: Iterable<KpiView>): Promise<{ contentType: string; body: string }> {
   const registry = new Registry();
   const kpi = new Gauge({ name: 'callboard_kpi', help: 'Latest KPI of each queue from cc.kpi.v1, by tenant, queue, window ("live" for live state) and metric.', labelNames: ['tenant', 'queue', 'window', 'metric'], registers: [registry] });
   const age = new Gauge({ name: 'callboard_kpi_snapshot_timestamp_seconds', help: 'Time (at) of the latest KPI snapshot of each queue, to chart data age.', labelNames: ['tenant', 'queue'], registers: [registry] });
@@ -43,17 +76,20 @@ export async function renderKpiMetrics(views: Iterable<QueueView>): Promise<{ co
         if (src.heartbeatAgeMs !== null) heartbeatAge.set(labels, src.heartbeatAgeMs / 1000);
       }
     }
-    const base = { tenant: view.tenantId, queue: view.queueId };
+    const base = { tenant: view.tenantId, queue: viewKey(view) };
     for (const w of view.windows) {
-      const values: Record<(typeof WINDOW_METRICS)[number], number | null> = { 'sl.primary': w.primarySlValue, answerRate: w.answerRate, abandonRate: w.abandonRate, asaMs: w.asaMs };
       for (const metric of WINDOW_METRICS) {
-        const v = values[metric];
-        if (v !== null && Number.isFinite(v)) kpi.set({ ...base, window: w.name, metric }, v);
+        const v = numberAt(w, metric === 'sl.primary' ? 'primarySlValue' : metric);
+        if (v !== null) kpi.set({ ...base, window: w.name, metric }, v);
       }
     }
     for (const metric of LIVE_METRICS) {
-      const v = view.live[metric];
-      if (v !== null && Number.isFinite(v)) kpi.set({ ...base, window: 'live', metric }, v);
+      const v = numberAt(view.live, metric);
+      if (v !== null) kpi.set({ ...base, window: 'live', metric }, v);
+    }
+    for (const metric of MONTH_METRICS) {
+      const v = numberAt(view.monthToDate, metric);
+      if (v !== null) kpi.set({ ...base, window: 'month', metric }, v);
     }
     age.set(base, Date.parse(view.at) / 1000);
   }

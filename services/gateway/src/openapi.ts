@@ -3,6 +3,12 @@ import { WINDOW_NAMES } from '@callboard/windows';
 const error = { $ref: '#/components/responses/Error' };
 const tenant = { name: 't', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' } };
 const authErrors = { '401': error, '403': error };
+const rangeParameters = [
+  { name: 'window', in: 'query', schema: { type: 'string', enum: [...WINDOW_NAMES] } },
+  { name: 'from', in: 'query', schema: { type: 'string', format: 'date-time' }, description: 'an instant with a zone (2026-05-10T08:00:00Z); from..to spans at most the 8 days Redis keeps, else 400 CB_RANGE_TOO_LARGE' },
+  { name: 'to', in: 'query', schema: { type: 'string', format: 'date-time' } },
+  { name: 'at', in: 'query', schema: { type: 'string', format: 'date-time' }, description: 'moves "now" for named windows' },
+];
 
 /** The REST part of the gateway, served at `/openapi.json` (hand-written; the WebSocket protocol is in docs/websocket-protocol.md). */
 export const OPENAPI_DOCUMENT = {
@@ -14,7 +20,7 @@ export const OPENAPI_DOCUMENT = {
     '/readyz': { get: { summary: 'Kafka consumers joined, latest snapshots loaded, Redis answers', security: [], responses: { '200': { description: 'ready' }, '503': { description: 'not ready' } } } },
     '/metrics': {
       get: {
-        summary: 'KPI gauges callboard_kpi{tenant,queue,window,metric}: a tenant token gets its own tenant, CB_GATEWAY_SCRAPE_TOKEN every tenant. Operational metrics are on the ops listener (CB_GATEWAY_OPS_PORT).',
+        summary: 'KPI gauges callboard_kpi{tenant,queue,window,metric} (queue="*": the tenant total; window="live" the live state, window="month" the calendar month to date): a tenant token gets its own tenant, CB_GATEWAY_SCRAPE_TOKEN every tenant. Operational metrics are on the ops listener (CB_GATEWAY_OPS_PORT).',
         responses: { '200': { description: 'text exposition format' }, '401': error },
       },
     },
@@ -30,16 +36,17 @@ export const OPENAPI_DOCUMENT = {
     },
     '/api/v1/tenants/{t}/queues/{q}/kpis': {
       get: {
-        summary: 'KPIs of one queue for a named window or a [from, to) range, in the JSON shape of `callboard query --json`',
-        parameters: [
-          tenant,
-          { name: 'q', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' } },
-          { name: 'window', in: 'query', schema: { type: 'string', enum: [...WINDOW_NAMES] } },
-          { name: 'from', in: 'query', schema: { type: 'string', format: 'date-time' }, description: 'an instant with a zone (2026-05-10T08:00:00Z); from..to spans at most the 8 days Redis keeps, else 400 CB_RANGE_TOO_LARGE' },
-          { name: 'to', in: 'query', schema: { type: 'string', format: 'date-time' } },
-          { name: 'at', in: 'query', schema: { type: 'string', format: 'date-time' }, description: 'moves "now" for named windows' },
-        ],
+        summary: 'KPIs of one queue for a named window or a [from, to) range, in the JSON shape of `callboard query --json` (every counter and ratio, live state with complaints, monthToDate)',
+        parameters: [tenant, { name: 'q', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' } }, ...rangeParameters],
         responses: { '200': { description: '{"queues":[…]} with one entry', content: { 'application/json': { schema: { type: 'object', properties: { queues: { type: 'array', items: { type: 'object' } } } } } } }, '400': error, ...authErrors, '503': error },
+      },
+    },
+    '/api/v1/tenants/{t}/kpis': {
+      get: {
+        summary:
+          'The tenant total for a named window or a [from, to) range: counters summed over the tenant\'s queues plus its queue-less complaints, ratios from the sums (queueId null, planning null), the shape of a `tenants` row of `callboard query --json`',
+        parameters: [tenant, ...rangeParameters],
+        responses: { '200': { description: '{"tenants":[…]} with one entry', content: { 'application/json': { schema: { type: 'object', properties: { tenants: { type: 'array', items: { type: 'object' } } } } } } }, '400': error, ...authErrors, '503': error },
       },
     },
     '/api/v1/tenants/{t}/queues/{q}/series': {
@@ -58,7 +65,7 @@ export const OPENAPI_DOCUMENT = {
       get: { summary: 'Every alert of the tenant (AlertStore state)', parameters: [tenant], responses: { '200': { description: '{"alerts":[…]}' }, ...authErrors } },
     },
     '/api/v1/tenants/{t}/snapshot': {
-      get: { summary: 'The latest KPI snapshot of every queue of the tenant, as the WebSocket snapshot frame carries them', parameters: [tenant], responses: { '200': { description: '{"epoch":…,"queues":[QueueView…]}' }, ...authErrors } },
+      get: { summary: 'The latest KPI snapshot of every queue of the tenant, then the tenant total (queueId null), as the WebSocket snapshot frame carries them', parameters: [tenant], responses: { '200': { description: '{"epoch":…,"queues":[QueueView…, TenantView]}' }, ...authErrors } },
     },
   },
   components: {

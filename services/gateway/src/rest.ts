@@ -4,7 +4,7 @@ import { CallboardError, isCallboardError } from '@callboard/errors';
 import { IDENTIFIER_PATTERN } from '@callboard/events';
 import type { QueueConfig } from '@callboard/queue-config';
 import type { Logger } from '@callboard/runtime';
-import { readQueueView, readWindow, windowKpi, WINDOW_NAMES, type WindowName, type WindowStore } from '@callboard/windows';
+import { kpiRow, readQueueView, readTenantView, readTenantWindow, readWindow, tenantQueueIds, windowKpi, WINDOW_NAMES, type WindowName, type WindowStore } from '@callboard/windows';
 import { isScrapeToken, verifyToken } from './auth.js';
 import { bearerTokenKey } from './connection-limits.js';
 import { GatewayError } from './errors.js';
@@ -34,6 +34,7 @@ export interface RestDeps {
 }
 
 const KPIS_PATH = /^\/api\/v1\/tenants\/([^/]+)\/queues\/([^/]+)\/kpis$/;
+const TENANT_KPIS_PATH = /^\/api\/v1\/tenants\/([^/]+)\/kpis$/;
 const ALERTS_PATH = /^\/api\/v1\/tenants\/([^/]+)\/alerts$/;
 const SNAPSHOT_PATH = /^\/api\/v1\/tenants\/([^/]+)\/snapshot$/;
 const SERIES_PATH = /^\/api\/v1\/tenants\/([^/]+)\/queues\/([^/]+)\/series$/;
@@ -88,7 +89,8 @@ export function createRestHandler(deps: RestDeps): (req: IncomingMessage, res: S
   const log = deps.logger.child({ module: 'rest' });
   const now = deps.now ?? Date.now;
 
-  async function kpis(res: ServerResponse, url: URL, tenantId: string, queueId: string): Promise<void> {
+  /** `window`, or `from` and `to`, and `at` of a KPI read, checked. */
+  function kpiQuery(url: URL): { window: WindowName | { from: number; to: number }; atMs: number; nowMs: number } {
     const window = url.searchParams.get('window') ?? undefined;
     const from = isoParam(url, 'from');
     const to = isoParam(url, 'to');
@@ -97,13 +99,24 @@ export function createRestHandler(deps: RestDeps): (req: IncomingMessage, res: S
     // An empty range [t, t) is a valid question with zero counts (issue 8, item 6); only an inverted one is refused.
     if (from !== undefined && to !== undefined && from > to) throw new BadRequest('from must not be after to');
     const nowMs = now();
-    const atMs = isoParam(url, 'at') ?? nowMs;
+    return { window: (window as WindowName | undefined) ?? { from: from!, to: to! }, atMs: isoParam(url, 'at') ?? nowMs, nowMs };
+  }
+
+  async function kpis(res: ServerResponse, url: URL, tenantId: string, queueId: string): Promise<void> {
+    const { window, atMs, nowMs } = kpiQuery(url);
     const queue = deps.queues.resolve(tenantId, queueId);
+    const subscribers = deps.queues.tenantSettings(tenantId).subscribers;
     // The shape of `callboard query --json` (packages/cli/src/commands/query.ts).
-    const kpi = await readWindow(deps.store, queue, (window as WindowName | undefined) ?? { from: from!, to: to! }, atMs, nowMs);
-    const view = await readQueueView(deps.store, queue, atMs, { nowMs, windows: [] });
-    const { name, from: effFrom, to: effTo, primarySlValue, ...rest } = kpi;
-    sendJson(res, 200, { queues: [{ tenantId, queueId, window: name, from: effFrom, to: effTo, ...rest, primarySl: queue.primarySl, primarySlValue, live: view.live, planning: view.planning, stats: view.stats }] });
+    const [kpi, view] = await Promise.all([readWindow(deps.store, queue, window, atMs, nowMs, subscribers), readQueueView(deps.store, queue, atMs, { nowMs, windows: [], tenants: deps.queues })]);
+    sendJson(res, 200, { queues: [kpiRow(kpi, view)] });
+  }
+
+  /** The tenant total (decision 0010 §6): the row of `callboard query`'s `tenants`. */
+  async function tenantKpis(res: ServerResponse, url: URL, tenantId: string): Promise<void> {
+    const { window, atMs, nowMs } = kpiQuery(url);
+    const queueIds = await tenantQueueIds(deps.store, deps.queues, tenantId, nowMs);
+    const [kpi, view] = await Promise.all([readTenantWindow(deps.store, deps.queues, tenantId, queueIds, window, atMs, nowMs), readTenantView(deps.store, deps.queues, tenantId, queueIds, atMs, { nowMs, windows: [] })]);
+    sendJson(res, 200, { tenants: [kpiRow(kpi, view)] });
   }
 
   /**
@@ -166,6 +179,14 @@ export function createRestHandler(deps: RestDeps): (req: IncomingMessage, res: S
       const tenantId = identifierParam(m[1]!, 'tenant');
       requireTenant(claims, tenantId);
       await kpis(res, url, tenantId, identifierParam(m[2]!, 'queue'));
+      return true;
+    }
+    m = TENANT_KPIS_PATH.exec(path);
+    if (m) {
+      const claims = await authenticate(req, deps.secret);
+      const tenantId = identifierParam(m[1]!, 'tenant');
+      requireTenant(claims, tenantId);
+      await tenantKpis(res, url, tenantId);
       return true;
     }
     m = SERIES_PATH.exec(path);

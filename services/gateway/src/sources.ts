@@ -2,7 +2,7 @@ import type { Kafka } from 'kafkajs';
 import { CallboardError, retry } from '@callboard/errors';
 import type { EventCodec } from '@callboard/events';
 import { createEventConsumer, type EventConsumer, type Logger, type RecordDecoder, type Registry, unavailable } from '@callboard/runtime';
-import type { QueueView } from '@callboard/windows';
+import type { KpiView } from '@callboard/windows';
 import type { AlertRecord, Hub } from './hub.js';
 
 export interface SourcesDeps {
@@ -25,13 +25,18 @@ export interface Sources {
 
 const isString = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
 
-function snapshotDecoder(codec: EventCodec): RecordDecoder<QueueView> {
+/**
+ * A queue's snapshot, or the tenant total: its `queueId` is null, which the Avro JSON form leaves out
+ * (top-level nulls are dropped), so an absent `queueId` is the total; `planning` likewise becomes null.
+ */
+export function snapshotDecoder(codec: EventCodec): RecordDecoder<KpiView> {
   return async (value) => {
     const decoded = await codec.decode(value);
     if (!decoded.ok) return decoded;
-    const v = decoded.value as Partial<QueueView>;
-    const ok = isString(v.tenantId) && isString(v.queueId) && isString(v.at) && Array.isArray(v.windows) && typeof v.live === 'object' && v.live !== null;
-    return ok ? { ok: true, event: v as QueueView } : { ok: false, error: new CallboardError('CB_EVENT_INVALID', 'not a KPI snapshot: tenantId, queueId, at, windows and live are required') };
+    const v = decoded.value as Partial<KpiView>;
+    const queueId = v.queueId ?? null;
+    const ok = isString(v.tenantId) && (queueId === null || isString(queueId)) && isString(v.at) && Array.isArray(v.windows) && typeof v.live === 'object' && v.live !== null;
+    return ok ? { ok: true, event: { ...v, queueId, planning: v.planning ?? null } as KpiView } : { ok: false, error: new CallboardError('CB_EVENT_INVALID', 'not a KPI snapshot: tenantId, at, windows and live are required, and queueId a queue or absent (the tenant total)') };
   };
 }
 
@@ -57,7 +62,7 @@ export function createSources(deps: SourcesDeps): Sources {
   const readUpTo = new Map<number, bigint>();
   let caughtUp = false;
 
-  const kpi: EventConsumer = createEventConsumer<QueueView>({
+  const kpi: EventConsumer = createEventConsumer<KpiView>({
     kafka: deps.kafka,
     codec: deps.codec,
     logger: deps.logger,

@@ -3,7 +3,7 @@ import { WebSocket } from 'ws';
 import { AlertStore } from '@callboard/alerter';
 import { QueueConfig } from '@callboard/queue-config';
 import { createMetricsRegistry, type Logger, type Redis } from '@callboard/runtime';
-import { WindowStore, type QueueView } from '@callboard/windows';
+import { WindowStore, type KpiView } from '@callboard/windows';
 import type { TestStack } from '../../../test/helpers/infra.js';
 import { waitFor } from '../../../test/helpers/wait.js';
 import { createGateway, type Gateway, type GatewayLimits } from '../src/index.js';
@@ -120,12 +120,12 @@ export async function open(wsUrl: string, options: Parameters<typeof connect>[1]
   return r.client;
 }
 
-/** Publishes KPI snapshots to cc.kpi.v1, keyed as the aggregator keys them. */
-export async function publishSnapshots(stack: TestStack, views: QueueView[]): Promise<void> {
+/** Publishes KPI snapshots to cc.kpi.v1 keyed as the aggregator keys them (`<tenant>/<queue>`, `<tenant>/*` for a total). */
+export async function publishSnapshots(stack: TestStack, views: KpiView[]): Promise<void> {
   const producer = stack.kafka.producer();
   await producer.connect();
   try {
-    const messages = await Promise.all(views.map(async (v) => ({ key: `${v.tenantId}/${v.queueId}`, value: await stack.codec.encode(stack.topology.kpi.name, { ...v }) })));
+    const messages = await Promise.all(views.map(async (v) => ({ key: `${v.tenantId}/${v.queueId ?? '*'}`, value: await stack.codec.encode(stack.topology.kpi.name, { ...v }) })));
     await producer.send({ topic: stack.topology.kpi.name, messages });
   } finally {
     await producer.disconnect();

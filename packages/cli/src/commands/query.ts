@@ -1,6 +1,6 @@
 import { CallboardError } from '@callboard/errors';
 import { connectRedis, type Redis } from '@callboard/runtime';
-import { MAX_READ_KEYS, readQueueView, readWindow, WINDOW_NAMES, type WindowName, WindowStore } from '@callboard/windows';
+import { kpiRow, MAX_READ_KEYS, readQueueView, readTenantView, readTenantWindow, readWindow, tenantQueueIds, WINDOW_NAMES, type WindowName, WindowStore } from '@callboard/windows';
 import { isoOption, parseCommandArgs, requireString, type Command } from '../command.js';
 import { loadQueueConfig } from '../queue-file.js';
 
@@ -11,10 +11,14 @@ export const queryCommand: Command = {
 
 W: ${WINDOW_NAMES.join(' | ')}
 
-Prints {"queues":[...]} in the shape of 'callboard kpi', plus "window", the
-effective "from"/"to" (widened to whole 10 s buckets, or 15 min beyond fine
-retention) and the live state ("live"). Without --queue: every queue of the
-tenant that is configured or was active in the last 8 days. --at moves "now".
+Prints {"queues":[...],"tenants":[...]} in the shape of 'callboard kpi', plus
+"window", the effective "from"/"to" (widened to whole 10 s buckets, or 15 min
+beyond fine retention), the live state ("live", complaints included) and the
+calendar month to date ("monthToDate"). Without --queue: every queue of the
+tenant that is configured or was active in the last 8 days, and "tenants" with
+the tenant total (queueId null: those queues summed plus the tenant's
+queue-less complaints, ratios from the sums); with --queue, no "tenants".
+--at moves "now".
 
 A --from/--to range spans at most the 8 days Redis keeps and reads at most
 ${MAX_READ_KEYS} Redis keys; a longer one is refused with CB_RANGE_TOO_LARGE
@@ -50,21 +54,22 @@ ${MAX_READ_KEYS} Redis keys; a longer one is refused with CB_RANGE_TOO_LARGE
     try {
       // WindowStore is typed for one node until the store's per-slot calls land (issue 9, packages/windows).
       const store = new WindowStore(redis as Redis, { namespace: ctx.env.CB_REDIS_NAMESPACE ?? 'cb' });
-      let queueIds: string[];
-      if (values.queue !== undefined) queueIds = [values.queue];
-      else {
-        const active = await store.activeQueues(nowMs - store.intervalRetentionMs);
-        queueIds = [...new Set([...config.namedQueues(), ...active].filter((q) => q.tenantId === tenantId).map((q) => q.queueId))].sort();
-      }
+      const range = window ?? { from: from!, to: to! };
+      const queueIds = values.queue !== undefined ? [values.queue] : await tenantQueueIds(store, config, tenantId, nowMs);
+      const subscribers = config.tenantSettings(tenantId).subscribers;
       const queues = [];
       for (const queueId of queueIds) {
         const queue = config.resolve(tenantId, queueId);
-        const kpi = await readWindow(store, queue, window ?? { from: from!, to: to! }, atMs, nowMs);
-        const view = await readQueueView(store, queue, atMs, { nowMs, windows: [] });
-        const { name, from: effFrom, to: effTo, primarySlValue, ...rest } = kpi;
-        queues.push({ tenantId, queueId, window: name, from: effFrom, to: effTo, ...rest, primarySl: queue.primarySl, primarySlValue, live: view.live, planning: view.planning, stats: view.stats });
+        const kpi = await readWindow(store, queue, range, atMs, nowMs, subscribers);
+        const view = await readQueueView(store, queue, atMs, { nowMs, windows: [], tenants: config });
+        queues.push(kpiRow(kpi, view));
       }
-      ctx.out(JSON.stringify({ queues }, null, values.json ? undefined : 2));
+      const tenants = [];
+      if (values.queue === undefined) {
+        const [kpi, view] = await Promise.all([readTenantWindow(store, config, tenantId, queueIds, range, atMs, nowMs), readTenantView(store, config, tenantId, queueIds, atMs, { nowMs, windows: [] })]);
+        tenants.push(kpiRow(kpi, view));
+      }
+      ctx.out(JSON.stringify(values.queue === undefined ? { queues, tenants } : { queues }, null, values.json ? undefined : 2));
     } finally {
       redis.disconnect();
     }
