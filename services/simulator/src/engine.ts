@@ -29,6 +29,12 @@ export interface SimulateOptions {
    * the whole output. With false the run stops at the end instant and visits stay open.
    */
   drain?: boolean;
+  /**
+   * Nothing after this epoch ms is simulated: the run stops there, drained or not. A run sent to
+   * Kafka passes now, so a complaint's response due hours after the last arrival is not sent from
+   * the future (it stays open, as it would be now); unbounded by default.
+   */
+  until?: number;
   /** Embedded in event and call ids; defaults to `<seed>-<start in base 36>`. */
   runId?: string;
   /**
@@ -191,7 +197,9 @@ export function simulate(options: SimulateOptions): Generator<CanonicalEvent, vo
   const scenario = parseScenario(options.scenario ?? []);
   const incidentsFromMs = options.incidentsFromMs ?? 0;
   if (!Number.isSafeInteger(incidentsFromMs) || incidentsFromMs < 0) throw invalid(`incidentsFromMs must be a non-negative integer, got ${incidentsFromMs}`);
-  const engine = new Engine(config.tenants, seed, start, start + durationMs, options.drain ?? true, runId, config.wave2);
+  const until = options.until ?? Infinity;
+  if (until !== Infinity && (!Number.isSafeInteger(until) || until < start)) throw invalid(`until must be an integer epoch in ms not before start, got ${until}`);
+  const engine = new Engine(config.tenants, seed, start, start + durationMs, options.drain ?? true, runId, config.wave2, until);
   engine.prepareScenario(scenario);
   if (config.incidents) engine.prepareIncidents(config.incidents, start + incidentsFromMs);
   return engine.run();
@@ -220,6 +228,7 @@ class Engine {
     private readonly drain: boolean,
     runId: string,
     private readonly wave2: Wave2Config | undefined,
+    private readonly until: number,
   ) {
     this.now = start;
     this.builder = new EventBuilder(runId);
@@ -332,7 +341,7 @@ class Engine {
   *run(): Generator<CanonicalEvent, void, undefined> {
     for (;;) {
       const entry = this.calendar.pop();
-      if (!entry) return;
+      if (!entry || entry.time > this.until) return;
       this.now = entry.time;
       const task = entry.payload;
       if (task.kind === 'end') {

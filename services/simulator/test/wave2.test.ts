@@ -145,6 +145,15 @@ describe('simulate: wave 2 traffic (issue 11 item 6)', () => {
     expect(byType(day, 'call.offered').every((e) => /^[0-9a-f]{64}$/.test(e.callerKey ?? ''))).toBe(true);
   });
 
+  it('stops at until: nothing after it, so a run sent to Kafka sends no complaint step from the future', () => {
+    const until = BUSY_START + 3 * HOUR;
+    const cut = [...simulate({ config: wave2, seed: 1, start: BUSY_START, durationMs: 2 * HOUR, until })];
+    const full = [...simulate({ config: wave2, seed: 1, start: BUSY_START, durationMs: 2 * HOUR })];
+    expect(full.some((e) => occurredAtMs(e) > until)).toBe(true);
+    expect(cut.every((e) => occurredAtMs(e) <= until)).toBe(true);
+    expect(cut.map(formatJsonLine)).toEqual(full.filter((e) => occurredAtMs(e) <= until).map(formatJsonLine));
+  });
+
   it('turns each part off with false', () => {
     const config: SimulatorConfigInput = {
       ...wave2,

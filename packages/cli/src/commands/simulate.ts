@@ -30,7 +30,8 @@ profile, real agents, lognormal handle times, caller patience, flow-outs.
   --corrupt F       add a fraction F of corrupt records (the originals still go)
   --start ISO       first simulated instant. Default: ${DEFAULT_FILE_START} for a
                     file (reproducible); with --kafka, now minus M minutes minus 30
-                    minutes, so the whole run, drain included, lies in the past.
+                    minutes, so the whole run, drain included, lies in the past
+                    (with wave 2, complaint steps due after now are not sent).
   --config FILE     the floor to simulate (default: the shipped default.json, or
                     wave2.json with --wave2)
   --wave2           add the wave 2 traffic (its rates from the config's "wave2"
@@ -104,6 +105,8 @@ the stream with faults. With --out alone the file gets the faults too.`,
         seed,
         start,
         durationMs,
+        // Wave 2 drains run for hours (complaint responses and closings): with Kafka, nothing from the future.
+        ...(values.kafka && config.wave2 ? { until: Date.now() } : {}),
         ...(speed === undefined ? {} : { speed }),
         faults,
         sinks: { faulty, ...(truth ? { truth } : {}) },
