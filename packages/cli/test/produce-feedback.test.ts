@@ -60,4 +60,15 @@ describe('callboard produce of complaints and surveys (issue 11 item 1)', () => 
     // would be dated in the future; the run stops at the instant the command started instead.
     expect(truth.every((e) => Date.parse(e.occurredAt) <= Date.now())).toBe(true);
   });
+
+  it('simulate --wave2 --kafka with faults sends duplicates and corrupt records of feedback events too: some refused on decoding, some eventIds twice', async () => {
+    const before = await readTopicsToEnd(stack, [stack.topology.feedbackEvents.name]);
+    const r = await callboard(['simulate', '--wave2', '--seed', '5', '--minutes', '240', '--kafka', '--duplicates', '0.1', '--corrupt', '0.1'], { CB_TOPIC_PREFIX: stack.prefix });
+    expect(r.code, r.stderr).toBe(0);
+    const after = await readTopicsToEnd(stack, [stack.topology.feedbackEvents.name]);
+    const added = after.filter((h) => !before.some((b) => b.partition === h.partition && b.offset === h.offset));
+    const decoded = added.flatMap((h) => (h.event ? [h.event.eventId] : []));
+    expect(added.length - decoded.length).toBeGreaterThan(0);
+    expect(new Set(decoded).size).toBeLessThan(decoded.length);
+  });
 });
