@@ -3,6 +3,7 @@ export {
   SL_FORMULAS,
   DEFAULT_SL_FORMULA,
   computeRatios,
+  RATIO_FIELDS,
   slValue,
   type SlFormula,
   type SlRatios,

@@ -82,6 +82,38 @@ export interface KpiRatios {
   fcrRepeatRate: number | null;
 }
 
+/**
+ * Every field of {@link KpiRatios}, in the order `callboard kpi` prints them: v1's, then wave 2's.
+ * For code that lists or copies the ratios (JSON rows, gauges) without naming each one again.
+ */
+export const RATIO_FIELDS = [
+  'sl',
+  'answerRate',
+  'abandonRate',
+  'asaMs',
+  'avgAbandonWaitMs',
+  'ahtMs',
+  'avgTalkMs',
+  'transferRate',
+  'fcrRate',
+  'outbound',
+  'avgFirstResponseMs',
+  'firstResponseWithinTarget',
+  'complaintsPer10k',
+  'complaintsPer10kSubscribers',
+  'complaintResponseOnTimeRate',
+  'csatRate',
+  'avgCsat',
+  'nps',
+  'surveyResolvedRate',
+  'fcrRepeatRate',
+] as const satisfies readonly (keyof KpiRatios)[];
+
+// Compile-time guard: RATIO_FIELDS must name every key of KpiRatios.
+type MissingRatios = Exclude<keyof KpiRatios, (typeof RATIO_FIELDS)[number]>;
+const everyRatioListed: [MissingRatios] extends [never] ? true : MissingRatios = true;
+void everyRatioListed;
+
 /** Failed outbound attempts (`call.flowed_out` on an outbound visit) by reason. */
 export interface OutboundFailures {
   no_answer: number;
