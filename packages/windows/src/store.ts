@@ -313,6 +313,11 @@ export class WindowStore {
     loadStoreScripts(redis);
   }
 
+  /** How long a visit is kept after its last write, ms: an event older than that is judged afresh. */
+  private get visitTtlMs(): number {
+    return 2 * this.graceMs + HOUR_MS;
+  }
+
   /** TTL of fine buckets, s: fine retention plus grace. */
   private get fineTtlS(): number {
     return Math.ceil((this.fineRetentionMs + this.graceMs) / 1000);
@@ -581,7 +586,7 @@ export class WindowStore {
       const [offsets, late, agents] = c.keys as [string, string, string];
       return this.call('applying agent events', () => this.redis.cbApplyAgents(offsets, late, agents, field, this.graceMs, this.intervalTtlS, json, batchLast, c.watermark, expected));
     }
-    const visitTtlS = Math.ceil((2 * this.graceMs + HOUR_MS) / 1000);
+    const visitTtlS = Math.ceil(this.visitTtlMs / 1000);
     return this.call('applying a batch', () =>
       this.redis.cbApplyQueue(
         c.keys.length,
@@ -660,6 +665,7 @@ export class WindowStore {
             tk.prefix,
             FCR_CONTACTS_INDEX,
             FCR_REPEATED_INDEX,
+            this.visitTtlMs,
           ),
         );
       }

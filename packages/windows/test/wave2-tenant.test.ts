@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { tenantKeys } from '../src/index.js';
 import { ev, iso, NOW, T0, wave2Suite } from './wave2-suite.js';
 
 /*
@@ -73,5 +74,15 @@ describe('tenant-tag scripts of issue 11 (real Redis)', () => {
     const camp = await suite.store.readRange('acme', 'camp', T0, T0 + 2 * H, NOW + H).then((r) => r.counts);
     expect(camp).toMatchObject({ fcrContacts: 3, fcrRepeated: 1, fcrPending: 1 });
     expect(await suite.redis.llen(outbox)).toBe(0);
+  });
+
+  it('drops a callerKey\'s contacts whose window closed before anything still applied, keeping their counts', async () => {
+    const H7 = T0 + 7 * H;
+    await suite.apply([offered('old', T0 + 1_000, 'k1'), answered('old', T0 + 6_000)], 'calls', { repeatWindowHours: 1 });
+    // 7 h later (window 1 h + visit TTL 5 h before the clock): the old contact is final and leaves the hash.
+    await suite.apply([offered('new', H7, 'k1'), answered('new', H7 + 5_000)], 'calls', { repeatWindowHours: 1 });
+    expect(Object.keys(await suite.redis.hgetall(tenantKeys(suite.store.namespace, 'acme').callerKey('k1')))).toEqual(['camp\u0000new']);
+    const counts = (await suite.store.readRange('acme', 'camp', T0, T0 + 8 * H, H7 + H)).counts;
+    expect(counts).toMatchObject({ fcrContacts: 2, fcrRepeated: 0, fcrPending: 1 });
   });
 });

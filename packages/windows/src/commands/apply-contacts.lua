@@ -18,6 +18,9 @@
     ARGV[4] callerKey hash TTL, s   ARGV[5] fine bucket TTL, s   ARGV[6] interval bucket TTL, s
     ARGV[7..9] fine group, fine bucket and interval sizes, ms   ARGV[10..11] fine and interval tags
     ARGV[12] the tenant's key prefix   ARGV[13..14] the bucket indices of fcrContacts and fcrRepeated
+    ARGV[15] prune margin, ms: a contact older than clock - window - margin is final (its window
+            closed before anything the store still applies: the margin is the visit TTL) and is
+            dropped from its callerKey hash when the hash is next loaded, its counts kept as they are
 
   Output: { facts applied, contacts whose counted state changed, clock }.
 ]]
@@ -34,6 +37,7 @@ local FINE_GROUP, FINE_BUCKET, INTERVAL = tonumber(ARGV[7]), tonumber(ARGV[8]), 
 local FINE_TAG, INTERVAL_TAG = ARGV[10], ARGV[11]
 local prefix = ARGV[12]
 local CONTACTS, REPEATED = ARGV[13], ARGV[14]
+local pruneMargin = tonumber(ARGV[15])
 
 -- The clock is stored with the window it was last used with, "<clock ms>:<window ms>", so a read
 -- knows which pending contacts still count without the tenant's settings.
@@ -53,12 +57,17 @@ local function load(k)
   local key = prefix .. 'ck:' .. k
   if not declared[key] then error('undeclared callerKey key ' .. key) end
   local raw = rcall('HGETALL', key)
-  h = { key = key, now = {}, was = {} }
+  h = { key = key, now = {}, was = {}, pruned = {} }
+  local final = clock - window - pruneMargin
   for j = 1, #raw, 2 do
     local t, hd, r = string.match(raw[j + 1], '^(%-?%d+):(%d):(%d)$')
     local c = { t = tonumber(t), h = tonumber(hd), r = tonumber(r) }
-    h.was[raw[j]] = c
-    h.now[raw[j]] = { t = c.t, h = c.h, r = c.r }
+    if c.t < final then
+      h.pruned[#h.pruned + 1] = raw[j]
+    else
+      h.was[raw[j]] = c
+      h.now[raw[j]] = { t = c.t, h = c.h, r = c.r }
+    end
   end
   keys[k] = h
   keyOrder[#keyOrder + 1] = k
@@ -154,6 +163,7 @@ for _, k in ipairs(keyOrder) do
   for f in pairs(h.was) do
     if not h.now[f] then removes[#removes + 1] = f end
   end
+  for _, f in ipairs(h.pruned) do removes[#removes + 1] = f end
   if #writes > 0 then rcall('HSET', h.key, unpack(writes)) end
   if #removes > 0 then rcall('HDEL', h.key, unpack(removes)) end
   if #writes > 0 or #removes > 0 then rcall('EXPIRE', h.key, ckTtl) end
