@@ -14,6 +14,7 @@ export {
   windowKpi,
   type ComplaintLive,
   type KpiView,
+  type MonthCache,
   type MonthToDate,
   type QueueLoadCache,
   type QueueView,

@@ -76,10 +76,26 @@ export interface TenantView extends KpiView {
   planning: null;
 }
 
+/**
+ * A tenant's month counters read at one instant, by `tenantId/month`, shared by every view of a tick
+ * (one hash read per tenant, not per queue). Build a new one per instant.
+ */
+export type MonthCache = Map<string, ReturnType<WindowStore['complaintsFiledInMonth']>>;
+
 /** Complaints filed this calendar month (the tenant's zone) of one queue, or of the tenant when `queueId` is null. */
-export async function readMonthToDate(store: WindowStore, config: Pick<QueueConfig, 'clock' | 'tenantSettings'>, tenantId: string, queueId: string | null, atMs: number): Promise<MonthToDate> {
+export async function readMonthToDate(
+  store: WindowStore,
+  config: Pick<QueueConfig, 'clock' | 'tenantSettings'>,
+  tenantId: string,
+  queueId: string | null,
+  atMs: number,
+  cache: MonthCache = new Map(),
+): Promise<MonthToDate> {
   const month = monthOf(config.clock(tenantId), atMs);
-  const filed = await store.complaintsFiledInMonth(tenantId, month);
+  const key = `${tenantId}/${month}`;
+  let read = cache.get(key);
+  if (!read) cache.set(key, (read = store.complaintsFiledInMonth(tenantId, month)));
+  const filed = await read;
   const complaintsFiled = queueId === null ? filed.total : (filed.byQueue[queueId] ?? 0);
   const { subscribers } = config.tenantSettings(tenantId);
   return { month, complaintsFiled, complaintsPer10kSubscribers: subscribers !== undefined && subscribers > 0 ? (complaintsFiled / subscribers) * 10_000 : null };
@@ -154,6 +170,8 @@ export interface ReadViewOptions {
    * ratio is null, the fields absent) and no complaint key is read.
    */
   tenants?: TenantSettingsSource;
+  /** The tick's month counters, shared across its views. */
+  months?: MonthCache;
 }
 
 /**
@@ -171,7 +189,7 @@ export async function readQueueView(store: WindowStore, queue: ResolvedQueue, at
     store.liveState(queue.tenantId, queue.queueId, nowMs),
     store.queueStats(queue.tenantId, queue.queueId),
     options.tenants ? store.complaintState(queue.tenantId, queue.queueId, atMs) : undefined,
-    options.tenants ? readMonthToDate(store, options.tenants, queue.tenantId, queue.queueId, atMs) : undefined,
+    options.tenants ? readMonthToDate(store, options.tenants, queue.tenantId, queue.queueId, atMs, options.months) : undefined,
   ]);
   const recent = kpis.find((k) => k.name === 'rolling-15m') ?? (await readWindow(store, queue, 'rolling-15m', atMs, nowMs));
   const hour = kpis.find((k) => k.name === 'rolling-60m') ?? (await readWindow(store, queue, 'rolling-60m', atMs, nowMs));
@@ -273,7 +291,7 @@ export async function readTenantView(
   tenantId: string,
   queueIds: readonly string[],
   atMs: number,
-  options: { nowMs?: number; windows?: readonly WindowName[]; queueWindows?: ReadonlyMap<string, readonly WindowKpi[]> } = {},
+  options: { nowMs?: number; windows?: readonly WindowName[]; queueWindows?: ReadonlyMap<string, readonly WindowKpi[]>; months?: MonthCache } = {},
 ): Promise<TenantView> {
   const nowMs = options.nowMs ?? Date.now();
   const windows = options.windows ?? WINDOW_NAMES;
@@ -284,7 +302,7 @@ export async function readTenantView(
     Promise.all(queueIds.map((queueId) => store.queueStats(tenantId, queueId))),
     tenantAgents(store, tenantId),
     store.complaintState(tenantId, null, atMs),
-    readMonthToDate(store, config, tenantId, null, atMs),
+    readMonthToDate(store, config, tenantId, null, atMs, options.months),
   ]);
   let callsWaiting = 0;
   let longestWaitingMs: number | null = null;
