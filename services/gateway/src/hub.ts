@@ -48,7 +48,7 @@ export interface HubOptions {
 }
 
 /** The key of the tenant total (`queueId: null`) among a tenant's views, as its cc.kpi.v1 key names it (`<tenant>/*`). */
-export const TENANT_TOTAL_KEY = '*';
+const TENANT_TOTAL_KEY = '*';
 
 /** A view's key among its tenant's: the queue, or {@link TENANT_TOTAL_KEY} for the tenant total. */
 export function viewKey(view: Pick<KpiView, 'queueId'>): string {

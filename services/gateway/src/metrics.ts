@@ -18,7 +18,7 @@ export interface GatewayMetrics {
  * their path in a window of the view; `sl.primary` is the window's `primarySlValue`. The wave 2 ones
  * (issue 11) are absent from snapshots written before it, and left out like a null.
  */
-export const WINDOW_METRICS = [
+const WINDOW_METRICS = [
   'sl.primary',
   'answerRate',
   'abandonRate',
@@ -38,9 +38,9 @@ export const WINDOW_METRICS = [
   'surveyResolvedRate',
   'fcrRepeatRate',
 ] as const;
-export const LIVE_METRICS = ['callsWaiting', 'longestWaitingMs', 'agentsAvailable', 'agentsOnCall', 'complaintsOpen', 'complaintsOverdue', 'oldestOpenComplaintAgeMs'] as const;
+const LIVE_METRICS = ['callsWaiting', 'longestWaitingMs', 'agentsAvailable', 'agentsOnCall', 'complaintsOpen', 'complaintsOverdue', 'oldestOpenComplaintAgeMs'] as const;
 /** Of `monthToDate`, with `window="month"`: the calendar month to date in the tenant's zone. */
-export const MONTH_METRICS = ['complaintsFiled', 'complaintsPer10kSubscribers'] as const;
+const MONTH_METRICS = ['complaintsFiled', 'complaintsPer10kSubscribers'] as const;
 
 /** The number at `path` (dot-separated) of `from`, or null when absent or not a finite number. */
 function numberAt(from: unknown, path: string): number | null {

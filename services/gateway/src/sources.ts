@@ -29,7 +29,7 @@ const isString = (v: unknown): v is string => typeof v === 'string' && v.length 
  * A queue's snapshot, or the tenant total: its `queueId` is null, which the Avro JSON form leaves out
  * (top-level nulls are dropped), so an absent `queueId` is the total; `planning` likewise becomes null.
  */
-export function snapshotDecoder(codec: EventCodec): RecordDecoder<KpiView> {
+function snapshotDecoder(codec: EventCodec): RecordDecoder<KpiView> {
   return async (value) => {
     const decoded = await codec.decode(value);
     if (!decoded.ok) return decoded;
