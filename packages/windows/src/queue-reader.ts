@@ -284,6 +284,8 @@ export async function readTenantWindow(
  * tenant-level counters; live: calls waiting summed over the queues, each agent counted once by its
  * state, complaints tenant-wide (queue-less ones included); `planning: null`; stats summed.
  * `primarySl`, `slThresholdMs`, `shortAbandonMs` and `slTarget` are the tenant's defaults.
+ * `queueViews` holds the views of the same instant already read (the aggregator's tick): their
+ * windows, waiting calls and stats are used instead of reading those queues again.
  */
 export async function readTenantView(
   store: WindowStore,
@@ -291,15 +293,17 @@ export async function readTenantView(
   tenantId: string,
   queueIds: readonly string[],
   atMs: number,
-  options: { nowMs?: number; windows?: readonly WindowName[]; queueWindows?: ReadonlyMap<string, readonly WindowKpi[]>; months?: MonthCache } = {},
+  options: { nowMs?: number; windows?: readonly WindowName[]; queueViews?: ReadonlyMap<string, Pick<QueueView, 'windows' | 'live' | 'stats'>>; months?: MonthCache } = {},
 ): Promise<TenantView> {
   const nowMs = options.nowMs ?? Date.now();
   const windows = options.windows ?? WINDOW_NAMES;
   const tenant = config.resolve(tenantId, TENANT_TOTAL_QUEUE);
+  const held = options.queueViews;
+  const queueWindows = held && new Map([...held].map(([queueId, view]) => [queueId, view.windows]));
   const [kpis, lives, stats, agents, complaints, monthToDate] = await Promise.all([
-    Promise.all(windows.map((w) => readTenantWindow(store, config, tenantId, queueIds, w, atMs, nowMs, options.queueWindows))),
-    Promise.all(queueIds.map((queueId) => store.liveState(tenantId, queueId, nowMs))),
-    Promise.all(queueIds.map((queueId) => store.queueStats(tenantId, queueId))),
+    Promise.all(windows.map((w) => readTenantWindow(store, config, tenantId, queueIds, w, atMs, nowMs, queueWindows))),
+    Promise.all(queueIds.map((queueId) => held?.get(queueId)?.live ?? store.liveState(tenantId, queueId, nowMs))),
+    Promise.all(queueIds.map((queueId) => held?.get(queueId)?.stats ?? store.queueStats(tenantId, queueId))),
     tenantAgents(store, tenantId),
     store.complaintState(tenantId, null, atMs),
     readMonthToDate(store, config, tenantId, null, atMs, options.months),

@@ -66,9 +66,9 @@ describe('readTenantView (real Redis)', () => {
 
   it('gives the same total from windows a tick already read as from fresh reads, and a range like a named window', async () => {
     await seed();
-    const queueWindows = new Map<string, Awaited<ReturnType<typeof readQueueView>>['windows']>();
-    for (const queueId of ['camp', 'sales']) queueWindows.set(queueId, (await readQueueView(suite.store, config.resolve('acme', queueId), NOW, { nowMs: NOW, tenants: config })).windows);
-    const reused = await readTenantView(suite.store, config, 'acme', ['camp', 'sales'], NOW, { nowMs: NOW, queueWindows });
+    const queueViews = new Map<string, Awaited<ReturnType<typeof readQueueView>>>();
+    for (const queueId of ['camp', 'sales']) queueViews.set(queueId, await readQueueView(suite.store, config.resolve('acme', queueId), NOW, { nowMs: NOW, tenants: config }));
+    const reused = await readTenantView(suite.store, config, 'acme', ['camp', 'sales'], NOW, { nowMs: NOW, queueViews });
     const fresh = await readTenantView(suite.store, config, 'acme', ['camp', 'sales'], NOW, { nowMs: NOW });
     expect(reused).toEqual(fresh);
     const range = await readTenantWindow(suite.store, config, 'acme', ['camp', 'sales'], { from: T0, to: NOW }, NOW, NOW);

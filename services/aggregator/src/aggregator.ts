@@ -4,7 +4,7 @@ import { CallboardError, isCallboardError } from '@callboard/errors';
 import { type CanonicalEvent, type EventCodec, lateRecord, parseEvent, type SourceHeartbeatRecord, type Topology } from '@callboard/events';
 import type { QueueConfig } from '@callboard/queue-config';
 import { createEventConsumer, type EventBatch, type EventConsumer, type Logger, type Registry, sendByPartition, unavailable } from '@callboard/runtime';
-import { type ApplyBatchResult, type MonthCache, monthOf, type PartitionRef, type QueueLoadCache, readQueueView, readSourceFreshness, readTenantView, type SourceFreshness, type SourceJudgement, type WindowKpi, type WindowStore } from '@callboard/windows';
+import { type ApplyBatchResult, type MonthCache, monthOf, type PartitionRef, type QueueLoadCache, readQueueView, readSourceFreshness, readTenantView, type SourceFreshness, type SourceJudgement, type QueueView, type WindowStore } from '@callboard/windows';
 import { createAggregatorMetrics } from './metrics.js';
 import { heartbeatDecoder, SourceTracker } from './source-tracker.js';
 
@@ -201,21 +201,21 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
     };
     // One read of each tenant's month counters per tick, shared by its queues and its total.
     const months: MonthCache = new Map();
-    // The queue windows of this tick, by tenant: the totals add them up instead of reading them again.
-    const windowsRead = new Map<string, Map<string, WindowKpi[]>>();
+    // The queue views of this tick, by tenant: the totals add them up instead of reading them again.
+    const viewsRead = new Map<string, Map<string, QueueView>>();
     const queueMessages = await Promise.all(
       [...seen].map(async ([key, q]) => {
         const [view, tenantSources] = await Promise.all([readQueueView(deps.store, deps.queues.resolve(q.tenantId, q.queueId), at, { nowMs: at, loads, tenants: deps.queues, months }), sourcesOf(q.tenantId)]);
-        let byQueue = windowsRead.get(q.tenantId);
-        if (!byQueue) windowsRead.set(q.tenantId, (byQueue = new Map()));
-        byQueue.set(q.queueId, view.windows);
+        let byQueue = viewsRead.get(q.tenantId);
+        if (!byQueue) viewsRead.set(q.tenantId, (byQueue = new Map()));
+        byQueue.set(q.queueId, view);
         return { key, value: await deps.codec.encode(topology.kpi.name, { ...view, sources: tenantSources }) };
       }),
     );
     const tenantMessages = await Promise.all(
       [...tenants].map(async ([tenantId, queueIds]) => {
         const [view, tenantSources] = await Promise.all([
-          readTenantView(deps.store, deps.queues, tenantId, [...queueIds].sort(), at, { nowMs: at, queueWindows: windowsRead.get(tenantId), months }),
+          readTenantView(deps.store, deps.queues, tenantId, [...queueIds].sort(), at, { nowMs: at, queueViews: viewsRead.get(tenantId), months }),
           sourcesOf(tenantId),
         ]);
         return { key: `${tenantId}/*`, value: await deps.codec.encode(topology.kpi.name, { ...view, sources: tenantSources }) };
