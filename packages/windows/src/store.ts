@@ -367,6 +367,8 @@ export class WindowStore {
     const activeTenants: string[] = [];
     /** Per tenant, the newest applied call-event time of the batch: its event clock. */
     const clocks = new Map<string, number>();
+    /** The facts each queue's reply carried from its outbox. */
+    const outboxes = new Map<string, string[]>();
     for (let round = 0; pending.length > 0; round += 1) {
       if (round > 4) throw new CallboardError('CB_REDIS_SCRIPT', `applying a batch of ${ref.topic}[${ref.partition}]: the queue calls did not settle after ${round} rounds`);
       const calls = pending.map((c) => this.callMember(c, ref, batchLast));
@@ -387,7 +389,7 @@ export class WindowStore {
           for (const key of reply.slice(1)) c.keys.push(String(key));
           again.push(c);
         } else {
-          const [applied, duplicates, anomalies, late, redelivered, revised, judged, lateLength, held, outboxLength, newestApplied] = reply.map(Number) as number[];
+          const [applied, duplicates, anomalies, late, redelivered, revised, judged, lateLength, held, outboxLength, newestApplied] = reply.slice(0, 11).map(Number) as number[];
           total.applied += applied!;
           total.duplicates += duplicates!;
           total.anomalies += anomalies!;
@@ -401,7 +403,10 @@ export class WindowStore {
             clocks.set(tenantId, Math.max(clocks.get(tenantId) ?? -1, newestApplied!));
           }
           if (lateLength! > 0) total.lateMembers.push(c.member);
-          if (c.kind === 'queue' && outboxLength! > 0) total.contactMembers.push(c.member);
+          if (c.kind === 'queue' && outboxLength! > 0) {
+            total.contactMembers.push(c.member);
+            outboxes.set(c.member, reply[11] as unknown as string[]);
+          }
           if (!c.expected || held! > c.expected.offset) known.held.set(c.member, { offset: held!, from: { offset: held! + 1, watermark: c.watermark } });
         }
       });
@@ -417,15 +422,14 @@ export class WindowStore {
     // Contact facts into the tenants, with their clocks; at resume every queue of the partition.
     const drain = [...new Set([...known.drainAtResume, ...total.contactMembers])];
     known.drainAtResume = [];
-    await this.drainContacts(drain, clocks, input.tenantSettingsFor ?? defaultTenantSettings);
-    // The active-queue index is loss-tolerant (a queue's next write adds it again): its own call.
+    // The active indexes are loss-tolerant (a queue's next write adds it again): their own calls,
+    // beside the drain.
     const nowMs = input.nowMs;
-    if (active.length > 0) {
-      await this.call('marking queues active', () => this.redis.zadd(activeQueuesKey(this.namespace), ...active.flatMap((m) => [nowMs, m])));
-    }
-    if (activeTenants.length > 0) {
-      await this.call('marking tenants active', () => this.redis.zadd(activeTenantsKey(this.namespace), ...activeTenants.flatMap((m) => [nowMs, m])));
-    }
+    await Promise.all([
+      this.drainContacts(drain, clocks, input.tenantSettingsFor ?? defaultTenantSettings, outboxes),
+      active.length > 0 ? this.call('marking queues active', () => this.redis.zadd(activeQueuesKey(this.namespace), ...active.flatMap((m) => [nowMs, m]))) : undefined,
+      activeTenants.length > 0 ? this.call('marking tenants active', () => this.redis.zadd(activeTenantsKey(this.namespace), ...activeTenants.flatMap((m) => [nowMs, m]))) : undefined,
+    ]);
     known.watermark = events.reduce((wm, { event }) => Math.max(wm, Date.parse(event.occurredAt)), known.watermark);
     total.watermark = known.watermark;
     return total;
@@ -612,24 +616,27 @@ export class WindowStore {
    * Drains the contact outboxes of `members` (queue members) into one apply-contacts call per
    * tenant, with the tenant's clock, and trims each outbox by what the call took only after it
    * succeeded (decision 0010 §5). A tenant with no facts is called only when its clock may move.
+   * `given`: per member, the facts its queue call's reply carried (read from the outbox otherwise).
    */
-  private async drainContacts(members: string[], clocks: Map<string, number>, tenantSettingsFor: (tenantId: string) => TenantKpiSettings): Promise<void> {
+  private async drainContacts(members: string[], clocks: Map<string, number>, tenantSettingsFor: (tenantId: string) => TenantKpiSettings, given: Map<string, string[]> = new Map()): Promise<void> {
     const byTenant = new Map<string, string[]>();
     for (const m of members) {
       const [, tenantId, queueId] = m.split(':') as [string, string, string];
       byTenant.set(tenantId, [...(byTenant.get(tenantId) ?? []), queueId]);
     }
     for (const [tenantId, clock] of clocks) if (clock > (this.clocks.get(tenantId) ?? -1) && !byTenant.has(tenantId)) byTenant.set(tenantId, []);
-    await Promise.all([...byTenant].map(([tenantId, queueIds]) => this.drainTenant(tenantId, queueIds, clocks.get(tenantId), tenantSettingsFor(tenantId))));
+    await Promise.all([...byTenant].map(([tenantId, queueIds]) => this.drainTenant(tenantId, queueIds, clocks.get(tenantId), tenantSettingsFor(tenantId), given)));
   }
 
-  private async drainTenant(tenantId: string, queueIds: string[], clock: number | undefined, settings: TenantKpiSettings): Promise<void> {
+  private async drainTenant(tenantId: string, queueIds: string[], clock: number | undefined, settings: TenantKpiSettings, given: Map<string, string[]>): Promise<void> {
     const tk = tenantKeys(this.namespace, tenantId);
     const windowMs = settings.repeatWindowHours * HOUR_MS;
     let more = true;
-    while (more) {
+    for (let pass = 0; more; pass += 1) {
       more = false;
-      const taken = await Promise.all(queueIds.map((q) => this.call('reading contact facts', () => this.redis.lrange(this.keys(tenantId, q).contactsOutbox, 0, MAX_DRAIN_FACTS - 1))));
+      const taken = await Promise.all(
+        queueIds.map((q) => (pass === 0 && given.has(`q:${tenantId}:${q}`) ? given.get(`q:${tenantId}:${q}`)! : this.call('reading contact facts', () => this.redis.lrange(this.keys(tenantId, q).contactsOutbox, 0, MAX_DRAIN_FACTS - 1)))),
+      );
       const facts: ContactFact[] = [];
       taken.forEach((raw, i) => {
         if (raw.length >= MAX_DRAIN_FACTS) more = true;

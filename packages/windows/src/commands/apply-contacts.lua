@@ -77,12 +77,18 @@ end
 local function callIdOf(f) return string.match(f, '^[^%z]*%z(.*)$') end
 local function queueOf(f) return string.match(f, '^([^%z]*)%z') end
 
+-- Repeat flags of one key's contacts, in offer-time order: a contact has a repeat when a later
+-- one of another callId is offered within the window after it.
 local function recompute(h)
-  for f, c in pairs(h.now) do
-    local id = callIdOf(f)
-    local r = 0
-    for g, o in pairs(h.now) do
-      if o.t > c.t and o.t <= c.t + window and callIdOf(g) ~= id then r = 1; break end
+  local list = {}
+  for f, c in pairs(h.now) do list[#list + 1] = { c = c, id = callIdOf(f) } end
+  table.sort(list, function(a, b) return a.c.t < b.c.t end)
+  for i = 1, #list do
+    local c, id = list[i].c, list[i].id
+    local r, j = 0, i + 1
+    while j <= #list and list[j].c.t <= c.t + window do
+      if list[j].c.t > c.t and list[j].id ~= id then r = 1; break end
+      j = j + 1
     end
     c.r = r
   end
@@ -132,13 +138,15 @@ for _, k in ipairs(keyOrder) do
   for f in pairs(h.was) do seen[f] = true end
   for f in pairs(seen) do
     local was, now = h.was[f], h.now[f]
-    if not same(was, now) then
+    local moved = not same(was, now)
+    if moved then
       changed = changed + 1
       countContact(f, was, -1)
       countContact(f, now, 1)
     end
-    -- Membership follows the contact's state now, whichever key holds it (a contact may move).
-    if not openOps[f] then
+    -- Membership follows a changed contact's state now, whichever key holds it (a contact may
+    -- move); an unchanged one keeps its place, and the clock alone only ends pending (below).
+    if moved and not openOps[f] then
       local c = current[f]
       local openKey = scope(queueOf(f)) .. 'fcr-open'
       needed[openKey] = true

@@ -35,10 +35,10 @@
     ARGV[17] the applied offset the caller expects stored here ('' when it has none): what this
              queue held after the caller's last call, or what it read at resume
 
-  Output: { applied, duplicates, anomalies, late, redelivered, revised, judged, lateListLength, heldOffset, outboxLength, newestApplied },
+  Output: { applied, duplicates, anomalies, late, redelivered, revised, judged, lateListLength, heldOffset, outboxLength, newestApplied, outbox },
           heldOffset being the applied offset stored after the call, outboxLength the contact facts
           waiting in KEYS[5], newestApplied the newest occurredAt of a call event the call applied
-          (-1: none), for the tenant's event clock,
+          (-1: none), for the tenant's event clock, outbox its first 1000 facts,
           { -3, storedOffset, storedWatermark } with nothing written when the stored offset is not
           the one the caller expects (a failover lost writes, or another instance applied since:
           the caller replays from there, decision 0007 "Failover"),
@@ -314,4 +314,9 @@ for j = 1, #lateEntries, 100 do rcall('RPUSH', lateKey, unpack(lateEntries, j, m
 
 writePartitionOffset(offsetsKey, field, batchLast, batchWatermark, storedOffset, storedWatermark)
 
-return { applied, duplicates, anomalies, late, redelivered, revised, judged, rcall('LLEN', lateKey), math.max(storedOffset, batchLast), rcall('LLEN', outboxKey), newestApplied }
+-- The waiting facts travel with the reply (at most MAX_DRAIN_FACTS of store.ts): the store drains
+-- them without reading the outbox again.
+local outboxLength = rcall('LLEN', outboxKey)
+local outbox = {}
+if outboxLength > 0 then outbox = rcall('LRANGE', outboxKey, 0, 999) end
+return { applied, duplicates, anomalies, late, redelivered, revised, judged, rcall('LLEN', lateKey), math.max(storedOffset, batchLast), outboxLength, newestApplied, outbox }
