@@ -1,5 +1,5 @@
 import { SL_FORMULAS, slValue } from '@callboard/kpi';
-import type { QueueView, SourceFreshness, WindowKpi } from '@callboard/windows';
+import type { KpiView, SourceFreshness, WindowKpi } from '@callboard/windows';
 
 /**
  * The windows a rule may read. Same names as `@callboard/windows`' `WINDOW_NAMES`; repeated here so
@@ -301,11 +301,12 @@ function windowValue(w: WindowKpi, metric: Exclude<(typeof WINDOW_METRICS)[numbe
  *
  * A window the snapshot does not hold reads as `{ value: null, volume: 0 }`, i.e. no data.
  *
- * @param view - the queue's snapshot (`readQueueView`, cc.kpi.v1)
+ * @param view - the queue's snapshot (`readQueueView`, cc.kpi.v1) or the tenant total (`queueId` null,
+ *   no planning: planning metrics read as no data)
  * @param metric - a name from {@link METRICS}
  * @param window - the rule's window; ignored for live and planning metrics
  */
-export function sampleMetric(view: QueueView, metric: MetricName, window: AlertWindow): MetricReading {
+export function sampleMetric(view: KpiView, metric: MetricName, window: AlertWindow): MetricReading {
   if (isSourceMetric(metric)) return { value: null, volume: 0 }; // per source: sampleSourceMetric
   switch (metric) {
     case 'live.callsWaiting':
@@ -323,7 +324,7 @@ export function sampleMetric(view: QueueView, metric: MetricName, window: AlertW
     case 'live.complaintsOpen':
     case 'live.complaintsOverdue':
     case 'live.oldestOpenComplaintAgeMs': {
-      const live = view.live as QueueView['live'] & ComplaintLive;
+      const live: ComplaintLive = view.live;
       if (live.complaintsOpen === undefined) return { value: null, volume: 0 }; // a snapshot from before complaints
       if (metric === 'live.complaintsOpen') return { value: live.complaintsOpen, volume: Number.POSITIVE_INFINITY };
       if (metric === 'live.complaintsOverdue') return { value: live.complaintsOverdue ?? null, volume: Number.POSITIVE_INFINITY };
@@ -331,11 +332,13 @@ export function sampleMetric(view: QueueView, metric: MetricName, window: AlertW
       return { value: live.complaintsOpen === 0 ? (live.oldestOpenComplaintAgeMs ?? 0) : (live.oldestOpenComplaintAgeMs ?? null), volume: Number.POSITIVE_INFINITY };
     }
     case 'planning.projectedSl':
-      return { value: view.planning.projectedSl, volume: planningVolume(view) };
     case 'planning.requiredAgentsGap': {
-      const required = view.planning.requiredAgents;
+      const planning = view.planning;
+      if (planning === null) return { value: null, volume: 0 }; // a tenant total staffs no single queue
+      if (metric === 'planning.projectedSl') return { value: planning.projectedSl, volume: planningVolume(view, planning) };
+      const required = planning.requiredAgents;
       // Against the staffing Erlang C ran with: a multi-queue agent is its share (docs/kpi-topic.md).
-      return { value: required === null ? null : required - view.planning.agentsStaffedEffective, volume: planningVolume(view) };
+      return { value: required === null ? null : required - planning.agentsStaffedEffective, volume: planningVolume(view, planning) };
     }
     default: {
       const w = view.windows.find((k) => k.name === window);
@@ -346,8 +349,8 @@ export function sampleMetric(view: QueueView, metric: MetricName, window: AlertW
   }
 }
 
-function planningVolume(view: QueueView): number {
+function planningVolume(view: KpiView, planning: NonNullable<KpiView['planning']>): number {
   const recent = view.windows.find((k) => k.name === 'rolling-15m');
   // planQueue is fed rolling-15m's offered over a 15-minute interval, so arrivalsPerHour / 4 is that count.
-  return recent ? recent.counts.offered : Math.round(view.planning.arrivalsPerHour / 4);
+  return recent ? recent.counts.offered : Math.round(planning.arrivalsPerHour / 4);
 }

@@ -1,4 +1,4 @@
-import type { QueueView } from '@callboard/windows';
+import type { KpiView } from '@callboard/windows';
 import { sampleMetric } from './metrics.js';
 import type { Rule } from './rule.js';
 import type { Sample } from './state-machine.js';
@@ -7,9 +7,8 @@ import type { Sample } from './state-machine.js';
  * The queue an alert on a snapshot is filed under: the snapshot's queue, or `*` for the tenant-total
  * snapshot (`queueId: null`, whose Kafka key is `<tenantId>/*`).
  */
-export function snapshotQueueId(view: Pick<QueueView, 'queueId'>): string {
-  const queueId: string | null = view.queueId;
-  return queueId ?? '*';
+export function snapshotQueueId(view: Pick<KpiView, 'queueId'>): string {
+  return view.queueId ?? '*';
 }
 
 /**
@@ -17,7 +16,7 @@ export function snapshotQueueId(view: Pick<QueueView, 'queueId'>): string {
  * window, with the queue's identity and SL target. Keep the last sample per queue: evaluating it
  * again on a wall-clock tick is how `forMs` elapses between snapshots.
  */
-export function sampleRule(view: QueueView, rule: Pick<Rule, 'metric' | 'window'>): Sample {
+export function sampleRule(view: KpiView, rule: Pick<Rule, 'metric' | 'window'>): Sample {
   const reading = sampleMetric(view, rule.metric, rule.window);
   return { tenantId: view.tenantId, queueId: snapshotQueueId(view), value: reading.value, volume: reading.volume, slTarget: view.slTarget };
 }

@@ -4,7 +4,7 @@ import type { RulesFile } from '@callboard/alerts';
 import { CallboardError } from '@callboard/errors';
 import type { EventCodec } from '@callboard/events';
 import { createEventConsumer, type EventConsumer, type Logger, type RecordDecoder, type Registry } from '@callboard/runtime';
-import type { QueueView } from '@callboard/windows';
+import type { KpiView } from '@callboard/windows';
 import type { AlertStore } from './alert-store.js';
 import { DeliveryWorker } from './delivery-worker.js';
 import { Dispatcher } from './dispatcher.js';
@@ -53,16 +53,29 @@ export interface Alerter {
 
 const LEASE_MS = 5_000;
 
-/** A KPI snapshot from cc.kpi.v1, checked for the fields evaluation reads. */
-function snapshotDecoder(codec: EventCodec): RecordDecoder<QueueView> {
+/**
+ * A KPI snapshot from cc.kpi.v1, checked for the fields evaluation reads. A tenant total
+ * (`queueId: null`, no planning) decodes with neither key (the Avro decoder drops top-level nulls):
+ * an absent queueId or planning is read as null.
+ */
+function snapshotDecoder(codec: EventCodec): RecordDecoder<KpiView> {
   return async (value) => {
     const decoded = await codec.decode(value);
     if (!decoded.ok) return decoded;
-    const v = decoded.value as Partial<QueueView>;
-    // queueId null: the tenant-total snapshot (key `<tenantId>/*`), read by rules of level "tenant".
-    const queueId: unknown = v.queueId;
-    const ok = typeof v.tenantId === 'string' && (typeof queueId === 'string' || queueId === null) && typeof v.at === 'string' && Array.isArray(v.windows) && typeof v.live === 'object' && typeof v.planning === 'object';
-    return ok ? { ok: true, event: v as QueueView } : { ok: false, error: new CallboardError('CB_EVENT_INVALID', 'not a KPI snapshot: tenantId, queueId (a string, or null for a tenant total), at, windows, live and planning are required') };
+    const raw = decoded.value as Partial<Record<keyof KpiView, unknown>>;
+    const queueId = raw.queueId ?? null;
+    const planning = raw.planning ?? null;
+    const ok =
+      typeof raw.tenantId === 'string' &&
+      (typeof queueId === 'string' || queueId === null) &&
+      typeof raw.at === 'string' &&
+      Array.isArray(raw.windows) &&
+      typeof raw.live === 'object' &&
+      raw.live !== null &&
+      (typeof planning === 'object' && (planning !== null || queueId === null));
+    return ok
+      ? { ok: true, event: { ...raw, queueId, planning } as KpiView }
+      : { ok: false, error: new CallboardError('CB_EVENT_INVALID', 'not a KPI snapshot: tenantId, queueId (null or absent for a tenant total), at, windows, live and planning (a queue’s) are required') };
   };
 }
 
@@ -111,7 +124,7 @@ export function createAlerter(deps: AlerterDeps): Alerter {
     isReady: () => consumer?.isHealthy() ?? false,
     async start() {
       await producer.connect();
-      consumer = createEventConsumer<QueueView>({
+      consumer = createEventConsumer<KpiView>({
         kafka: deps.kafka,
         codec: deps.codec,
         logger: deps.logger,

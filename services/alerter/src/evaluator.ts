@@ -1,6 +1,6 @@
 import { decideNotifications, evaluate, fingerprint, isSourceMetric, resolveThreshold, type Rule, rulesForQueue, type RulesFile, type Sample, sampleRule, sampleSourceMetric, type Silence, snapshotQueueId } from '@callboard/alerts';
 import type { Logger } from '@callboard/runtime';
-import type { QueueView } from '@callboard/windows';
+import type { KpiView } from '@callboard/windows';
 import { describeRule } from './alert-record.js';
 import type { AlertStore, DescribedAlertState, OutboxEntry } from './alert-store.js';
 import type { AlerterMetrics } from './metrics.js';
@@ -36,14 +36,14 @@ export interface EvaluatorDeps {
  * snapshot, so `forMs`, `keepFiringForMs` and nodata advance without traffic (DESIGN §6).
  */
 export class Evaluator {
-  private readonly views = new Map<string, { view: QueueView; receivedAt: number }>();
+  private readonly views = new Map<string, { view: KpiView; receivedAt: number }>();
   private silenceCache = new Map<string, { at: number; silences: Silence[] }>();
   /** When each tenant's sources were last evaluated: every queue of a tenant carries the same list. */
   private readonly sourcesEvaluatedAt = new Map<string, number>();
 
   constructor(private readonly deps: EvaluatorDeps) {}
 
-  async onSnapshot(view: QueueView): Promise<void> {
+  async onSnapshot(view: KpiView): Promise<void> {
     this.views.set(`${view.tenantId}/${snapshotQueueId(view)}`, { view, receivedAt: this.deps.now() });
     await this.evaluateQueue(view, Math.max(Date.parse(view.at), 0));
   }
@@ -72,9 +72,8 @@ export class Evaluator {
    * "tenant"), and once per tenant and instant the source rules, one alert per source in the
    * snapshot's `sources` (issue 10 item 5).
    */
-  private async evaluateQueue(view: QueueView, at: number): Promise<void> {
-    const queueId: string | null = view.queueId;
-    const rules = rulesForQueue(this.deps.rules().rules, view.tenantId, queueId);
+  private async evaluateQueue(view: KpiView, at: number): Promise<void> {
+    const rules = rulesForQueue(this.deps.rules().rules, view.tenantId, view.queueId);
     if (rules.length === 0) return;
     const targets: Target[] = [];
     const sourceRules: Rule[] = [];
@@ -95,7 +94,7 @@ export class Evaluator {
     if (targets.length > 0) await this.evaluateTargets(view, targets, at);
   }
 
-  private async evaluateTargets(view: QueueView, targets: readonly Target[], at: number): Promise<void> {
+  private async evaluateTargets(view: KpiView, targets: readonly Target[], at: number): Promise<void> {
     const fps = targets.map((t) => fingerprint(t.rule.id, view.tenantId, t.sample.queueId));
     const [stored, silences] = await Promise.all([this.deps.store.load(view.tenantId, fps), this.silences(view.tenantId, at)]);
     const changes: Parameters<AlertStore['save']>[1] = [];

@@ -41,7 +41,7 @@ export function asComplaintSource(store: object): ComplaintSource | undefined {
 export const COMPLAINT_LOOKBACK_MS = 8 * 86_400_000;
 
 /** The most due complaints read per tenant and tick. */
-export const DUE_LIMIT = 5_000;
+export const DUE_LIMIT = 1_000;
 
 /** Resolved reminders are forgotten this long after resolving: their complaint has left the due set for good. */
 export const RESOLVED_REMINDER_TTL_MS = 86_400_000;
