@@ -1,8 +1,8 @@
-import { mmss, percent, percent1 } from './format.js';
+import { mmss, npsText, per10k, percent, percent1 } from './format.js';
 import { t, type Language, type LabelKey } from './i18n.js';
 
 /** How a metric's values read; the same names as `MetricUnit` in packages/alerts/src/metrics.ts. */
-export type MetricUnit = 'ratio' | 'ms' | 'count' | 'flag' | 'agents';
+export type MetricUnit = 'ratio' | 'ms' | 'count' | 'flag' | 'agents' | 'per10k' | 'nps';
 
 /**
  * Every metric an alert rule may use (`METRICS` in packages/alerts/src/metrics.ts) and its unit. The
@@ -24,11 +24,23 @@ export const METRIC_UNITS = {
   avgTalkMs: 'ms',
   transferRate: 'ratio',
   fcrRate: 'ratio',
+  'outbound.connectRate': 'ratio',
+  'outbound.successRate': 'ratio',
+  avgFirstResponseMs: 'ms',
+  firstResponseWithinTarget: 'ratio',
+  complaintsPer10k: 'per10k',
+  complaintResponseOnTimeRate: 'ratio',
+  csatRate: 'ratio',
+  nps: 'nps',
+  fcrRepeatRate: 'ratio',
   'live.callsWaiting': 'count',
   'live.longestWaitingMs': 'ms',
   'live.agentsAvailable': 'count',
   'live.occupancy': 'ratio',
   'live.waitingWithNoAgent': 'flag',
+  'live.complaintsOpen': 'count',
+  'live.complaintsOverdue': 'count',
+  'live.oldestOpenComplaintAgeMs': 'ms',
   'planning.projectedSl': 'ratio',
   'planning.requiredAgentsGap': 'agents',
   'source.silent': 'flag',
@@ -37,6 +49,12 @@ export const METRIC_UNITS = {
 } as const satisfies Record<string, MetricUnit>;
 
 export type AlertMetric = keyof typeof METRIC_UNITS;
+
+/**
+ * A complaint reminder's metric (`REMINDER_METRIC` of packages/alerts, issue 11 item 4): not a rule
+ * metric, and its value is the time left until the complaint's response is due.
+ */
+export const REMINDER_METRIC = 'complaint.reminder';
 
 /** Small rates where a tenth of a percent matters, shown like the tiles' abandon rate. */
 const FINE_RATIOS: ReadonlySet<string> = new Set(['abandonRate', 'transferRate']);
@@ -52,6 +70,8 @@ export function isAlertMetric(metric: string | undefined): metric is AlertMetric
  * a wrong one: issue 8 item 14 showed `longest-wait 35635900%`).
  */
 export function formatAlertValue(metric: string | undefined, value: number | null | undefined): string {
+  // Time left before the due time; at or past it the reminder's name says it all.
+  if (metric === REMINDER_METRIC) return typeof value === 'number' && Number.isFinite(value) && value > 0 ? mmss(value) : '';
   if (!isAlertMetric(metric) || value === null || value === undefined || !Number.isFinite(value)) return '';
   switch (METRIC_UNITS[metric]) {
     case 'ms':
@@ -64,6 +84,10 @@ export function formatAlertValue(metric: string | undefined, value: number | nul
       const n = Math.round(value);
       return n > 0 ? `+${n}` : String(n);
     }
+    case 'per10k':
+      return per10k(value);
+    case 'nps':
+      return npsText(value);
     case 'flag':
       return '';
   }
@@ -75,5 +99,7 @@ export function formatAlertValue(metric: string | undefined, value: number | nul
  */
 export function alertName(lang: Language, alert: { metric?: string | undefined; ruleName?: string | undefined; ruleId: string }): string {
   if (isAlertMetric(alert.metric)) return t(lang, `metric.${alert.metric}` as LabelKey);
+  // A reminder rule's own name says which step it is ("urgent complaint, 5 minutes left").
+  if (alert.metric === REMINDER_METRIC) return alert.ruleName ?? t(lang, 'metric.complaint.reminder');
   return alert.ruleName ?? alert.ruleId;
 }
