@@ -116,8 +116,9 @@ describe('the wallboard through the real path', () => {
     const page = await openWallboard('lang=en');
     try {
       const queues = await waitFor('snapshots of the simulated queues at the gateway', () => {
-        const views = gateway!.hub.tenantViews(TENANT);
-        return views.length >= 3 ? views.map((v) => v.queueId) : undefined;
+        // The tenant total (queueId null) is the strip, not a tile.
+        const queues = gateway!.hub.tenantViews(TENANT).flatMap((v) => (v.queueId == null ? [] : [v.queueId]));
+        return queues.length >= 3 ? queues : undefined;
       }, 30_000);
       // A tile is final once it shows a snapshot taken after the aggregator had applied every event.
       await page.waitForFunction(`${JSON.stringify(queues)}.every((q) => Date.parse(document.querySelector('[data-queue="' + q + '"]')?.getAttribute('data-at') ?? '') > ${consumedAt + 1000})`, undefined, { timeout: 30_000 });
